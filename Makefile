@@ -1,0 +1,30 @@
+# Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
+# whatever `node` the machine has on its PATH.
+.PHONY: run test check clean install bench bench-smoke simulator
+
+NPM ?= npm
+STAMP := node_modules/.install-stamp
+
+# Install when nothing is installed (a clean `npm ci` from the lockfile), or bring node_modules up to date when the
+# lockfile or manifest changed since the last install.
+$(STAMP): package.json package-lock.json
+	@if [ -d node_modules ]; then $(NPM) install --no-audit --no-fund --loglevel=error; \
+	else $(NPM) ci --no-audit --no-fund --loglevel=error; fi
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(NPM) start
+
+test: $(STAMP)
+	$(NPM) test
+
+check: $(STAMP)
+	$(NPM) run check
+
+simulator: $(STAMP)
+	$(NPM) run simulator
+
+clean:
+	rm -rf node_modules data bench/results/*.tmp

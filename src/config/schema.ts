@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const STAGES = ['development', 'test', 'production'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+    message: 'must be sqlite:<path> or postgres://…',
+  });
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +15551234567' });
+
+export const configSchema = z
+  .object({
+    stage: z.enum(STAGES),
+    host: z.string().min(1),
+    port: int(0, 65535),
+    databaseUrl,
+    publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+    logLevel: z.enum(LOG_LEVELS),
+    logPretty: z.boolean(),
+    http: z.object({
+      bodyLimitBytes: int(1024),
+      shutdownTimeoutMs: int(0),
+    }),
+    scheduling: z.object({
+      defaultCountry: z
+        .string()
+        .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 alpha-2 code such as US' })
+        .nullable(),
+      graceSeconds: int(0),
+      horizonDays: int(1, 3650),
+      messageMaxLength: int(1, 5000),
+    }),
+    queue: z.object({
+      dialsPerSecond: int(1, 10_000),
+      maxConcurrentCalls: int(1, 100_000),
+      maxLatenessSeconds: int(0),
+      windowSize: int(1, 1_000_000),
+      dialRetryWindowSeconds: int(0, 60),
+    }),
+    maintenance: z.object({
+      stuckSchedule: z.string().min(1),
+      stuckAfterMinutes: int(1),
+      purgeSchedule: z.string().min(1),
+      retentionDays: int(1),
+    }),
+    telnyx: z.object({
+      apiKey: z.string().min(1).optional(),
+      publicKey: z.string().min(1).optional(),
+      connectionId: z.string().min(1).optional(),
+      fromNumber: e164.optional(),
+      baseUrl: z.url().optional(),
+    }),
+    ngrokAuthtoken: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.stage !== 'production') return;
+    // A production instance must never fall back to the simulator: every Telnyx setting is required.
+    for (const key of ['apiKey', 'publicKey', 'connectionId', 'fromNumber'] as const) {
+      if (!config.telnyx[key]) {
+        ctx.addIssue({ code: 'custom', path: ['telnyx', key], message: 'is required in production' });
+      }
+    }
+    if (!config.publicUrl) {
+      ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'is required in production' });
+    }
+  });
+
+/** The validated, frozen configuration handed to the composition root. */
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,36 @@
+/**
+ * Domain errors: what went wrong in the service's own terms. They know nothing of HTTP;
+ * `src/http/error-table.ts` maps each `code` to a status in one place.
+ */
+export const ErrorCode = {
+  validation: 'validation',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  unavailable: 'unavailable',
+  unauthorized: 'unauthorized',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One field that failed validation, addressed by a JSON-pointer-like dotted path (`to`, `at`, `message`). */
+export type FieldError = { path: string; message: string };
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DomainError';
+    this.code = code;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly errors: readonly FieldError[];
+  constructor(errors: readonly FieldError[], message = 'The request has invalid fields.') {
+    super(ErrorCode.validation, message);
+    this.name = 'ValidationError';
+    this.errors = errors;
+  }
+}
+
+export const notFound = (what: string) => new DomainError(ErrorCode.notFound, `${what} was not found.`);
+export const conflict = (message: string) => new DomainError(ErrorCode.conflict, message);

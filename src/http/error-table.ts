@@ -1,0 +1,10 @@
+import { ErrorCode } from '../errors.ts';
+
+/** The one place domain error codes become HTTP statuses and problem types. */
+export const ERROR_TABLE = {
+  [ErrorCode.validation]: { status: 400, title: 'Invalid request', type: '/problems/validation' },
+  [ErrorCode.unauthorized]: { status: 401, title: 'Unauthorized', type: '/problems/unauthorized' },
+  [ErrorCode.notFound]: { status: 404, title: 'Not found', type: '/problems/not-found' },
+  [ErrorCode.conflict]: { status: 409, title: 'Conflict', type: '/problems/conflict' },
+  [ErrorCode.unavailable]: { status: 503, title: 'Service unavailable', type: '/problems/unavailable' },
+} as const satisfies Record<ErrorCode, { status: number; title: string; type: string }>;

@@ -1,0 +1,38 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import { requestIdOf } from './request-id.ts';
+
+/** The route pattern (`/api/calls/:id`), never the raw path, so metric labels stay few. */
+function routeOf(ctx: Context): string {
+  const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  return typeof matched === 'string' ? matched : 'unmatched';
+}
+
+/**
+ * One log line and one metrics sample per request, taken when the response has been written, so the status
+ * is the final one whatever the error middleware did. Durations use the monotonic clock.
+ */
+export function createObserveMiddleware(deps: { logger: Logger; metrics: Metrics }) {
+  return async function observe(ctx: Context, next: Next): Promise<void> {
+    const started = process.hrtime.bigint();
+    ctx.res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const labels = { route: routeOf(ctx), method: ctx.method, status: String(ctx.status) };
+      deps.metrics.httpRequests.inc(labels);
+      deps.metrics.httpDuration.observe(labels, seconds);
+      deps.logger.info(
+        {
+          requestId: requestIdOf(ctx),
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          durationMs: Math.round(seconds * 1e6) / 1e3,
+          aborted: !ctx.res.writableFinished,
+        },
+        'request',
+      );
+    });
+    await next();
+  };
+}

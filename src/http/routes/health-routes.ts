@@ -1,0 +1,38 @@
+import Router from '@koa/router';
+import type { Clock } from '../../clock.ts';
+import { DomainError, ErrorCode } from '../../errors.ts';
+import type { Metrics } from '../../metrics.ts';
+import type { Store } from '../../store/store.ts';
+
+export type InstanceInfo = { instanceId: string; hostname: string; version: string; startedAt: number };
+
+/** Liveness, readiness, identity and metrics: what a load balancer and an operator poll. */
+export function createHealthRouter(deps: { store: Store; clock: Clock; instance: InstanceInfo; metrics: Metrics }): Router {
+  const router = new Router();
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/ready', async (ctx) => {
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      throw new DomainError(ErrorCode.unavailable, 'The database does not answer.', { cause: err });
+    }
+    ctx.body = { status: 'ready' };
+  });
+  router.get('/info', (ctx) => {
+    const { instanceId, hostname, version, startedAt } = deps.instance;
+    ctx.body = {
+      instanceId,
+      hostname,
+      version,
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeSeconds: Math.max(0, Math.floor((deps.clock.now() - startedAt) / 1000)),
+    };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}

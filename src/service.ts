@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type Koa from 'koa';
+import { createApp } from './app.ts';
+import type { Deps } from './deps.ts';
+
+/**
+ * The running service: database migrations, background workers and the HTTP listener, started in that order and
+ * stopped in reverse. Stopping lets in-flight requests finish (bounded by `http.shutdownTimeoutMs`) and closes
+ * keep-alive sockets so nothing holds the process open.
+ */
+export class Service {
+  readonly deps: Deps;
+  readonly app: Koa;
+  #server: Server | undefined;
+  /** Open sockets and how many requests each has in flight, so a stop can end exactly the idle ones. */
+  #sockets = new Map<Socket, number>();
+  #responses = new Set<ServerResponse>();
+  #stopping: Promise<void> | undefined;
+
+  constructor(deps: Deps) {
+    this.deps = deps;
+    this.app = createApp(deps);
+  }
+
+  /** True while the listener accepts connections. */
+  get listening(): boolean {
+    return this.#server?.listening ?? false;
+  }
+
+  /** Migrates, starts workers, listens; resolves with the address actually bound (port 0 picks a free one). */
+  async start(): Promise<{ url: string; port: number; host: string }> {
+    const { config, store, logger } = this.deps;
+    await store.migrate();
+    const handle = this.app.callback();
+    // Koa's handler settles its own promise (errors go to the error middleware and app 'error').
+    const server = createServer((req, res) => void handle(req, res));
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.set(socket, 0);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      this.#sockets.set(socket, (this.#sockets.get(socket) ?? 0) + 1);
+      this.#responses.add(res);
+      if (this.#stopping) res.setHeader('Connection', 'close');
+      res.once('close', () => {
+        this.#responses.delete(res);
+        const inFlight = this.#sockets.get(socket);
+        if (inFlight === undefined) return;
+        this.#sockets.set(socket, inFlight - 1);
+        if (this.#stopping && inFlight === 1) socket.end();
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port, address } = server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    const url = `http://${host}:${port}`;
+    logger.info({ url, instanceId: this.deps.instance.instanceId }, 'listening');
+    return { url, port, host: address };
+  }
+
+  /** Idempotent graceful stop. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { logger, store, config, clock } = this.deps;
+    const server = this.#server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets are dropped now (as Node's closeIdleConnections does); busy ones end when their
+      // last response is written (see 'request' above).
+      for (const [socket, inFlight] of this.#sockets) if (inFlight === 0) socket.destroy();
+      for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const forced = new Promise<'timeout'>((resolve) => clock.setTimeout(() => resolve('timeout'), config.http.shutdownTimeoutMs));
+      if ((await Promise.race([closed, forced])) === 'timeout') {
+        logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
+        server.closeAllConnections();
+        await closed;
+      }
+    }
+    await store.close();
+    logger.info('stopped');
+  }
+}

@@ -1,0 +1,203 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
+import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../rows.ts';
+import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+const LIVE = inList(LIVE_STATUSES);
+const FINAL = inList(FINAL_STATUSES);
+
+/**
+ * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
+ * loss may drop the last commits, which WAL keeps consistent), and a busy timeout so a second process waits instead
+ * of failing. node:sqlite is synchronous; every method is one short statement or transaction, so the event loop is
+ * held for microseconds, and the async port lets PostgreSQL share the contract.
+ */
+export function createSqliteStore(options: { path: string; busyTimeoutMs?: number }): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const sql = (text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+  const tx = <T>(work: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  };
+  const getCallRow = (id: string) => sql('SELECT * FROM calls WHERE id = ?').get(id) as CallRow | undefined;
+  const insertEvent = (event: NewEvent) =>
+    sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)').run(
+      event.callId,
+      event.at,
+      event.kind,
+      event.name,
+      event.detail === null ? null : JSON.stringify(event.detail),
+    );
+  const applyPatch = (id: string, patch: CallPatch, at: number) => {
+    if (patch.reason !== undefined) sql('UPDATE calls SET reason = ?, updated_at = ? WHERE id = ?').run(patch.reason, at, id);
+    if (patch.callControlId !== undefined) {
+      sql('UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ?').run(patch.callControlId, at, id);
+    }
+  };
+
+  return {
+    async migrate() {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (done.has(migration.version)) continue;
+        tx(() => {
+          db.exec(migration.sql);
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+            migration.version,
+            migration.name,
+            new Date().toISOString(),
+          );
+        });
+      }
+    },
+    async ping() {
+      sql('SELECT 1').get();
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+
+    async insertCall(call) {
+      return tx(() => {
+        sql(
+          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)`,
+        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt);
+        insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
+        return callFromRow(getCallRow(call.id) as CallRow);
+      });
+    },
+    async getCall(id) {
+      const row = getCallRow(id);
+      return row ? callFromRow(row) : undefined;
+    },
+    async listCalls(query: ListQuery) {
+      const params: SQLInputValue[] = [];
+      const where: string[] = [];
+      if (query.statuses && query.statuses.length > 0) {
+        where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
+        params.push(...query.statuses);
+      }
+      const group = "(CASE WHEN status = 'scheduled' THEN 0 ELSE 1 END)";
+      const key = "(CASE WHEN status = 'scheduled' THEN due_at ELSE -due_at END)";
+      if (query.after) {
+        const { group: g, key: k, id } = query.after;
+        where.push(`(${group} > ? OR (${group} = ? AND (${key} > ? OR (${key} = ? AND id > ?))))`);
+        params.push(g, g, k, k, id);
+      }
+      const rows = sql(
+        `SELECT * FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${group}, ${key}, id LIMIT ?`,
+      ).all(...params, query.limit) as CallRow[];
+      return rows.map(callFromRow);
+    },
+    async listEvents(callId) {
+      return (sql('SELECT * FROM call_events WHERE call_id = ? ORDER BY id').all(callId) as EventRow[]).map(eventFromRow);
+    },
+    async appendEvent(event) {
+      insertEvent(event);
+    },
+
+    async transition(id, from, to, at, patch = {}) {
+      if (from.length === 0) return undefined;
+      return tx(() => {
+        const before = getCallRow(id);
+        if (!before || !from.includes(before.status as CallStatus)) return undefined;
+        sql('UPDATE calls SET status = ?, updated_at = ?, ended_at = ? WHERE id = ?').run(to, at, isFinal(to) ? at : null, id);
+        applyPatch(id, patch, at);
+        insertEvent({
+          callId: id,
+          at,
+          kind: 'status',
+          name: to,
+          detail: { from: before.status, ...(patch.reason ? { reason: patch.reason } : {}) },
+        });
+        return callFromRow(getCallRow(id) as CallRow);
+      });
+    },
+    async update(id, patch, at) {
+      applyPatch(id, patch, at);
+    },
+
+    async claim(id, at, maxLive): Promise<ClaimResult> {
+      return tx(() => {
+        const row = getCallRow(id);
+        if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
+        const live = (sql(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`).get() as { n: number }).n;
+        if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
+        const lateness = at - Number(row.due_at);
+        sql(
+          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = ?, lateness_ms = ?, updated_at = ?
+           WHERE id = ?`,
+        ).run(at, lateness, at, id);
+        insertEvent({ callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
+        return { claimed: callFromRow(getCallRow(id) as CallRow) };
+      });
+    },
+    async nextDue(limit, exclude = new Set()) {
+      const out: DueEntry[] = [];
+      // Excluded ids are few (the queue's in-hand set), so skipping them in the scan beats a NOT IN list.
+      for (const row of sql("SELECT id, due_at FROM calls WHERE status = 'scheduled' ORDER BY due_at, id").iterate() as Iterable<{
+        id: string;
+        due_at: number;
+      }>) {
+        if (exclude.has(row.id)) continue;
+        out.push({ id: row.id, dueAt: row.due_at });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+    async countLive() {
+      return (sql(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`).get() as { n: number }).n;
+    },
+    async findStale(statuses, before) {
+      if (statuses.length === 0) return [];
+      const rows = sql(
+        `SELECT * FROM calls WHERE status IN (${statuses.map(() => '?').join(', ')}) AND updated_at < ? ORDER BY updated_at`,
+      ).all(...statuses, before) as CallRow[];
+      return rows.map(callFromRow);
+    },
+    async markMissed(dueBefore, at, reason) {
+      return tx(() => {
+        const rows = sql("SELECT id FROM calls WHERE status = 'scheduled' AND due_at < ? ORDER BY due_at").all(dueBefore) as {
+          id: string;
+        }[];
+        for (const { id } of rows) {
+          sql("UPDATE calls SET status = 'missed', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
+          insertEvent({ callId: id, at, kind: 'status', name: 'missed', detail: { from: 'scheduled', reason } });
+        }
+        return rows.map((r) => r.id);
+      });
+    },
+    async purgeFinished(endedBefore) {
+      return tx(() => {
+        sql(`DELETE FROM call_events WHERE call_id IN (SELECT id FROM calls WHERE status IN (${FINAL}) AND ended_at < ?)`).run(
+          endedBefore,
+        );
+        return Number(sql(`DELETE FROM calls WHERE status IN (${FINAL}) AND ended_at < ?`).run(endedBefore).changes);
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
+
+export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'>;
+export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId'>>;
+export type NewEvent = Omit<CallEvent, 'id'>;
+
+/**
+ * Position in the call list: upcoming calls (group 0) soonest first, then the rest (group 1) newest first.
+ * `key` is `dueAt` for group 0 and `-dueAt` for group 1, so one ascending order covers both.
+ */
+export type ListPosition = { group: 0 | 1; key: number; id: string };
+export type ListQuery = { statuses?: readonly CallStatus[]; after?: ListPosition; limit: number };
+
+export type ClaimResult = { claimed: Call } | { claimed: null; reason: 'not_scheduled' | 'no_channel' };
+
+/** An entry of the timed queue's window: enough to know when and what to claim. */
+export type DueEntry = { id: string; dueAt: number };
+
+/**
+ * The store port. Every method is one atomic step; a transition and its timeline event commit together.
+ * Implementations: SQLite (`node:sqlite`) now, PostgreSQL next; both pass `test/contract/store.contract.ts`.
+ */
+export type Store = {
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  insertCall(call: NewCall): Promise<Call>;
+  getCall(id: string): Promise<Call | undefined>;
+  listCalls(query: ListQuery): Promise<Call[]>;
+  listEvents(callId: string): Promise<CallEvent[]>;
+  appendEvent(event: NewEvent): Promise<void>;
+
+  /**
+   * Compare-and-set: moves the call to `to` only while its status is one of `from`, stamps `endedAt` for an
+   * ending, and records the transition in the timeline. Returns the updated call, or undefined if it was not moved.
+   */
+  transition(id: string, from: readonly CallStatus[], to: CallStatus, at: number, patch?: CallPatch): Promise<Call | undefined>;
+  /** Sets fields that are not the status (the carrier's call id after a dial). */
+  update(id: string, patch: CallPatch, at: number): Promise<void>;
+
+  /**
+   * Atomically `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel; counts the attempt
+   * and records the lateness (`at − dueAt`).
+   */
+  claim(id: string, at: number, maxLive: number): Promise<ClaimResult>;
+  /** The nearest scheduled calls, due order, skipping `exclude` (already in the queue's hands). */
+  nextDue(limit: number, exclude?: ReadonlySet<string>): Promise<DueEntry[]>;
+  countLive(): Promise<number>;
+  /** Calls in one of `statuses` whose last change is older than `before`. */
+  findStale(statuses: readonly CallStatus[], before: number): Promise<Call[]>;
+  /** Ends as `missed` every scheduled call due before `dueBefore`; returns their ids. */
+  markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;
+  /** Deletes finished calls (and their timelines) that ended before `endedBefore`; returns how many. */
+  purgeFinished(endedBefore: number): Promise<number>;
+};

@@ -1,0 +1,52 @@
+import type { Clock, TimerHandle } from '../../src/clock.ts';
+
+type Timer = { id: number; at: number; fn: () => void };
+
+/** Lets the event loop run queued callbacks and promise continuations (store calls, HTTP-free workers). */
+export async function flush(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A clock that moves only when told. `advance` fires due timers in time order, letting promise work
+ * settle between them, so the timed queue can be driven through hours in milliseconds with no sleeps.
+ */
+export function createManualClock(start = Date.UTC(2026, 10, 21, 12, 0, 0)) {
+  let now = start;
+  let nextId = 1;
+  let timers: Timer[] = [];
+  const clock: Clock & {
+    advance(ms: number): Promise<void>;
+    advanceTo(at: number): Promise<void>;
+    pending(): number;
+  } = {
+    now: () => now,
+    setTimeout(fn, ms): TimerHandle {
+      const timer = { id: nextId++, at: now + Math.max(0, ms), fn };
+      timers.push(timer);
+      return { id: timer.id };
+    },
+    clearTimeout(handle) {
+      timers = timers.filter((t) => t.id !== handle.id);
+    },
+    async advance(ms) {
+      await clock.advanceTo(now + ms);
+    },
+    async advanceTo(target) {
+      await flush();
+      for (;;) {
+        const due = timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = Math.max(now, due.at);
+        due.fn();
+        await flush();
+      }
+      now = Math.max(now, target);
+      await flush();
+    },
+    pending: () => timers.length,
+  };
+  return clock;
+}
+export type ManualClock = ReturnType<typeof createManualClock>;

@@ -1,0 +1,35 @@
+import { EventEmitter, once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+
+type Line = Record<string, unknown>;
+
+/**
+ * A real pino logger whose lines are kept in memory, so tests assert on what was logged.
+ * `waitFor` resolves on the first line (already logged or to come) that matches, with no polling.
+ */
+export function createMemoryLogger(level = 'debug') {
+  const lines: Line[] = [];
+  const events = new EventEmitter();
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) {
+        if (!text) continue;
+        const line = JSON.parse(text) as Line;
+        lines.push(line);
+        events.emit('line', line);
+      }
+      done();
+    },
+  });
+  const logger: Logger = pino({ level, base: undefined }, stream);
+  async function waitFor(match: (line: Line) => boolean): Promise<Line> {
+    const found = lines.find(match);
+    if (found) return found;
+    for (;;) {
+      const [line] = (await once(events, 'line')) as [Line];
+      if (match(line)) return line;
+    }
+  }
+  return { logger, lines, waitFor };
+}
