@@ -6,6 +6,10 @@ import { createErrorMiddleware } from './http/error-middleware.ts';
 import { createObserveMiddleware } from './http/observe-middleware.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { createHealthRouter } from './http/routes/health-routes.ts';
+import { createApiRouter } from './http/routes/api-routes.ts';
+import { createPageRouter } from './http/routes/page-routes.ts';
+import { join } from 'node:path';
+import { ROOT_DIR } from './deps.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -21,8 +25,14 @@ export function createApp(deps: Deps): Koa {
   app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, includeUnparsed: true, multipart: false }));
 
   const router = new Router();
-  const health = createHealthRouter(deps);
-  router.use(health.routes());
+  const templatesDir = join(ROOT_DIR, 'templates');
+  for (const part of [
+    createHealthRouter(deps),
+    createApiRouter(deps),
+    createPageRouter({ ...deps, templatesDir }),
+  ]) {
+    router.use(part.routes());
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -11,6 +11,12 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
+import { createCallService, type CallService } from './calls/call-service.ts';
+import { createCallPlacer } from './calls/place-call.ts';
+import type { SchedulingRules } from './calls/schedule-input.ts';
+import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
+import { TimedQueue } from './queue/timed-queue.ts';
+import { TelephonyError, type Telephony } from './telephony/telephony.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,9 +31,19 @@ export type Deps = {
   metrics: Metrics;
   views: Views;
   instance: InstanceInfo;
+  rules: SchedulingRules;
+  telephony: Telephony;
+  /** True when calls go to the built-in carrier simulator rather than Telnyx. */
+  simulated: boolean;
+  queue: TimedQueue;
+  calls: CallService;
+  maintenance: Maintenance;
+  jobs: MaintenanceJobs;
 };
 
-export type DepsOverrides = Partial<Omit<Deps, 'config'>> & { isTty?: boolean };
+export type DepsOverrides = Partial<Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony'>> & {
+  isTty?: boolean;
+};
 
 /**
  * The composition root: builds each part once and wires them explicitly. Tests pass overrides (a manual clock,
@@ -38,14 +54,36 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const newId = overrides.newId ?? randomUUID;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.logPretty && overrides.isTty === true });
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string };
+  const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
+  const metrics = overrides.metrics ?? createMetrics();
+  const telephony = overrides.telephony ?? unconfiguredTelephony();
+
+  // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
+  const channelFreed = () => queue.channelFreed();
+  const placeCall = createCallPlacer({ store, clock, logger, metrics, telephony, channelFreed });
+  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, dispatch: placeCall });
+  const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
   return {
     config,
     logger,
     clock,
     newId,
-    store: overrides.store ?? createStore(config.databaseUrl, ROOT_DIR),
-    metrics: overrides.metrics ?? createMetrics(),
+    store,
+    metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
     instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
+    rules: config.scheduling,
+    telephony,
+    simulated: false,
+    queue,
+    calls: createCallService({ store, clock, newId, queue }),
+    maintenance,
+    jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
   };
+}
+
+/** Until a carrier is wired in, every dial fails cleanly with a reason instead of pretending to call. */
+function unconfiguredTelephony(): Telephony {
+  const refuse = () => Promise.reject(new TelephonyError('no carrier is configured', 'permanent'));
+  return { dial: refuse, speak: refuse, hangup: refuse };
 }

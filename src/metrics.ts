@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The service's Prometheus registry. One per app (never prom-client's global one), so several apps in one
@@ -20,6 +20,27 @@ export function createMetrics() {
       help: 'HTTP request duration by route pattern, method and status',
       labelNames: ['route', 'method', 'status'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    queueWaiting: new Gauge({ name: 'queue_due_waiting', help: 'Due calls waiting for a channel or the dial rate', registers: [registry] }),
+    queueWindow: new Gauge({ name: 'queue_window_size', help: 'Scheduled calls held in the in-memory window', registers: [registry] }),
+    dialLateness: new Histogram({
+      name: 'dial_lateness_seconds',
+      help: 'Claim time minus scheduled time',
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5, 30, 120, 900],
+      registers: [registry],
+    }),
+    callsMissed: new Counter({ name: 'calls_missed_total', help: 'Calls ended as missed at start', registers: [registry] }),
+    callsEnded: new Counter({
+      name: 'calls_ended_total',
+      help: 'Calls that reached an ending, by status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    maintenance: new Counter({
+      name: 'maintenance_calls_total',
+      help: 'Calls touched by maintenance jobs',
+      labelNames: ['job'] as const,
       registers: [registry],
     }),
   };

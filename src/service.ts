@@ -30,8 +30,10 @@ export class Service {
 
   /** Migrates, starts workers, listens; resolves with the address actually bound (port 0 picks a free one). */
   async start(): Promise<{ url: string; port: number; host: string }> {
-    const { config, store, logger } = this.deps;
+    const { config, store, logger, queue, jobs } = this.deps;
     await store.migrate();
+    await queue.start();
+    jobs.start();
     const handle = this.app.callback();
     // Koa's handler settles its own promise (errors go to the error middleware and app 'error').
     const server = createServer((req, res) => void handle(req, res));
@@ -89,6 +91,8 @@ export class Service {
         await closed;
       }
     }
+    await this.deps.jobs.stop();
+    await this.deps.queue.stop();
     await store.close();
     logger.info('stopped');
   }

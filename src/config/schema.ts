@@ -1,3 +1,4 @@
+import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,9 +45,9 @@ export const configSchema = z
       dialRetryWindowSeconds: int(0, 60),
     }),
     maintenance: z.object({
-      stuckSchedule: z.string().min(1),
+      stuckSchedule: z.string().refine(isCron, { message: 'is not a cron expression' }),
       stuckAfterMinutes: int(1),
-      purgeSchedule: z.string().min(1),
+      purgeSchedule: z.string().refine(isCron, { message: 'is not a cron expression' }),
       retentionDays: int(1),
     }),
     telnyx: z.object({

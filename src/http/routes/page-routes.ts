@@ -1,0 +1,138 @@
+import Router from '@koa/router';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from 'koa';
+import { DateTime, IANAZone } from 'luxon';
+import type { Call } from '../../calls/call.ts';
+import type { CallService } from '../../calls/call-service.ts';
+import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
+import type { Clock } from '../../clock.ts';
+import { DomainError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
+import type { Views } from '../views.ts';
+
+const UPCOMING = ['scheduled', 'dialing', 'ringing', 'in_progress'] as const;
+const FINISHED = ['completed', 'busy', 'no_answer', 'failed', 'canceled', 'missed'] as const;
+const STATIC_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const NOTICE_COOKIE = 'notice';
+const ZONE_COOKIE = 'tz';
+
+function zones(): string[] {
+  const list = Intl.supportedValuesOf('timeZone');
+  return list.includes('UTC') ? list : ['UTC', ...list];
+}
+
+function viewerZone(ctx: Context): string {
+  const zone = ctx.cookies.get(ZONE_COOKIE);
+  return zone && IANAZone.isValidZone(decodeURIComponent(zone)) ? decodeURIComponent(zone) : 'UTC';
+}
+
+function shown(call: Call, zone: string) {
+  const local = DateTime.fromMillis(call.dueAt, { zone });
+  return {
+    ...call,
+    iso: new Date(call.dueAt).toISOString(),
+    when: local.toFormat('ccc d LLL yyyy, HH:mm'),
+    zoneLabel: local.toFormat('ZZZZ'),
+    statusLabel: call.status.replace('_', ' '),
+  };
+}
+
+/**
+ * The scheduling page: works as plain HTML forms (post/redirect/get with a one-time notice); with JavaScript the
+ * browser's zone is pre-selected and the lists refresh themselves. Static assets are read into memory at start:
+ * two small files do not warrant a static-file middleware, and nothing on a request path touches the disk.
+ */
+export function createPageRouter(deps: { calls: CallService; clock: Clock; rules: SchedulingRules; views: Views; templatesDir: string; simulated: boolean }): Router {
+  const router = new Router();
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  for (const file of ['site.css', 'app.js']) {
+    assets.set(file, { type: STATIC_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', body: readFileSync(join(deps.templatesDir, 'static', file)) });
+  }
+  const zoneList = zones();
+
+  async function lists(zone: string) {
+    const upcoming = await deps.calls.list({ statuses: UPCOMING, limit: 50 });
+    const recent = await deps.calls.list({ statuses: FINISHED, limit: 20 });
+    return { upcoming: upcoming.items.map((c) => shown(c, zone)), recent: recent.items.map((c) => shown(c, zone)) };
+  }
+
+  async function renderPage(ctx: Context, form: Record<string, string>, errors: FieldError[] = [], notice?: string) {
+    const zone = form.timezone && IANAZone.isValidZone(form.timezone) ? form.timezone : viewerZone(ctx);
+    const errorsByField: Record<string, string[]> = {};
+    for (const e of errors) (errorsByField[e.path] ??= []).push(e.message);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = deps.views.render('index.njk', {
+      form,
+      errors: errorsByField,
+      hasErrors: errors.length > 0,
+      notice,
+      zones: zoneList,
+      zone,
+      simulated: deps.simulated,
+      maxMessage: deps.rules.messageMaxLength,
+      ...(await lists(viewerZone(ctx))),
+    });
+  }
+
+  function takeNotice(ctx: Context): string | undefined {
+    const notice = ctx.cookies.get(NOTICE_COOKIE);
+    if (notice === undefined) return undefined;
+    ctx.cookies.set(NOTICE_COOKIE, null, { path: '/' });
+    return decodeURIComponent(notice);
+  }
+
+  function redirectWithNotice(ctx: Context, notice: string) {
+    ctx.cookies.set(NOTICE_COOKIE, encodeURIComponent(notice), { path: '/', httpOnly: true, sameSite: 'lax' });
+    ctx.status = 303;
+    ctx.redirect('/');
+  }
+
+  router.get('/', async (ctx) => {
+    const zone = viewerZone(ctx);
+    const soon = DateTime.fromMillis(deps.clock.now(), { zone }).plus({ minutes: 2 }).startOf('minute');
+    await renderPage(ctx, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: zone, to: '', message: '' }, [], takeNotice(ctx));
+  });
+
+  router.get('/partials/calls', async (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = deps.views.render('calls.njk', await lists(viewerZone(ctx)));
+  });
+
+  router.post('/calls', async (ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const form = Object.fromEntries(['to', 'date', 'time', 'timezone', 'message'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
+    try {
+      const call = await deps.calls.schedule(parseFormSchedule(body, deps.clock.now(), deps.rules));
+      // Readable by the page's script, which sets the same cookie from the browser's zone.
+      ctx.cookies.set(ZONE_COOKIE, encodeURIComponent(call.timeZone), { path: '/', sameSite: 'lax', httpOnly: false, maxAge: 365 * 86_400_000 });
+      redirectWithNotice(ctx, `Call to ${call.to} scheduled for ${shown(call, call.timeZone).when} (${call.timeZone}).`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      ctx.status = 400;
+      await renderPage(ctx, form, [...err.errors]);
+    }
+  });
+
+  router.post('/calls/:id/cancel', async (ctx) => {
+    try {
+      const call = await deps.calls.cancel(ctx.params.id as string);
+      redirectWithNotice(ctx, `Call to ${call.to} canceled.`);
+    } catch (err) {
+      if (err instanceof DomainError && (err.code === ErrorCode.conflict || err.code === ErrorCode.notFound)) {
+        redirectWithNotice(ctx, `Could not cancel: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+  });
+
+  router.get('/static/:file', (ctx) => {
+    const asset = assets.get(ctx.params.file as string);
+    if (!asset) return; // falls through to the 404 problem
+    ctx.type = asset.type;
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = asset.body;
+  });
+
+  return router;
+}

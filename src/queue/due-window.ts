@@ -1,0 +1,63 @@
+import type { DueEntry } from '../store/store.ts';
+
+const before = (a: DueEntry, b: DueEntry) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
+
+/** Inserts keeping (dueAt, id) order; binary search because a window may hold thousands of entries. */
+export function insertSorted(list: DueEntry[], entry: DueEntry): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid] as DueEntry, entry)) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, entry);
+}
+
+/**
+ * The in-memory part of the timed queue: the nearest scheduled calls, in due order, at most `capacity` of them.
+ * `complete` says the window holds every scheduled call not yet in the queue's hands; when it is false, calls
+ * due after the last entry wait in the database until the window is reloaded.
+ */
+export function createDueWindow(capacity: number) {
+  let entries: DueEntry[] = [];
+  let complete = false;
+  return {
+    get size() {
+      return entries.length;
+    },
+    get complete() {
+      return complete;
+    },
+    first(): DueEntry | undefined {
+      return entries[0];
+    },
+    /** Replaces the contents with a fresh load from the index. */
+    load(loaded: DueEntry[]): void {
+      entries = loaded.slice(0, capacity);
+      complete = loaded.length < capacity;
+    },
+    /** Adds a newly scheduled call if it belongs among the nearest ones; returns true if it became the first. */
+    offer(entry: DueEntry): boolean {
+      if (entries.some((e) => e.id === entry.id)) return false;
+      const last = entries[entries.length - 1];
+      // Past the last entry of an incomplete window (or into an emptied one) the database holds the order: wait for a reload.
+      if (!complete && (!last || !before(entry, last))) return false;
+      insertSorted(entries, entry);
+      if (entries.length > capacity) {
+        entries.pop();
+        complete = false;
+      }
+      return entries[0] === entry;
+    },
+    remove(id: string): void {
+      entries = entries.filter((e) => e.id !== id);
+    },
+    /** Removes and returns the entries due at or before `now`. */
+    takeDue(now: number): DueEntry[] {
+      let n = 0;
+      while (n < entries.length && (entries[n] as DueEntry).dueAt <= now) n++;
+      return entries.splice(0, n);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { schedule, type ScheduledTask } from 'node-cron';
+import { LIVE_STATUSES } from '../calls/call.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/store.ts';
+
+export type MaintenanceOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
+
+/** The two housekeeping jobs, as plain functions so tests run them with a manual clock. */
+export function createMaintenance(deps: { store: Store; clock: Clock; logger: Logger; metrics?: Metrics; options: MaintenanceOptions; channelFreed: () => void }) {
+  const { store, clock, logger, options } = deps;
+  return {
+    /** Ends calls that have heard nothing from the carrier for too long, so they stop holding a channel. */
+    async endStuck(): Promise<number> {
+      const now = clock.now();
+      const stale = await store.findStale(LIVE_STATUSES, now - options.stuckAfterMinutes * 60_000);
+      let ended = 0;
+      for (const call of stale) {
+        const reason = `no word from the carrier for ${options.stuckAfterMinutes} minutes while ${call.status.replace('_', ' ')}`;
+        if (await store.transition(call.id, [call.status], 'failed', now, { reason })) ended += 1;
+      }
+      if (ended > 0) {
+        deps.metrics?.maintenance.inc({ job: 'end-stuck' }, ended);
+        deps.metrics?.callsEnded.inc({ status: 'failed' }, ended);
+        deps.channelFreed();
+      }
+      logger.info({ job: 'end-stuck', ended }, 'maintenance: stuck calls ended');
+      return ended;
+    },
+    /** Deletes finished calls and their timelines after the retention period. */
+    async purge(): Promise<number> {
+      const purged = await store.purgeFinished(clock.now() - options.retentionDays * 86_400_000);
+      deps.metrics?.maintenance.inc({ job: 'purge' }, purged);
+      logger.info({ job: 'purge', purged }, 'maintenance: finished calls purged');
+      return purged;
+    },
+  };
+}
+export type Maintenance = ReturnType<typeof createMaintenance>;
+
+/** Runs the maintenance jobs on their cron schedules (node-cron, no overlap); stoppable and awaited on shutdown. */
+export class MaintenanceJobs {
+  readonly #maintenance: Maintenance;
+  readonly #options: MaintenanceOptions;
+  readonly #logger: Logger;
+  #tasks: ScheduledTask[] = [];
+  #running = new Set<Promise<unknown>>();
+
+  constructor(deps: { maintenance: Maintenance; options: MaintenanceOptions; logger: Logger }) {
+    this.#maintenance = deps.maintenance;
+    this.#options = deps.options;
+    this.#logger = deps.logger;
+  }
+
+  start(): void {
+    const run = (name: string, job: () => Promise<number>) => async () => {
+      const promise = job().catch((err: unknown) => this.#logger.error({ err, job: name }, 'maintenance job failed'));
+      this.#running.add(promise);
+      await promise.finally(() => this.#running.delete(promise));
+    };
+    this.#tasks = [
+      schedule(this.#options.stuckSchedule, run('end-stuck', () => this.#maintenance.endStuck()), { name: 'end-stuck', noOverlap: true }),
+      schedule(this.#options.purgeSchedule, run('purge', () => this.#maintenance.purge()), { name: 'purge', noOverlap: true }),
+    ];
+  }
+
+  async stop(): Promise<void> {
+    for (const task of this.#tasks) await task.destroy();
+    this.#tasks = [];
+    await Promise.allSettled([...this.#running]);
+  }
+}

@@ -1,0 +1,161 @@
+import type { ExecutionContext, TestFn } from 'ava';
+import type { Store } from '../../src/store/store.ts';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+/**
+ * The store port's contract: every implementation runs these same tests. `make` returns a fresh, migrated store;
+ * `reopen` (optional) returns a second store over the same data, to show what is durable.
+ */
+export function storeContract(test: TestFn, name: string, make: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>) {
+  const withStore = async (t: ExecutionContext) => {
+    const made = await make();
+    t.teardown(made.cleanup);
+    return made;
+  };
+  let n = 0;
+  const newCall = (dueAt: number, id = `call-${String(++n).padStart(4, '0')}`) => ({
+    id,
+    to: '+12025550123',
+    dueAt,
+    timeZone: 'Europe/Dublin',
+    message: null,
+    createdAt: T0,
+  });
+
+  test(`${name}: when a call is inserted, then it reads back scheduled with a timeline entry`, async (t) => {
+    const { store } = await withStore(t);
+    const inserted = await store.insertCall({ ...newCall(T0 + 60_000, 'a'), message: 'hello' });
+    t.like(inserted, { id: 'a', status: 'scheduled', dueAt: T0 + 60_000, message: 'hello', attempt: 0, endedAt: null });
+    t.deepEqual(await store.getCall('a'), inserted);
+    t.is(await store.getCall('missing'), undefined);
+    const events = await store.listEvents('a');
+    t.is(events.length, 1);
+    t.like(events[0], { kind: 'status', name: 'scheduled' });
+  });
+
+  test(`${name}: when the same id is inserted twice, then the second insert fails and the first stays`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'dup'));
+    await t.throwsAsync(store.insertCall(newCall(T0 + 5, 'dup')));
+    t.is((await store.getCall('dup'))?.dueAt, T0);
+  });
+
+  test(`${name}: when a transition's source matches, then it moves once and records it; otherwise nothing changes`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'x'));
+    const moved = await store.transition('x', ['scheduled'], 'canceled', T0 + 1, { reason: 'asked to' });
+    t.like(moved, { status: 'canceled', reason: 'asked to', endedAt: T0 + 1, updatedAt: T0 + 1 });
+    t.is(await store.transition('x', ['scheduled'], 'canceled', T0 + 2), undefined);
+    t.is(await store.transition('nope', ['scheduled'], 'canceled', T0 + 2), undefined);
+    const names = (await store.listEvents('x')).map((e) => e.name);
+    t.deepEqual(names, ['scheduled', 'canceled']);
+  });
+
+  test(`${name}: when claiming, then only a scheduled call is claimed, once, with attempt and lateness`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'c'));
+    const first = await store.claim('c', T0 + 7, 2);
+    t.truthy(first.claimed);
+    t.like(first.claimed, { status: 'dialing', attempt: 1, latenessMs: 7, claimedAt: T0 + 7 });
+    t.deepEqual(await store.claim('c', T0 + 8, 2), { claimed: null, reason: 'not_scheduled' });
+    t.is(await store.countLive(), 1);
+  });
+
+  test(`${name}: when every channel is held, then a claim is refused for want of a channel`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'l1'));
+    await store.insertCall(newCall(T0, 'l2'));
+    t.truthy((await store.claim('l1', T0, 1)).claimed);
+    t.deepEqual(await store.claim('l2', T0, 1), { claimed: null, reason: 'no_channel' });
+    t.is((await store.getCall('l2'))?.status, 'scheduled');
+  });
+
+  test(`${name}: when claim and cancel race, then exactly one wins`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'r'));
+    const [claim, cancel] = await Promise.all([store.claim('r', T0, 5), store.transition('r', ['scheduled'], 'canceled', T0)]);
+    t.true(Boolean(claim.claimed) !== Boolean(cancel));
+  });
+
+  test(`${name}: when listing, then upcoming come soonest first, then history newest first, across pages`, async (t) => {
+    const { store } = await withStore(t);
+    for (const [id, due] of [['u2', 20], ['u1', 10], ['u3', 30], ['h1', 5], ['h2', 15]] as const) await store.insertCall(newCall(T0 + due, id));
+    await store.transition('h1', ['scheduled'], 'canceled', T0);
+    await store.transition('h2', ['scheduled'], 'canceled', T0);
+    const all = await store.listCalls({ limit: 10 });
+    t.deepEqual(all.map((c) => c.id), ['u1', 'u2', 'u3', 'h2', 'h1']);
+    const seen: string[] = [];
+    let after;
+    for (;;) {
+      const page = await store.listCalls({ limit: 2, after });
+      seen.push(...page.map((c) => c.id));
+      const last = page[page.length - 1];
+      if (page.length < 2 || !last) break;
+      after = last.status === 'scheduled' ? { group: 0 as const, key: last.dueAt, id: last.id } : { group: 1 as const, key: -last.dueAt, id: last.id };
+    }
+    t.deepEqual(seen, ['u1', 'u2', 'u3', 'h2', 'h1']);
+    t.deepEqual((await store.listCalls({ limit: 10, statuses: ['canceled'] })).map((c) => c.id), ['h2', 'h1']);
+  });
+
+  test(`${name}: when asking for the next due, then scheduled calls come in due order, skipping the excluded`, async (t) => {
+    const { store } = await withStore(t);
+    for (const [id, due] of [['b', 2], ['a', 1], ['c', 3], ['d', 3]] as const) await store.insertCall(newCall(T0 + due, id));
+    await store.transition('c', ['scheduled'], 'canceled', T0);
+    t.deepEqual(await store.nextDue(10), [
+      { id: 'a', dueAt: T0 + 1 },
+      { id: 'b', dueAt: T0 + 2 },
+      { id: 'd', dueAt: T0 + 3 },
+    ]);
+    t.deepEqual((await store.nextDue(1, new Set(['a']))).map((e) => e.id), ['b']);
+  });
+
+  test(`${name}: when marking missed, then only scheduled calls due before the cutoff end as missed`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0 - 10_000, 'old'));
+    await store.insertCall(newCall(T0 + 10_000, 'new'));
+    t.deepEqual(await store.markMissed(T0, T0, 'down'), ['old']);
+    t.like(await store.getCall('old'), { status: 'missed', reason: 'down', endedAt: T0 });
+    t.is((await store.getCall('new'))?.status, 'scheduled');
+  });
+
+  test(`${name}: when purging, then only finished calls ended before the cutoff go, with their timelines`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'gone'));
+    await store.insertCall(newCall(T0, 'kept'));
+    await store.insertCall(newCall(T0, 'live'));
+    await store.transition('gone', ['scheduled'], 'canceled', T0);
+    await store.transition('kept', ['scheduled'], 'canceled', T0 + 100);
+    t.is(await store.purgeFinished(T0 + 50), 1);
+    t.is(await store.getCall('gone'), undefined);
+    t.deepEqual(await store.listEvents('gone'), []);
+    t.truthy(await store.getCall('kept'));
+    t.truthy(await store.getCall('live'));
+  });
+
+  test(`${name}: when looking for stale calls, then those not updated since the cutoff are found`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 's1'));
+    await store.claim('s1', T0, 5);
+    await store.update('s1', { callControlId: 'cc-1' }, T0 + 10);
+    t.is((await store.getCall('s1'))?.callControlId, 'cc-1');
+    t.deepEqual((await store.findStale(['dialing'], T0 + 11)).map((c) => c.id), ['s1']);
+    t.deepEqual(await store.findStale(['dialing'], T0 + 10), []);
+  });
+
+  test(`${name}: when reopened, then committed calls are still there`, async (t) => {
+    const made = await withStore(t);
+    if (!made.reopen) return t.pass('no reopen for this implementation');
+    await made.store.insertCall(newCall(T0, 'durable'));
+    await made.store.close();
+    const again = await made.reopen();
+    t.teardown(() => again.close());
+    t.is((await again.getCall('durable'))?.status, 'scheduled');
+  });
+
+  test(`${name}: when pinged, then it answers; when migrated twice, then nothing breaks`, async (t) => {
+    const { store } = await withStore(t);
+    await t.notThrowsAsync(store.ping());
+    await t.notThrowsAsync(store.migrate());
+  });
+}

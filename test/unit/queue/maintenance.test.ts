@@ -1,0 +1,64 @@
+import test, { type ExecutionContext } from 'ava';
+import { rmSync } from 'node:fs';
+import { createMaintenance, MaintenanceJobs } from '../../../src/queue/maintenance.ts';
+import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
+import { testConfig } from '../../helpers/test-service.ts';
+import { join } from 'node:path';
+
+const T0 = Date.UTC(2026, 10, 21, 12);
+
+async function setup(t: ExecutionContext) {
+  const { dir } = testConfig();
+  const store = createSqliteStore({ path: join(dir, 'm.db') });
+  await store.migrate();
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const clock = createManualClock(T0);
+  const memory = createMemoryLogger();
+  let freed = 0;
+  const options = { stuckSchedule: '*/5 * * * *', stuckAfterMinutes: 30, purgeSchedule: '17 3 * * *', retentionDays: 30 };
+  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1) });
+  const add = (id: string) => store.insertCall({ id, to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+  return { store, clock, memory, maintenance, add, options, freed: () => freed };
+}
+
+test('when a live call has heard nothing for longer than the timeout, then it ends failed with a reason and frees its channel', async (t) => {
+  const { store, clock, memory, maintenance, add, freed } = await setup(t);
+  await add('stuck');
+  await add('fresh');
+  await store.claim('stuck', T0, 10);
+  await clock.advance(20 * 60_000);
+  await store.claim('fresh', clock.now(), 10);
+  await clock.advance(11 * 60_000);
+  t.is(await maintenance.endStuck(), 1);
+  t.like(await store.getCall('stuck'), { status: 'failed', reason: 'no word from the carrier for 30 minutes while dialing' });
+  t.is((await store.getCall('fresh'))?.status, 'dialing');
+  t.is(freed(), 1);
+  t.truthy(memory.lines.find((l) => l.job === 'end-stuck' && l.ended === 1));
+});
+
+test('when finished calls are older than the retention, then they are purged; newer and unfinished ones stay', async (t) => {
+  const { store, clock, memory, maintenance, add } = await setup(t);
+  await add('old');
+  await add('waiting');
+  await store.transition('old', ['scheduled'], 'canceled', T0);
+  await clock.advance(31 * 86_400_000);
+  await add('recent');
+  await store.transition('recent', ['scheduled'], 'canceled', clock.now());
+  t.is(await maintenance.purge(), 1);
+  t.is(await store.getCall('old'), undefined);
+  t.truthy(await store.getCall('recent'));
+  t.truthy(await store.getCall('waiting'));
+  t.truthy(memory.lines.find((l) => l.job === 'purge' && l.purged === 1));
+});
+
+test('when the cron jobs are started and stopped, then stop resolves and leaves no task behind', async (t) => {
+  const { maintenance, memory, options } = await setup(t);
+  const jobs = new MaintenanceJobs({ maintenance, options, logger: memory.logger });
+  jobs.start();
+  await t.notThrowsAsync(jobs.stop());
+});
