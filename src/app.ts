@@ -8,6 +8,7 @@ import { requestIdOf } from './http/request-id.ts';
 import { createHealthRouter } from './http/routes/health-routes.ts';
 import { createApiRouter } from './http/routes/api-routes.ts';
 import { createPageRouter } from './http/routes/page-routes.ts';
+import { createWebhookRouter } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
 import { ROOT_DIR } from './deps.ts';
 
@@ -30,6 +31,7 @@ export function createApp(deps: Deps): Koa {
     createHealthRouter(deps),
     createApiRouter(deps),
     createPageRouter({ ...deps, templatesDir }),
+    createWebhookRouter({ ...deps, mode: deps.config.webhooks.mode }),
   ]) {
     router.use(part.routes());
   }

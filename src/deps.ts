@@ -16,7 +16,16 @@ import { createCallPlacer } from './calls/place-call.ts';
 import type { SchedulingRules } from './calls/schedule-input.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
-import { TelephonyError, type Telephony } from './telephony/telephony.ts';
+import type { Telephony } from './telephony/telephony.ts';
+import { createTelnyxTelephony } from './telephony/telnyx-telephony.ts';
+import { createRetryingTelephony } from './telephony/retrying-telephony.ts';
+import { CarrierSimulator } from './telephony/simulator/carrier-simulator.ts';
+import { createBuiltinJokeSource } from './jokes/builtin-joke-source.ts';
+import { createHttpJokeSource } from './jokes/http-joke-source.ts';
+import type { JokeSource } from './jokes/joke-source.ts';
+import { EventWorker } from './calls/event-worker.ts';
+import { createEventHandler } from './calls/handle-event.ts';
+import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,16 +42,27 @@ export type Deps = {
   instance: InstanceInfo;
   rules: SchedulingRules;
   telephony: Telephony;
+  /** The in-process carrier simulator, present when no Telnyx API key is configured. */
+  simulator: CarrierSimulator | undefined;
   /** True when calls go to the built-in carrier simulator rather than Telnyx. */
   simulated: boolean;
+  /** Our own address, known once the listener is bound; the simulator's webhooks come back to it. */
+  endpoint: { localUrl: string | undefined };
+  jokes: JokeSource;
+  verifyWebhook: WebhookVerifier;
+  events: EventWorker;
   queue: TimedQueue;
   calls: CallService;
   maintenance: Maintenance;
   jobs: MaintenanceJobs;
 };
 
-export type DepsOverrides = Partial<Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony'>> & {
+export type DepsOverrides = Partial<
+  Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator'>
+> & {
   isTty?: boolean;
+  /** Randomness for retry jitter and joke choice (tests make it predictable). */
+  random?: () => number;
 };
 
 /**
@@ -56,13 +76,59 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string };
   const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
   const metrics = overrides.metrics ?? createMetrics();
-  const telephony = overrides.telephony ?? unconfiguredTelephony();
+  const random = overrides.random ?? Math.random;
+  const endpoint: Deps['endpoint'] = { localUrl: undefined };
+  const { apiKey } = config.telnyx;
+  // No API key: the carrier simulator stands in for Telnyx, so a new user sees the whole flow offline.
+  const simulator =
+    overrides.simulator ??
+    (apiKey
+      ? undefined
+      : new CarrierSimulator({
+          answerDelayMs: config.simulator.answerDelayMs,
+          speakMsPerChar: config.simulator.speakMsPerChar,
+          maxCallMs: config.simulator.maxCallMs,
+          random,
+        }));
+  const telephony =
+    overrides.telephony ??
+    createRetryingTelephony(
+      createTelnyxTelephony({
+        apiKey: apiKey ?? 'simulator',
+        baseUrl: () => (simulator ? simulator.baseUrl : config.telnyx.baseUrl),
+        connectionId: config.telnyx.connectionId ?? 'simulated-connection',
+        fromNumber: config.telnyx.fromNumber ?? '+12025550100',
+        webhookUrl: () => {
+          if (simulator) return endpoint.localUrl && `${endpoint.localUrl}/webhook`;
+          return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/webhook` : undefined;
+        },
+        voice: config.telnyx.voice,
+        language: config.telnyx.language,
+        ringTimeoutSecs: config.telnyx.ringTimeoutSecs,
+        requestTimeoutMs: config.telnyx.requestTimeoutMs,
+      }),
+      {
+        clock,
+        random,
+        logger,
+        // Every dial retry must land inside Telnyx's 60 s command_id window, or a repeat could place a second call.
+        dial: { baseMs: 250, capMs: 8000, budgetMs: config.queue.dialRetryWindowSeconds * 1000 },
+        command: { baseMs: 250, capMs: 8000, budgetMs: 30_000 },
+      },
+    );
+  const builtinJokes = createBuiltinJokeSource({ random });
+  const jokes =
+    overrides.jokes ??
+    (config.jokes.apiUrl
+      ? createHttpJokeSource({ url: config.jokes.apiUrl, timeoutMs: config.jokes.timeoutMs, fallback: builtinJokes, logger })
+      : builtinJokes);
 
   // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
   const channelFreed = () => queue.channelFreed();
   const placeCall = createCallPlacer({ store, clock, logger, metrics, telephony, channelFreed });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, dispatch: placeCall });
   const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
+  const handle = createEventHandler({ store, clock, logger, metrics, telephony, jokes, channelFreed });
   return {
     config,
     logger,
@@ -74,7 +140,12 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
     rules: config.scheduling,
     telephony,
-    simulated: false,
+    simulator,
+    simulated: simulator !== undefined,
+    endpoint,
+    jokes,
+    verifyWebhook: createWebhookVerifier({ publicKey: () => (simulator ? simulator.publicKeyBase64 : config.telnyx.publicKey) }),
+    events: new EventWorker({ store, clock, logger, metrics, handle }),
     queue,
     calls: createCallService({ store, clock, newId, queue }),
     maintenance,
@@ -82,8 +153,3 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   };
 }
 
-/** Until a carrier is wired in, every dial fails cleanly with a reason instead of pretending to call. */
-function unconfiguredTelephony(): Telephony {
-  const refuse = () => Promise.reject(new TelephonyError('no carrier is configured', 'permanent'));
-  return { dial: refuse, speak: refuse, hangup: refuse };
-}

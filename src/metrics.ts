@@ -37,6 +37,18 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    webhooks: new Counter({
+      name: 'webhooks_total',
+      help: 'Webhooks received, by outcome (accepted, duplicate, rejected, invalid)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookApplyLag: new Histogram({
+      name: 'webhook_apply_lag_seconds',
+      help: 'Time from receiving a webhook to applying it',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    }),
     maintenance: new Counter({
       name: 'maintenance_calls_total',
       help: 'Calls touched by maintenance jobs',

@@ -30,10 +30,9 @@ export class Service {
 
   /** Migrates, starts workers, listens; resolves with the address actually bound (port 0 picks a free one). */
   async start(): Promise<{ url: string; port: number; host: string }> {
-    const { config, store, logger, queue, jobs } = this.deps;
+    const { config, store, logger, queue, jobs, events, simulator } = this.deps;
     await store.migrate();
-    await queue.start();
-    jobs.start();
+    if (simulator) await simulator.start();
     const handle = this.app.callback();
     // Koa's handler settles its own promise (errors go to the error middleware and app 'error').
     const server = createServer((req, res) => void handle(req, res));
@@ -65,7 +64,12 @@ export class Service {
     const { port, address } = server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
     const url = `http://${host}:${port}`;
-    logger.info({ url, instanceId: this.deps.instance.instanceId }, 'listening');
+    this.deps.endpoint.localUrl = url;
+    // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
+    events.start();
+    await queue.start();
+    jobs.start();
+    logger.info({ url, instanceId: this.deps.instance.instanceId, simulated: this.deps.simulated }, 'listening');
     return { url, port, host: address };
   }
 
@@ -76,14 +80,17 @@ export class Service {
   }
 
   async #stop(): Promise<void> {
-    const { logger, store, config, clock } = this.deps;
+    const { logger, store, config, clock, simulator } = this.deps;
+    // Before anything is awaited: responses still being prepared tell their clients to go.
+    for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // The simulator goes first: its webhooks already on the way still find our listener open.
+    if (simulator) await simulator.stop();
     const server = this.#server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets are dropped now (as Node's closeIdleConnections does); busy ones end when their
       // last response is written (see 'request' above).
       for (const [socket, inFlight] of this.#sockets) if (inFlight === 0) socket.destroy();
-      for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
       const forced = new Promise<'timeout'>((resolve) => clock.setTimeout(() => resolve('timeout'), config.http.shutdownTimeoutMs));
       if ((await Promise.race([closed, forced])) === 'timeout') {
         logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
@@ -93,6 +100,7 @@ export class Service {
     }
     await this.deps.jobs.stop();
     await this.deps.queue.stop();
+    await this.deps.events.stop();
     await store.close();
     logger.info('stopped');
   }

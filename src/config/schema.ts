@@ -51,15 +51,38 @@ export const configSchema = z
       retentionDays: int(1),
     }),
     telnyx: z.object({
+      voice: z.string().min(1),
+      language: z.string().min(2),
+      ringTimeoutSecs: int(5, 600),
+      requestTimeoutMs: int(100, 120_000),
       apiKey: z.string().min(1).optional(),
       publicKey: z.string().min(1).optional(),
       connectionId: z.string().min(1).optional(),
       fromNumber: e164.optional(),
       baseUrl: z.url().optional(),
     }),
+    jokes: z.object({
+      apiUrl: z.url({ protocol: /^https?$/ }).nullable(),
+      timeoutMs: int(1, 60_000),
+    }),
+    webhooks: z.object({
+      // `inline` applies each event before answering, as the 2019 workshop did; kept only for the benchmark.
+      mode: z.enum(['background', 'inline']),
+    }),
+    simulator: z.object({
+      answerDelayMs: int(0),
+      speakMsPerChar: int(0),
+      maxCallMs: int(1),
+    }),
     ngrokAuthtoken: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    // With an API key we talk to Telnyx itself: a dial needs a connection and a caller id, a webhook a key.
+    if (config.telnyx.apiKey) {
+      for (const key of ['publicKey', 'connectionId', 'fromNumber'] as const) {
+        if (!config.telnyx[key]) ctx.addIssue({ code: 'custom', path: ['telnyx', key], message: 'is required when TELNYX_API_KEY is set' });
+      }
+    }
     if (config.stage !== 'production') return;
     // A production instance must never fall back to the simulator: every Telnyx setting is required.
     for (const key of ['apiKey', 'publicKey', 'connectionId', 'fromNumber'] as const) {

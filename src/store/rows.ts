@@ -1,4 +1,5 @@
 import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
+import type { InboxEvent } from './store.ts';
 
 /** A `calls` row as both databases return it (PostgreSQL's bigint columns arrive as strings). */
 export type CallRow = {
@@ -46,6 +47,28 @@ export function callFromRow(row: CallRow): Call {
     latenessMs: numOrNull(row.lateness_ms),
     callControlId: row.call_control_id,
     endedAt: numOrNull(row.ended_at),
+  };
+}
+
+export type InboxRow = {
+  event_id: string;
+  call_id: string | null;
+  call_control_id: string | null;
+  event_type: string;
+  occurred_at: number | string;
+  payload: string;
+  received_at: number | string;
+};
+
+export function inboxFromRow(row: InboxRow): InboxEvent {
+  return {
+    eventId: row.event_id,
+    callId: row.call_id,
+    callControlId: row.call_control_id,
+    eventType: row.event_type,
+    occurredAt: num(row.occurred_at),
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    receivedAt: num(row.received_at),
   };
 }
 

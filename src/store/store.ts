@@ -13,6 +13,18 @@ export type ListQuery = { statuses?: readonly CallStatus[]; after?: ListPosition
 
 export type ClaimResult = { claimed: Call } | { claimed: null; reason: 'not_scheduled' | 'no_channel' };
 
+/** A verified webhook as stored in the inbox, before and after it is applied. */
+export type InboxEvent = {
+  eventId: string;
+  /** Our call id, from `client_state`; null when the event names no call of ours. */
+  callId: string | null;
+  callControlId: string | null;
+  eventType: string;
+  occurredAt: number;
+  payload: Record<string, unknown>;
+  receivedAt: number;
+};
+
 /** An entry of the timed queue's window: enough to know when and what to claim. */
 export type DueEntry = { id: string; dueAt: number };
 
@@ -54,4 +66,12 @@ export type Store = {
   markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;
   /** Deletes finished calls (and their timelines) that ended before `endedBefore`; returns how many. */
   purgeFinished(endedBefore: number): Promise<number>;
+
+  /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
+  insertInbox(event: InboxEvent): Promise<boolean>;
+  /** Unapplied events in `occurred_at` order (arrival order breaks ties). */
+  pendingInbox(limit: number): Promise<InboxEvent[]>;
+  markApplied(eventId: string, at: number, outcome: string): Promise<void>;
+  /** The call an event belongs to when it carries no `client_state`: the one dialed with that carrier id. */
+  findCallByControlId(callControlId: string): Promise<Call | undefined>;
 };

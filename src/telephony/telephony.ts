@@ -33,11 +33,18 @@ export class TelephonyError extends Error {
   readonly kind: TelephonyErrorKind;
   readonly status: number | undefined;
   readonly code: string | undefined;
-  constructor(message: string, kind: TelephonyErrorKind, options: { status?: number; code?: string; cause?: unknown } = {}) {
+  /** The carrier's own `Retry-After`, when it gave one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    kind: TelephonyErrorKind,
+    options: { status?: number; code?: string; cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'TelephonyError';
     this.kind = kind;
     this.status = options.status;
     this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }

@@ -35,4 +35,24 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX call_events_call ON call_events (call_id, id);
     `,
   },
+  {
+    version: 2,
+    name: 'webhook inbox',
+    sql: `
+      CREATE TABLE webhook_inbox (
+        event_id TEXT PRIMARY KEY,
+        call_id TEXT,
+        call_control_id TEXT,
+        event_type TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        applied_at INTEGER,
+        outcome TEXT
+      ) STRICT;
+      CREATE INDEX webhook_inbox_pending ON webhook_inbox (occurred_at, seq) WHERE applied_at IS NULL;
+      CREATE INDEX calls_control_id ON calls (call_control_id) WHERE call_control_id IS NOT NULL;
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
-import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../rows.ts';
+import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
 import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
@@ -190,6 +190,34 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         }
         return rows.map((r) => r.id);
       });
+    },
+    async insertInbox(event) {
+      // seq keeps arrival order for events that share an occurred_at.
+      const result = sql(
+        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM webhook_inbox))
+         ON CONFLICT (event_id) DO NOTHING`,
+      ).run(
+        event.eventId,
+        event.callId,
+        event.callControlId,
+        event.eventType,
+        event.occurredAt,
+        JSON.stringify(event.payload),
+        event.receivedAt,
+      );
+      return Number(result.changes) === 1;
+    },
+    async pendingInbox(limit) {
+      const rows = sql('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, seq LIMIT ?').all(limit) as InboxRow[];
+      return rows.map(inboxFromRow);
+    },
+    async markApplied(eventId, at, outcome) {
+      sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?').run(at, outcome, eventId);
+    },
+    async findCallByControlId(callControlId) {
+      const row = sql('SELECT * FROM calls WHERE call_control_id = ?').get(callControlId) as CallRow | undefined;
+      return row ? callFromRow(row) : undefined;
     },
     async purgeFinished(endedBefore) {
       return tx(() => {

@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import { TelephonyError, type Telephony } from './telephony.ts';
+
+export type RetryPolicy = {
+  /** First backoff, doubled each attempt up to `capMs`. */
+  baseMs: number;
+  capMs: number;
+  /** Give up once this much time has passed since the first attempt (dial: inside the 60 s command_id window). */
+  budgetMs: number;
+};
+
+/**
+ * Retries what is worth retrying (429, 5xx, timeouts) with capped exponential backoff and full jitter, honouring
+ * the carrier's Retry-After; gives up at once on a permanent error, and when the budget would be overrun.
+ * Every attempt reuses the caller's command_id, so the carrier sees repeats of one command, never two commands.
+ */
+export async function withRetries<T>(
+  work: () => Promise<T>,
+  deps: { clock: Clock; random: () => number; policy: RetryPolicy; onRetry?: (err: TelephonyError, attempt: number, delayMs: number) => void },
+): Promise<T> {
+  const { clock, policy } = deps;
+  const started = clock.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof TelephonyError) || err.kind !== 'retryable') throw err;
+      const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
+      const delay = Math.max(err.retryAfterMs ?? 0, Math.round(deps.random() * backoff));
+      if (clock.now() + delay - started > policy.budgetMs) throw err;
+      deps.onRetry?.(err, attempt, delay);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** The telephony port with retries: dials get the dial budget, commands to a live call their own. */
+export function createRetryingTelephony(
+  inner: Telephony,
+  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy },
+): Telephony {
+  const onRetry = (what: string) => (err: TelephonyError, attempt: number, delayMs: number) =>
+    deps.logger.warn({ what, attempt, delayMs, status: err.status, reason: err.message }, 'carrier error: retrying');
+  const run = <T>(what: string, policy: RetryPolicy, work: () => Promise<T>) =>
+    withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what) });
+  return {
+    dial: (request) => run('dial', deps.dial, () => inner.dial(request)),
+    speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),
+    hangup: (id, commandId) => run('hangup', deps.command, () => inner.hangup(id, commandId)),
+  };
+}

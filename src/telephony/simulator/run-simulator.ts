@@ -1,0 +1,71 @@
+/**
+ * Runs the carrier simulator on its own: `node src/telephony/simulator/run-simulator.ts`.
+ *
+ * Environment: `SIM_PORT` (or `PORT`, default 3010), `SIM_HOST` (loopback, default 127.0.0.1), `WEBHOOK_URL`
+ * (where webhooks go when a dial names none), `SIM_SIGNING_SEED` (base64 32-byte ed25519 seed for a stable
+ * public key), and any knob as `SIM_` + its name in upper snake case, e.g. `SIM_ANSWER_DELAY_MS=300`,
+ * `SIM_DUPLICATE_WEBHOOKS=true`, `SIM_CHANNEL_LIMIT_MODE=sip-403`.
+ */
+import { CarrierSimulator } from './carrier-simulator.ts';
+import { DEFAULT_KNOBS } from './simulator-options.ts';
+import type { SimulatorKnobs } from './simulator-options.ts';
+
+function envName(knob: string): string {
+  return `SIM_${knob.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+/** Reads knobs from `SIM_*` variables, typed after their defaults; a bad value stops start-up naming the variable. */
+function knobsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorKnobs> {
+  const knobs: Record<string, unknown> = {};
+  for (const [knob, fallback] of Object.entries(DEFAULT_KNOBS)) {
+    const name = envName(knob);
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (typeof fallback === 'number') {
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+      knobs[knob] = value;
+    } else if (typeof fallback === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false, got ${raw}`);
+      knobs[knob] = raw === 'true';
+    } else {
+      knobs[knob] = raw;
+    }
+  }
+  const mode = knobs.channelLimitMode;
+  if (mode !== undefined && mode !== 'api-429' && mode !== 'sip-403') {
+    throw new Error(`SIM_CHANNEL_LIMIT_MODE must be api-429 or sip-403, got ${env.SIM_CHANNEL_LIMIT_MODE}`);
+  }
+  return knobs;
+}
+
+const env = process.env;
+const port = Number(env.SIM_PORT ?? env.PORT ?? 3010);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SIM_PORT/PORT must be a port number, got ${env.SIM_PORT ?? env.PORT}`);
+
+const simulator = new CarrierSimulator({
+  ...knobsFromEnv(env),
+  ...(env.WEBHOOK_URL ? { webhookUrl: env.WEBHOOK_URL } : {}),
+  ...(env.SIM_SIGNING_SEED ? { signingSeedBase64: env.SIM_SIGNING_SEED } : {}),
+});
+const { baseUrl } = await simulator.start({ host: env.SIM_HOST ?? '127.0.0.1', port });
+process.stdout.write(
+  `Telnyx carrier simulator listening.\nTELNYX_BASE_URL=${baseUrl}\nTELNYX_PUBLIC_KEY=${simulator.publicKeyBase64}\n` +
+    `Default webhook URL: ${simulator.knobs.webhookUrl ?? '(none: dials must send webhook_url)'}\n`,
+);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`${signal}: stopping carrier simulator\n`);
+  simulator.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`carrier simulator failed to stop: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => shutdown('SIGTERM'));
