@@ -18,10 +18,10 @@ export type TelnyxTelephonyOptions = {
 type TelnyxErrorBody = { errors?: { code?: string; title?: string; detail?: string }[] };
 
 /** Telnyx's own words for a failed command: the first error's title and detail. */
-function describe(err: APIError): { message: string; code: string | undefined } {
-  const first = (err.error as TelnyxErrorBody | undefined)?.errors?.[0];
+function describe(body: unknown, status: number): { message: string; code: string | undefined } {
+  const first = (body as TelnyxErrorBody | undefined)?.errors?.[0];
   const words = [first?.title, first?.detail].filter(Boolean).join(': ');
-  return { message: words || `Telnyx answered ${String(err.status)}`, code: first?.code };
+  return { message: words || `Telnyx answered ${status}`, code: first?.code };
 }
 
 /**
@@ -32,12 +32,14 @@ export function toTelephonyError(err: unknown): TelephonyError {
   if (err instanceof TelephonyError) return err;
   if (err instanceof APIConnectionTimeoutError) return new TelephonyError('Telnyx did not answer in time', 'retryable', { cause: err });
   if (err instanceof APIConnectionError) return new TelephonyError('Telnyx could not be reached', 'retryable', { cause: err });
-  if (err instanceof APIError && typeof err.status === 'number') {
-    const { message, code } = describe(err);
-    const retryable = err.status === 429 || err.status >= 500;
-    const retryAfter = Number(err.headers?.get('retry-after'));
+  if (err instanceof APIError) {
+    const { status, headers, error } = err as { status: unknown; headers: Headers | undefined; error: unknown };
+    if (typeof status !== 'number') return new TelephonyError('Telnyx could not be reached', 'retryable', { cause: err });
+    const { message, code } = describe(error, status);
+    const retryable = status === 429 || status >= 500;
+    const retryAfter = Number(headers?.get('retry-after'));
     return new TelephonyError(message, retryable ? 'retryable' : 'permanent', {
-      status: err.status,
+      status,
       code,
       cause: err,
       retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
