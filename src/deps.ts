@@ -47,7 +47,7 @@ export type Deps = {
   /** True when calls go to the built-in carrier simulator rather than Telnyx. */
   simulated: boolean;
   /** Our own address, known once the listener is bound; the simulator's webhooks come back to it. */
-  endpoint: { localUrl: string | undefined };
+  endpoint: { localUrl: string | undefined; tunnelUrl: string | undefined };
   jokes: JokeSource;
   verifyWebhook: WebhookVerifier;
   events: EventWorker;
@@ -77,7 +77,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
-  const endpoint: Deps['endpoint'] = { localUrl: undefined };
+  const endpoint: Deps['endpoint'] = { localUrl: undefined, tunnelUrl: undefined };
   const { apiKey } = config.telnyx;
   // No API key: the carrier simulator stands in for Telnyx, so a new user sees the whole flow offline.
   const simulator =
@@ -100,7 +100,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         fromNumber: config.telnyx.fromNumber ?? '+12025550100',
         webhookUrl: () => {
           if (simulator) return endpoint.localUrl && `${endpoint.localUrl}/webhook`;
-          return config.publicUrl ? `${config.publicUrl.replace(/\/$/, '')}/webhook` : undefined;
+          const base = config.publicUrl ?? endpoint.tunnelUrl;
+          return base ? `${base.replace(/\/$/, '')}/webhook` : undefined;
         },
         voice: config.telnyx.voice,
         language: config.telnyx.language,

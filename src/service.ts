@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type Koa from 'koa';
 import { createApp } from './app.ts';
 import type { Deps } from './deps.ts';
+import { openTunnel, type Tunnel } from './tunnel.ts';
 
 /**
  * The running service: database migrations, background workers and the HTTP listener, started in that order and
@@ -17,6 +18,7 @@ export class Service {
   #sockets = new Map<Socket, number>();
   #responses = new Set<ServerResponse>();
   #stopping: Promise<void> | undefined;
+  #tunnel: Tunnel | undefined;
 
   constructor(deps: Deps) {
     this.deps = deps;
@@ -65,6 +67,11 @@ export class Service {
     const host = address.includes(':') ? `[${address}]` : address;
     const url = `http://${host}:${port}`;
     this.deps.endpoint.localUrl = url;
+    // A developer talking to real Telnyx from a laptop, with no public URL of their own: open the tunnel.
+    if (config.stage === 'development' && config.ngrokAuthtoken && !this.deps.simulated && !config.publicUrl) {
+      this.#tunnel = await openTunnel({ port, authtoken: config.ngrokAuthtoken, logger });
+      this.deps.endpoint.tunnelUrl = this.#tunnel?.url;
+    }
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
     events.start();
     await queue.start();
@@ -98,6 +105,7 @@ export class Service {
         await closed;
       }
     }
+    await this.#tunnel?.close();
     await this.deps.jobs.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();

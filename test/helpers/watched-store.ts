@@ -1,0 +1,40 @@
+import { EventEmitter, once } from 'node:events';
+import type { Call } from '../../src/calls/call.ts';
+import type { Store } from '../../src/store/store.ts';
+
+/**
+ * Wraps a real store so a test can await a call reaching a state: every committed status change is announced.
+ * Waiting on these announcements replaces sleeping and polling.
+ */
+export function watchStore(store: Store) {
+  const changes = new EventEmitter();
+  changes.setMaxListeners(0);
+  const announce = (call: Call | undefined) => {
+    if (call) changes.emit('change', call);
+    return call;
+  };
+  const watched: Store = {
+    ...store,
+    transition: async (...args) => announce(await store.transition(...args)),
+    claim: async (...args) => {
+      const result = await store.claim(...args);
+      announce(result.claimed ?? undefined);
+      return result;
+    },
+    markMissed: async (...args) => {
+      const ids = await store.markMissed(...args);
+      for (const id of ids) announce(await store.getCall(id));
+      return ids;
+    },
+  };
+  /** Resolves with the call once `match` holds for it (checked now, then at each change). */
+  async function waitFor(id: string, match: (call: Call) => boolean): Promise<Call> {
+    const current = await store.getCall(id);
+    if (current && match(current)) return current;
+    for (;;) {
+      const [call] = (await once(changes, 'change')) as [Call];
+      if (call.id === id && match(call)) return call;
+    }
+  }
+  return { store: watched, waitFor };
+}

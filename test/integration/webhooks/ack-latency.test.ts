@@ -1,0 +1,46 @@
+import test from 'ava';
+import type { Telephony } from '../../../src/telephony/telephony.ts';
+import { startTestService, testConfig } from '../../helpers/test-service.ts';
+import { CarrierSimulator } from '../../../src/telephony/simulator/carrier-simulator.ts';
+import { SIGNING_SEED } from '../call-flow/harness.ts';
+import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+
+test('when the carrier is stuck on a command, then webhooks are still answered 200 and applied afterwards', async (t) => {
+  // A carrier whose speak hangs until the test lets it go: the ack must not wait for it.
+  let release!: () => void;
+  const stuck = new Promise<void>((resolve) => (release = resolve));
+  const speaks: string[] = [];
+  let speaking!: () => void;
+  const started = new Promise<void>((resolve) => (speaking = resolve));
+  const telephony: Telephony = {
+    dial: () => Promise.reject(new Error('not used')),
+    speak: async (_id, text) => {
+      speaks.push(text);
+      speaking();
+      await stuck;
+    },
+    hangup: async () => {},
+  };
+  const { config, dir } = testConfig();
+  const svc = await startTestService({ config, dir, deps: { telephony, simulator: new CarrierSimulator({ signingSeedBase64: SIGNING_SEED }) } });
+  t.teardown(async () => {
+    release();
+    await svc.stop();
+  });
+  const { store, clock, events } = svc.deps;
+  await store.insertCall({ id: 'slow-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hello', createdAt: clock.now() });
+  await store.claim('slow-1', clock.now(), 10);
+  await store.update('slow-1', { callControlId: 'v3:test-slow-1' }, clock.now());
+
+  const answered = await postSigned(svc.url, telnyxEvent('call.answered', 'slow-1'), SIGNING_SEED);
+  t.is(answered.status, 200);
+  await started;
+  // The speak is under way and stuck; a second webhook for the same call is still acknowledged at once.
+  const hangup = await postSigned(svc.url, telnyxEvent('call.hangup', 'slow-1', { hangup_cause: 'normal_clearing' }), SIGNING_SEED);
+  t.is(hangup.status, 200);
+  t.deepEqual(speaks, ['hello']);
+  t.is((await store.getCall('slow-1'))?.status, 'in_progress');
+  release();
+  await events.whenIdle();
+  t.is((await store.getCall('slow-1'))?.status, 'completed');
+});

@@ -1,0 +1,130 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { bootWithSimulator, SIGNING_SEED } from '../call-flow/harness.ts';
+import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+
+const OTHER_SEED = Buffer.alloc(32, 9).toString('base64');
+const inboxCount = (dir: string) => {
+  const db = new DatabaseSync(join(dir, 'test.db'), { readOnly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM webhook_inbox').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+/** A call of ours already dialed, so events can be aimed at it without the simulator's own flow. */
+async function dialedCall(h: Awaited<ReturnType<typeof bootWithSimulator>>, id = `call-${Math.random().toString(36).slice(2)}`) {
+  const { store, clock } = h.svc.deps;
+  await store.insertCall({ id, to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hi', createdAt: clock.now() });
+  await store.claim(id, clock.now(), 100);
+  // As after a real dial: the carrier's id is known (and a restart does not redial it).
+  await store.update(id, { callControlId: `v3:test-${id}` }, clock.now());
+  return id;
+}
+
+const forgeries: [string, (url: string, body: string) => Promise<Response>][] = [
+  ['signed with another key', (url, body) => postSigned(url, body, OTHER_SEED)],
+  ['with a stale timestamp', (url, body) => postSigned(url, body, SIGNING_SEED, { timestamp: Math.floor(Date.now() / 1000) - 301 })],
+  ['altered after signing', (url, body) => postSigned(url, body, SIGNING_SEED, { alter: (b) => b.replace('call.initiated', 'call.answered') })],
+  ['without signature headers', (url, body) => fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })],
+];
+for (const [name, send] of forgeries) {
+  test(`when a webhook arrives ${name}, then 401 problem and nothing is stored`, async (t) => {
+    const h = await bootWithSimulator(t);
+    const id = await dialedCall(h);
+    const res = await send(h.svc.url, telnyxEvent('call.initiated', id));
+    t.is(res.status, 401);
+    t.is(res.headers.get('content-type'), 'application/problem+json');
+    t.like(await res.json(), { status: 401, detail: 'The webhook signature or timestamp is not valid.' });
+    t.is(inboxCount(h.dir), 0);
+    t.is((await h.svc.deps.store.getCall(id))?.status, 'dialing');
+  });
+}
+
+test('when a signed body is not a Telnyx event, then 400 problem naming the fields and nothing is stored', async (t) => {
+  const h = await bootWithSimulator(t);
+  const res = await postSigned(h.svc.url, JSON.stringify({ data: { id: 'x' } }), SIGNING_SEED);
+  t.is(res.status, 400);
+  const problem = (await res.json()) as { errors: { path: string }[] };
+  t.deepEqual(problem.errors.map((e) => e.path).sort(), ['data.event_type', 'data.occurred_at']);
+  t.is(inboxCount(h.dir), 0);
+});
+
+test('when the same event is delivered twice, then both get 200 and it is applied once', async (t) => {
+  const h = await bootWithSimulator(t);
+  const id = await dialedCall(h);
+  const body = telnyxEvent('call.initiated', id);
+  const first = await postSigned(h.svc.url, body, SIGNING_SEED);
+  const second = await postSigned(h.svc.url, body, SIGNING_SEED);
+  t.is(first.status, 200);
+  t.deepEqual(await first.json(), { received: true, duplicate: false });
+  t.is(second.status, 200);
+  t.deepEqual(await second.json(), { received: true, duplicate: true });
+  await h.waitFor(id, (c) => c.status === 'ringing');
+  await h.svc.deps.events.whenIdle();
+  t.is((await h.timeline(id)).filter((e) => e.kind === 'webhook').length, 1);
+  t.is(inboxCount(h.dir), 1);
+});
+
+test('when events arrive out of order, then the late one is recorded and the call never moves backwards', async (t) => {
+  const h = await bootWithSimulator(t);
+  const id = await dialedCall(h);
+  const t0 = Date.now();
+  // The hangup (normal clearing, so after an answer) overtakes both earlier events.
+  await postSigned(h.svc.url, telnyxEvent('call.hangup', id, { hangup_cause: 'normal_clearing', hangup_source: 'callee' }, new Date(t0 + 2000)), SIGNING_SEED);
+  await h.waitFor(id, (c) => c.status === 'completed');
+  await postSigned(h.svc.url, telnyxEvent('call.answered', id, {}, new Date(t0 + 1000)), SIGNING_SEED);
+  await postSigned(h.svc.url, telnyxEvent('call.initiated', id, {}, new Date(t0)), SIGNING_SEED);
+  await h.svc.deps.events.whenIdle();
+  const events = await h.timeline(id);
+  t.is((await h.svc.deps.store.getCall(id))?.status, 'completed');
+  t.deepEqual(events.filter((e) => e.kind === 'webhook').map((e) => e.name), ['call.hangup', 'call.answered', 'call.initiated']);
+  t.is(events.filter((e) => e.kind === 'note' && e.name === 'ignored').length, 2);
+  t.false(events.some((e) => e.kind === 'command' && e.name === 'speak'));
+  t.deepEqual(events.filter((e) => e.kind === 'status').map((e) => e.name), ['scheduled', 'dialing', 'completed']);
+});
+
+test('when the carrier delivers every webhook twice and out of order, then the call still completes once, forward only', async (t) => {
+  const h = await bootWithSimulator(t, { simulator: { duplicateWebhooks: true, reorderWebhooks: true, reorderHoldMs: 20 } });
+  const id = await h.placeNow('+12025550123');
+  t.is((await h.ended(id)).status, 'completed');
+  await h.simulator.whenIdle();
+  await h.svc.deps.events.whenIdle();
+  const events = await h.timeline(id);
+  const statuses = events.filter((e) => e.kind === 'status').map((e) => e.name);
+  const order = ['scheduled', 'dialing', 'ringing', 'in_progress', 'completed'];
+  t.deepEqual(statuses, order.filter((s) => statuses.includes(s)));
+  const webhookIds = events.filter((e) => e.kind === 'webhook').map((e) => String(e.detail?.eventId));
+  t.is(new Set(webhookIds).size, webhookIds.length);
+  t.is(h.simulator.spokenTo('+12025550123').length, 1);
+  const metrics = await (await fetch(`${h.svc.url}/metrics`)).text();
+  t.regex(metrics, /webhooks_total\{outcome="duplicate"\} [1-9]/);
+});
+
+test('when an event names no call of ours, then it is acknowledged and recorded as unknown', async (t) => {
+  const h = await bootWithSimulator(t);
+  const res = await postSigned(h.svc.url, telnyxEvent('call.initiated', 'not-ours'), SIGNING_SEED);
+  t.is(res.status, 200);
+  await h.svc.deps.events.whenIdle();
+  const db = new DatabaseSync(join(h.dir, 'test.db'), { readOnly: true });
+  t.teardown(() => db.close());
+  t.like(db.prepare('SELECT outcome, applied_at IS NOT NULL AS applied FROM webhook_inbox').get(), { outcome: 'unknown call', applied: 1 });
+});
+
+test('when the service stops between storing an event and applying it, then the next start applies it', async (t) => {
+  const first = await bootWithSimulator(t, { keepDir: true });
+  const id = await dialedCall(first);
+  await first.svc.deps.events.stop(); // the worker is gone: the event can only be stored
+  const res = await postSigned(first.svc.url, telnyxEvent('call.initiated', id), SIGNING_SEED);
+  t.is(res.status, 200);
+  t.is((await first.svc.deps.store.getCall(id))?.status, 'dialing');
+  t.is((await first.svc.deps.store.pendingInbox(10)).length, 1);
+  await first.svc.stop();
+  const second = await bootWithSimulator(t, { dir: first.dir });
+  const call = await second.waitFor(id, (c) => c.status === 'ringing');
+  t.is(call.status, 'ringing');
+  await second.svc.deps.events.whenIdle();
+  t.deepEqual(await second.svc.deps.store.pendingInbox(10), []);
+});
