@@ -53,7 +53,10 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
   async function lists(zone: string) {
     const upcoming = await deps.calls.list({ statuses: UPCOMING, limit: 50 });
     const recent = await deps.calls.list({ statuses: FINISHED, limit: 20 });
-    return { upcoming: upcoming.items.map((c) => shown(c, zone)), recent: recent.items.map((c) => shown(c, zone)) };
+    // Calls under way lead the list; the API's order (scheduled soonest first) follows.
+    const live = upcoming.items.filter((c) => c.status !== 'scheduled');
+    const waiting = upcoming.items.filter((c) => c.status === 'scheduled');
+    return { upcoming: [...live, ...waiting].map((c) => shown(c, zone)), recent: recent.items.map((c) => shown(c, zone)) };
   }
 
   async function renderPage(ctx: Context, form: Record<string, string>, errors: FieldError[] = [], notice?: string) {
