@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Telephony } from '../../../src/telephony/telephony.ts';
+import { TelephonyError, type Telephony } from '../../../src/telephony/telephony.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { CarrierSimulator } from '../../../src/telephony/simulator/carrier-simulator.ts';
 import { SIGNING_SEED } from '../call-flow/harness.ts';
@@ -43,4 +43,30 @@ test('when the carrier is stuck on a command, then webhooks are still answered 2
   release();
   await events.whenIdle();
   t.is((await store.getCall('slow-1'))?.status, 'completed');
+});
+
+test('when the callee hung up before the speak reached the carrier, then the speak is skipped with Telnyx’s reason in the timeline', async (t) => {
+  const hangups: string[] = [];
+  const telephony: Telephony = {
+    dial: () => Promise.reject(new Error('not used')),
+    speak: () => Promise.reject(new TelephonyError('Call has already ended: This call is no longer active', 'permanent', { status: 422, code: '90018' })),
+    hangup: async (_id, commandId) => {
+      hangups.push(commandId);
+      await Promise.resolve();
+    },
+  };
+  const { config, dir } = testConfig();
+  const svc = await startTestService({ config, dir, deps: { telephony, simulator: new CarrierSimulator({ signingSeedBase64: SIGNING_SEED }) } });
+  t.teardown(() => svc.stop());
+  const { store, clock, events } = svc.deps;
+  await store.insertCall({ id: 'gone-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
+  await store.claim('gone-1', clock.now(), 10);
+  await store.update('gone-1', { callControlId: 'v3:test-gone-1' }, clock.now());
+  t.is((await postSigned(svc.url, telnyxEvent('call.answered', 'gone-1'), SIGNING_SEED)).status, 200);
+  await events.whenIdle();
+  const timeline = await store.listEvents('gone-1');
+  const failed = timeline.find((e) => e.kind === 'error' && e.name === 'speak.failed');
+  t.like(failed?.detail, { reason: 'Call has already ended: This call is no longer active', status: 422 });
+  t.is(hangups.length, 1);
+  t.is((await store.getCall('gone-1'))?.status, 'in_progress'); // the carrier's call.hangup will end it
 });
