@@ -16,6 +16,7 @@ import { createCallPlacer } from './calls/place-call.ts';
 import type { SchedulingRules } from './calls/schedule-input.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
+import { createDialRate } from './queue/dial-rate.ts';
 import type { Telephony } from './telephony/telephony.ts';
 import { createTelnyxTelephony } from './telephony/telnyx-telephony.ts';
 import { createRetryingTelephony } from './telephony/retrying-telephony.ts';
@@ -77,6 +78,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
+  const dialRate = createDialRate(config.queue.dialsPerSecond, 1000 + config.queue.dialRateMarginMs);
   const endpoint: Deps['endpoint'] = { localUrl: undefined, tunnelUrl: undefined };
   const { apiKey } = config.telnyx;
   // No API key: the carrier simulator stands in for Telnyx, so a new user sees the whole flow offline.
@@ -115,6 +117,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         // Every dial retry must land inside Telnyx's 60 s command_id window, or a repeat could place a second call.
         dial: { baseMs: 250, capMs: 8000, budgetMs: config.queue.dialRetryWindowSeconds * 1000 },
         command: { baseMs: 250, capMs: 8000, budgetMs: 30_000 },
+        dialRate,
       },
     );
   const builtinJokes = createBuiltinJokeSource({ random });
@@ -127,7 +130,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
   const channelFreed = () => queue.channelFreed();
   const placeCall = createCallPlacer({ store, clock, logger, metrics, telephony, channelFreed });
-  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, dispatch: placeCall });
+  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
   const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
   const handle = createEventHandler({ store, clock, logger, metrics, telephony, jokes, channelFreed });
   return {

@@ -5,13 +5,17 @@ import type { Metrics } from '../metrics.ts';
 import type { InboxEvent, Store } from '../store/store.ts';
 import type { EventHandler } from './handle-event.ts';
 
-const BATCH = 500;
+const RECOVERY_PAGE = 1000;
+
+const byOccurrence = (a: InboxEvent, b: InboxEvent) =>
+  a.occurredAt - b.occurredAt || a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /**
- * Applies inbox events in the background: one chain per call, each in `occurred_at` order, calls side by side so a
- * slow carrier command on one call does not hold up another. An event is marked applied only after its effects,
- * so whatever a crash interrupts is applied again on the next start (effects are idempotent). Emits `applied`
- * with `(event, outcome)` after each event.
+ * Applies stored webhook events in the background: one chain per call, each in `occurred_at` order, calls side by
+ * side so a slow carrier command on one call does not hold up another. The webhook handler hands each newly stored
+ * event over in memory ({@link accept}); the inbox is read only at start, for what an earlier run left unapplied.
+ * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent).
+ * Emits `applied` with `(event, outcome)` after each event.
  */
 export class EventWorker extends EventEmitter {
   readonly #store: Store;
@@ -20,10 +24,12 @@ export class EventWorker extends EventEmitter {
   readonly #metrics: Metrics | undefined;
   readonly #handle: EventHandler;
   #running = false;
-  #scanning: Promise<void> | undefined;
-  #scanAgain = false;
-  /** Calls (or carrier ids, for events that name no call of ours) with a chain under way. */
-  #active = new Map<string, Promise<void>>();
+  /** Waiting events per chain key (our call id, else the carrier's id, else the event's own). */
+  #waiting = new Map<string, InboxEvent[]>();
+  #chains = new Map<string, Promise<void>>();
+  /** Event ids queued or being applied, so recovery and a live hand-over never apply one twice at once. */
+  #known = new Set<string>();
+  #recovering: Promise<void> | undefined;
 
   constructor(deps: { store: Store; clock: Clock; logger: Logger; metrics?: Metrics; handle: EventHandler }) {
     super();
@@ -34,75 +40,74 @@ export class EventWorker extends EventEmitter {
     this.#handle = deps.handle;
   }
 
-  /** Starts and applies what an earlier run left unapplied. */
+  /** Starts, and applies what an earlier run left unapplied (read from the inbox page by page). */
   start(): void {
     this.#running = true;
-    this.notify();
+    this.#recovering = this.#recover()
+      .catch((err: unknown) => this.#logger.error({ err }, 'reading unapplied events failed'))
+      .finally(() => (this.#recovering = undefined));
   }
 
+  /** Stops taking events (those already stored wait in the inbox for the next start) and lets chains finish. */
   async stop(): Promise<void> {
     this.#running = false;
     await this.whenIdle();
   }
 
-  /** New events are in the inbox: look for them. */
-  notify(): void {
-    if (!this.#running) return;
-    if (this.#scanning) {
-      this.#scanAgain = true;
-      return;
+  /** A newly stored event: queue it on its call's chain. */
+  accept(event: InboxEvent): void {
+    if (!this.#running || this.#known.has(event.eventId)) return;
+    this.#known.add(event.eventId);
+    const key = event.callId ?? event.callControlId ?? event.eventId;
+    const waiting = this.#waiting.get(key);
+    if (waiting) {
+      // Keep the chain's line in occurrence order: a webhook can arrive before an earlier one.
+      let i = waiting.length;
+      while (i > 0 && byOccurrence(waiting[i - 1] as InboxEvent, event) > 0) i--;
+      waiting.splice(i, 0, event);
+    } else {
+      this.#waiting.set(key, [event]);
     }
-    this.#scanning = this.#scan()
-      .catch((err: unknown) => this.#logger.error({ err }, 'event worker scan failed'))
-      .finally(() => {
-        this.#scanning = undefined;
-        if (this.#scanAgain) {
-          this.#scanAgain = false;
-          this.notify();
-        }
-      });
+    if (!this.#chains.has(key)) this.#chains.set(key, this.#run(key));
   }
 
-  /** Applies every pending event before resolving (the benchmark's inline mode, as the 2019 workshop worked). */
-  async applyPending(): Promise<void> {
-    for (;;) {
-      const pending = await this.#store.pendingInbox(BATCH);
-      if (pending.length === 0) return;
-      for (const event of pending) await this.#apply(event);
-    }
+  /** Applies one event before resolving: the benchmark's inline mode, as the 2019 workshop worked. */
+  async applyNow(event: InboxEvent): Promise<void> {
+    await this.#apply(event);
   }
 
   async whenIdle(): Promise<void> {
-    while (this.#scanning || this.#active.size > 0) {
-      await Promise.allSettled([this.#scanning, ...this.#active.values()]);
+    while (this.#recovering || this.#chains.size > 0) {
+      await Promise.allSettled([this.#recovering, ...this.#chains.values()]);
     }
   }
 
-  async #scan(): Promise<void> {
-    const pending = await this.#store.pendingInbox(BATCH);
-    const byKey = new Map<string, InboxEvent[]>();
-    for (const event of pending) {
-      const key = event.callId ?? event.callControlId ?? event.eventId;
-      if (this.#active.has(key)) continue; // its chain looks again when it finishes
-      let list = byKey.get(key);
-      if (!list) byKey.set(key, (list = []));
-      list.push(event);
+  async #recover(): Promise<void> {
+    let after: InboxEvent | undefined;
+    for (;;) {
+      const page = await this.#store.pendingInbox(RECOVERY_PAGE, after);
+      for (const event of page) this.accept(event);
+      after = page[page.length - 1];
+      if (page.length < RECOVERY_PAGE || !this.#running) return;
     }
-    for (const [key, events] of byKey) {
-      const chain = (async () => {
-        for (const event of events) {
-          if (!this.#running) return;
-          await this.#apply(event);
-        }
-      })()
-        .catch((err: unknown) => this.#logger.error({ err, key }, 'event chain failed'))
-        .finally(() => {
-          this.#active.delete(key);
-          this.notify();
-        });
-      this.#active.set(key, chain);
+  }
+
+  async #run(key: string): Promise<void> {
+    // Let the caller (the webhook handler) answer first; the chain starts on a later turn.
+    await Promise.resolve();
+    try {
+      for (;;) {
+        const event = this.#waiting.get(key)?.shift();
+        if (!event || !this.#running) break;
+        await this.#apply(event);
+        this.#known.delete(event.eventId);
+      }
+    } finally {
+      const left = this.#waiting.get(key) ?? [];
+      for (const event of left) this.#known.delete(event.eventId);
+      this.#waiting.delete(key);
+      this.#chains.delete(key);
     }
-    if (pending.length === BATCH) this.#scanAgain = true;
   }
 
   async #apply(event: InboxEvent): Promise<void> {
@@ -115,7 +120,12 @@ export class EventWorker extends EventEmitter {
       outcome = `failed: ${err instanceof Error ? err.message : String(err)}`;
     }
     const now = this.#clock.now();
-    await this.#store.markApplied(event.eventId, now, outcome);
+    try {
+      await this.#store.markApplied(event.eventId, now, outcome);
+    } catch (err) {
+      // Left unapplied in the inbox: the next start applies it again, harmlessly.
+      this.#logger.error({ err, eventId: event.eventId }, 'marking an event applied failed');
+    }
     this.#metrics?.webhookApplyLag.observe(Math.max(0, now - event.receivedAt) / 1000);
     this.#logger.debug({ eventId: event.eventId, eventType: event.eventType, callId: event.callId, outcome }, 'event applied');
     this.emit('applied', event, outcome);

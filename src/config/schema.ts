@@ -39,6 +39,7 @@ export const configSchema = z
     }),
     queue: z.object({
       dialsPerSecond: int(1, 10_000),
+      dialRateMarginMs: int(0, 1000),
       maxConcurrentCalls: int(1, 100_000),
       maxLatenessSeconds: int(0),
       windowSize: int(1, 1_000_000),

@@ -21,6 +21,8 @@ export function insertSorted(list: DueEntry[], entry: DueEntry): void {
  */
 export function createDueWindow(capacity: number) {
   let entries: DueEntry[] = [];
+  // Ids in the window, so a repeated offer is refused without a scan.
+  let ids = new Set<string>();
   let complete = false;
   return {
     get size() {
@@ -35,29 +37,34 @@ export function createDueWindow(capacity: number) {
     /** Replaces the contents with a fresh load from the index. */
     load(loaded: DueEntry[]): void {
       entries = loaded.slice(0, capacity);
+      ids = new Set(entries.map((e) => e.id));
       complete = loaded.length < capacity;
     },
     /** Adds a newly scheduled call if it belongs among the nearest ones; returns true if it became the first. */
     offer(entry: DueEntry): boolean {
-      if (entries.some((e) => e.id === entry.id)) return false;
+      if (ids.has(entry.id)) return false;
       const last = entries[entries.length - 1];
       // Past the last entry of an incomplete window (or into an emptied one) the database holds the order: wait for a reload.
       if (!complete && (!last || !before(entry, last))) return false;
       insertSorted(entries, entry);
+      ids.add(entry.id);
       if (entries.length > capacity) {
-        entries.pop();
+        ids.delete((entries.pop() as DueEntry).id);
         complete = false;
       }
       return entries[0] === entry;
     },
     remove(id: string): void {
+      if (!ids.delete(id)) return;
       entries = entries.filter((e) => e.id !== id);
     },
     /** Removes and returns the entries due at or before `now`. */
     takeDue(now: number): DueEntry[] {
       let n = 0;
       while (n < entries.length && (entries[n] as DueEntry).dueAt <= now) n++;
-      return entries.splice(0, n);
+      const due = entries.splice(0, n);
+      for (const e of due) ids.delete(e.id);
+      return due;
     },
   };
 }

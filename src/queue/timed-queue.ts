@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DueEntry, Store } from '../store/store.ts';
-import { createDialRate } from './dial-rate.ts';
+import type { DialRate } from './dial-rate.ts';
 import { createDueWindow, insertSorted } from './due-window.ts';
 
 export type QueueOptions = {
@@ -32,7 +32,7 @@ export class TimedQueue {
   readonly #options: QueueOptions;
   readonly #dispatch: Dispatch;
   readonly #window;
-  readonly #rate;
+  readonly #rate: DialRate;
   /** Due calls waiting for a channel or the rate limit, in due order. */
   #ready: DueEntry[] = [];
   #readyIds = new Set<string>();
@@ -48,7 +48,16 @@ export class TimedQueue {
   #heldDuringReload: DueEntry[] | undefined;
   #work = new Set<Promise<unknown>>();
 
-  constructor(deps: { store: Store; clock: Clock; logger: Logger; metrics?: Metrics; options: QueueOptions; dispatch: Dispatch }) {
+  constructor(deps: {
+    store: Store;
+    clock: Clock;
+    logger: Logger;
+    metrics?: Metrics;
+    options: QueueOptions;
+    /** Shared with dial retries, so both count against one limit. */
+    rate: DialRate;
+    dispatch: Dispatch;
+  }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
@@ -56,7 +65,7 @@ export class TimedQueue {
     this.#options = deps.options;
     this.#dispatch = deps.dispatch;
     this.#window = createDueWindow(deps.options.windowSize);
-    this.#rate = createDialRate(deps.options.dialsPerSecond);
+    this.#rate = deps.rate;
   }
 
   /** Recovers what a stop or crash left behind, loads the window and arms the timer. */

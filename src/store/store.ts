@@ -69,8 +69,8 @@ export type Store = {
 
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
   insertInbox(event: InboxEvent): Promise<boolean>;
-  /** Unapplied events in `occurred_at` order (arrival order breaks ties). */
-  pendingInbox(limit: number): Promise<InboxEvent[]>;
+  /** Unapplied events in `occurred_at` order (arrival, then id, breaks ties), after `after` when given (keyset paging). */
+  pendingInbox(limit: number, after?: Pick<InboxEvent, 'occurredAt' | 'receivedAt' | 'eventId'>): Promise<InboxEvent[]>;
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
   /** The call an event belongs to when it carries no `client_state`: the one dialed with that carrier id. */
   findCallByControlId(callControlId: string): Promise<Call | undefined>;

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import type { DialRate } from '../queue/dial-rate.ts';
 import { TelephonyError, type Telephony } from './telephony.ts';
 
 export type RetryPolicy = {
@@ -17,7 +18,14 @@ export type RetryPolicy = {
  */
 export async function withRetries<T>(
   work: () => Promise<T>,
-  deps: { clock: Clock; random: () => number; policy: RetryPolicy; onRetry?: (err: TelephonyError, attempt: number, delayMs: number) => void },
+  deps: {
+    clock: Clock;
+    random: () => number;
+    policy: RetryPolicy;
+    onRetry?: (err: TelephonyError, attempt: number, delayMs: number) => void;
+    /** Runs before each retry, after the backoff (dials take a slot of the dial rate here). */
+    beforeRetry?: () => Promise<void>;
+  },
 ): Promise<T> {
   const { clock, policy } = deps;
   const started = clock.now();
@@ -31,6 +39,7 @@ export async function withRetries<T>(
       if (clock.now() + delay - started > policy.budgetMs) throw err;
       deps.onRetry?.(err, attempt, delay);
       await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      await deps.beforeRetry?.();
     }
   }
 }
@@ -38,14 +47,15 @@ export async function withRetries<T>(
 /** The telephony port with retries: dials get the dial budget, commands to a live call their own. */
 export function createRetryingTelephony(
   inner: Telephony,
-  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy },
+  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: DialRate },
 ): Telephony {
   const onRetry = (what: string) => (err: TelephonyError, attempt: number, delayMs: number) =>
     deps.logger.warn({ what, attempt, delayMs, status: err.status, reason: err.message }, 'carrier error: retrying');
-  const run = <T>(what: string, policy: RetryPolicy, work: () => Promise<T>) =>
-    withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what) });
+  const run = <T>(what: string, policy: RetryPolicy, work: () => Promise<T>, beforeRetry?: () => Promise<void>) =>
+    withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what), beforeRetry });
+  const dialRate = deps.dialRate;
   return {
-    dial: (request) => run('dial', deps.dial, () => inner.dial(request)),
+    dial: (request) => run('dial', deps.dial, () => inner.dial(request), dialRate && (() => dialRate.acquire(deps.clock))),
     speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),
     hangup: (id, commandId) => run('hangup', deps.command, () => inner.hangup(id, commandId)),
   };

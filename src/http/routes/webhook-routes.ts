@@ -39,8 +39,10 @@ export function createWebhookRouter(deps: {
     }
     const inserted = await deps.store.insertInbox(event);
     deps.metrics.webhooks.inc({ outcome: inserted ? 'accepted' : 'duplicate' });
-    if (deps.mode === 'inline') await deps.events.applyPending();
-    else deps.events.notify();
+    if (inserted) {
+      if (deps.mode === 'inline') await deps.events.applyNow(event);
+      else deps.events.accept(event);
+    }
     ctx.body = { received: true, duplicate: !inserted };
   });
   return router;

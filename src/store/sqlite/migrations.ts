@@ -47,11 +47,10 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         occurred_at INTEGER NOT NULL,
         payload TEXT NOT NULL,
         received_at INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
         applied_at INTEGER,
         outcome TEXT
       ) STRICT;
-      CREATE INDEX webhook_inbox_pending ON webhook_inbox (occurred_at, seq) WHERE applied_at IS NULL;
+      CREATE INDEX webhook_inbox_pending ON webhook_inbox (occurred_at, received_at, event_id) WHERE applied_at IS NULL;
       CREATE INDEX calls_control_id ON calls (call_control_id) WHERE call_control_id IS NOT NULL;
     `,
   },

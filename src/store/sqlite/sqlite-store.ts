@@ -192,10 +192,9 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       });
     },
     async insertInbox(event) {
-      // seq keeps arrival order for events that share an occurred_at.
       const result = sql(
-        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at, seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM webhook_inbox))
+        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
       ).run(
         event.eventId,
@@ -208,8 +207,15 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       );
       return Number(result.changes) === 1;
     },
-    async pendingInbox(limit) {
-      const rows = sql('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, seq LIMIT ?').all(limit) as InboxRow[];
+    async pendingInbox(limit, after) {
+      const rows = (
+        after
+          ? sql(
+              `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND (occurred_at, received_at, event_id) > (?, ?, ?)
+               ORDER BY occurred_at, received_at, event_id LIMIT ?`,
+            ).all(after.occurredAt, after.receivedAt, after.eventId, limit)
+          : sql('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, received_at, event_id LIMIT ?').all(limit)
+      ) as InboxRow[];
       return rows.map(inboxFromRow);
     },
     async markApplied(eventId, at, outcome) {

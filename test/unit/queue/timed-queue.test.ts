@@ -130,7 +130,7 @@ test('when a call is already dialing, then cancel says conflict; when it is unkn
 });
 
 test('when 200 calls fall due in the same second, then no one-second window holds more than dialsPerSecond', async (t) => {
-  const h = await harness({ dialsPerSecond: 30, maxConcurrentCalls: 1000 });
+  const h = await harness({ dialsPerSecond: 30, dialRateMarginMs: 0, maxConcurrentCalls: 1000 });
   t.teardown(() => h.stop());
   for (let i = 0; i < 200; i++) await schedule(h, 10_000 + (i % 1000));
   await h.clock.advance(30_000);
@@ -239,4 +239,22 @@ test('when a dial fails permanently, then the call ends failed with the reason a
   await h.deps.queue.whenIdle();
   t.like(await h.deps.store.getCall(bad.id), { status: 'failed', reason: 'dial failed: Invalid destination number' });
   t.is((await h.deps.store.getCall(good.id))?.status, 'dialing');
+});
+
+test('when a dial is retried, then the retry takes a slot of the same dial rate as first dials', async (t) => {
+  const { createDialRate } = await import('../../../src/queue/dial-rate.ts');
+  const clock = createManualClock(T0);
+  const rate = createDialRate(2, 1000);
+  rate.record(clock.now());
+  rate.record(clock.now());
+  let acquired = false;
+  const waiting = rate.acquire(clock).then(() => (acquired = true));
+  await clock.advance(999);
+  t.false(acquired);
+  await clock.advance(1);
+  await waiting;
+  t.true(acquired);
+  // The retry's slot counts: one more start now fills the window until a second later.
+  rate.record(clock.now());
+  t.is(rate.waitMs(clock.now()), 1000);
 });
