@@ -12,7 +12,13 @@ export type Clock = {
   clearTimeout(handle: TimerHandle): void;
 };
 
-/** The real clock. Timers are unref'd so a pending timer never holds the process open on shutdown. */
+/** Node's timers hold at most 2³¹ − 1 ms (24.8 days); a longer delay would fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock. Timers are unref'd so a pending timer never holds the process open on shutdown. A delay beyond
+ * {@link MAX_TIMER_MS} is clamped: the timer fires early and its owner (the queue) simply arms again for the rest.
+ */
 export function createSystemClock(): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 1;
@@ -23,7 +29,7 @@ export function createSystemClock(): Clock {
       const timer = setTimeout(() => {
         timers.delete(id);
         fn();
-      }, Math.max(0, ms));
+      }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       timer.unref();
       timers.set(id, timer);
       return { id };
