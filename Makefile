@@ -26,5 +26,13 @@ check: $(STAMP)
 simulator: $(STAMP)
 	$(NPM) run simulator
 
+# Every benchmark (about 7 minutes, loopback only); rewrites BENCHMARKS.md and bench/results/.
+bench: $(STAMP)
+	$(NPM) run bench
+
+# Every benchmark for about a second, into a temp folder: proves the harness works (no thresholds).
+bench-smoke: $(STAMP)
+	$(NPM) run bench:smoke
+
 clean:
 	rm -rf node_modules data bench/results/*.tmp

@@ -1,0 +1,99 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { destination } from 'pino';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { buildDeps, ROOT_DIR, type Deps } from '../../src/deps.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Service } from '../../src/service.ts';
+
+/** A free loopback port: bound, read and released (a dial's webhook URL must be known before the service listens). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port was bound');
+  return address.port;
+}
+
+/** A fresh temp folder for one scenario's SQLite file. */
+export function benchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `daj-bench-${prefix}-`));
+}
+
+export type BenchServiceOptions = {
+  dir: string;
+  /** The carrier: its API address (`…/v2`) and the base64 key that verifies its webhooks. */
+  telnyx: { baseUrl: string; publicKey: string };
+  /** Config overrides on top of the production stage (queue limits, webhook mode…). */
+  overrides?: Record<string, unknown>;
+};
+
+export type BenchService = {
+  deps: Deps;
+  config: Config;
+  service: Service;
+  /** Migrates (idempotent; setup may insert before start), starts workers and the listener. */
+  start(): Promise<string>;
+};
+
+/**
+ * The real service, built by the real composition root, configured as an operator would run it: the production
+ * stage, a Telnyx-compatible carrier (the simulator in its own process, or nothing for benchmarks that never dial),
+ * logs at `info` — written to /dev/null, so their cost is paid but the terminal stays readable.
+ */
+export async function buildBenchService(options: BenchServiceOptions): Promise<BenchService> {
+  const port = await freePort();
+  const config = loadConfig({
+    env: { STAGE: 'production' },
+    configDir: join(ROOT_DIR, 'config'),
+    overrides: merge(
+      {
+        host: '127.0.0.1',
+        port,
+        databaseUrl: `sqlite:${join(options.dir, 'bench.db')}`,
+        publicUrl: `http://127.0.0.1:${port}`,
+        logLevel: 'info',
+        http: { shutdownTimeoutMs: 1000 },
+        telnyx: {
+          apiKey: 'bench-key',
+          publicKey: options.telnyx.publicKey,
+          connectionId: 'bench-connection',
+          fromNumber: '+12025550100',
+          baseUrl: options.telnyx.baseUrl,
+        },
+      },
+      options.overrides ?? {},
+    ),
+  });
+  const logger = createLogger({ level: 'info', destination: destination({ dest: '/dev/null', sync: false }) });
+  const deps = buildDeps(config, { logger });
+  const service = new Service(deps);
+  return {
+    deps,
+    config,
+    service,
+    async start() {
+      await deps.store.migrate();
+      return (await service.start()).url;
+    },
+  };
+}
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? merge(current, value) : value;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The benchmark suite: `node tasks/bench/run.ts` (`make bench`) runs every benchmark, writes
+ * `bench/results/<date>-<name>.json` and SVG plots, and rewrites the tables in BENCHMARKS.md between their marker
+ * comments. `--smoke` (`make bench-smoke`) runs each for about a second with tiny counts and writes to a temp
+ * folder only, so CI proves the harness works without touching the real figures. `--only=a,b` runs some
+ * benchmarks (their sections are rewritten; the targets summary is left alone).
+ *
+ * Every scenario runs in its own child process with the load generator in a worker thread, all on 127.0.0.1,
+ * every run bounded in requests and seconds; children (and what they spawn) are killed at the end, even on error.
+ * Targets are reported, never asserted: the exit code says only whether the harness worked.
+ */
+import { mkdtempSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createScenarioRunner } from './child-runner.ts';
+import { describeMachine, machineLine } from './machine.ts';
+import { createProgress } from './progress.ts';
+import { mdTable, updateMarkdown, verdict, type BenchContext, type Benchmark, type TargetRow } from './report.ts';
+import { scale } from './scale.ts';
+import { scheduling } from './scheduling.ts';
+import { slowCarrier } from './slow-carrier.ts';
+import { timerPrecision } from './timer-precision.ts';
+import { webhookIngest } from './webhook-ingest.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BENCHMARKS: readonly Benchmark[] = [webhookIngest, slowCarrier, scheduling, timerPrecision, scale];
+
+const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const smoke = values.smoke;
+const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
+const selected = BENCHMARKS.filter((b) => !only || only.includes(b.name));
+
+const machine = describeMachine();
+const outDir = smoke ? mkdtempSync(join(tmpdir(), 'daj-bench-smoke-')) : join(ROOT, 'bench', 'results');
+const progress = createProgress();
+const runner = createScenarioRunner({ progress });
+const ctx: BenchContext = { smoke, machine, outDir, rootDir: ROOT, linkDir: smoke ? outDir : ROOT, stamp: smoke ? 'smoke' : new Date().toISOString().slice(0, 10), runner, progress };
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress.stop();
+    runner.killAll();
+    process.stderr.write(`\n${signal}: benchmark children killed\n`);
+    process.exit(130);
+  });
+}
+
+const started = Date.now();
+const sections: Record<string, string> = {};
+const targets: TargetRow[] = [];
+const failures: string[] = [];
+progress.note(`${smoke ? 'Smoke run' : 'Benchmarks'} on ${machineLine(machine)}; results in ${outDir}`);
+try {
+  for (const [i, bench] of selected.entries()) {
+    progress.step(`[${i + 1}/${selected.length}] ${bench.name}`);
+    const t0 = Date.now();
+    try {
+      const outcome = await bench.run(ctx);
+      sections[bench.name] = outcome.markdown;
+      targets.push(...outcome.targets);
+      progress.note(`${bench.name}: done in ${Math.round((Date.now() - t0) / 1000)} s — ${outcome.targets.map((t) => `${t.figure} ${t.measured} (${verdict(t.met).replace(/\*/g, '')})`).join('; ')}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failures.push(`${bench.name}: ${message}`);
+      sections[bench.name] = `The last run could not measure this benchmark: ${message.split('\n')[0] ?? ''}`;
+      progress.note(`${bench.name}: FAILED — ${message}`);
+    }
+  }
+} finally {
+  progress.stop();
+  runner.killAll();
+}
+
+if (!only) {
+  sections['targets'] = [
+    mdTable(
+      ['benchmark', 'figure', 'target', 'measured', 'verdict'],
+      targets.map((t) => [t.benchmark, t.figure, t.target, t.measured, verdict(t.met)]),
+    ),
+    '',
+    `Run of ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${Math.round((Date.now() - started) / 1000)} s in all, on ${machineLine(machine)}.`,
+  ].join('\n');
+}
+await writeFile(join(outDir, `${ctx.stamp}-summary.json`), `${JSON.stringify({ machine, smoke, targets, failures }, null, 2)}\n`);
+// Smoke figures are not figures: they go to the temp folder, never into the real BENCHMARKS.md.
+const markdownPath = smoke ? join(outDir, 'BENCHMARKS.smoke.md') : join(ROOT, 'BENCHMARKS.md');
+await updateMarkdown(markdownPath, sections);
+process.stderr.write(`${failures.length ? `${failures.length} benchmark(s) failed:\n${failures.join('\n')}\n` : ''}Wrote ${markdownPath} (${Math.round((Date.now() - started) / 1000)} s).\n`);
+process.exit(failures.length ? 1 : 0);

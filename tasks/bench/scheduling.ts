@@ -1,0 +1,77 @@
+import { relative } from 'node:path';
+import type { LoadResult } from './load-types.ts';
+import { TOPOLOGY, LOAD_HEADERS, loadRow, machineNote, mdTable, ms, pct, perSec, verdict, writePlot, writeResult, type BenchContext, type Benchmark, type BenchOutcome } from './report.ts';
+import { profileMarkdown, profileService } from './profile-report.ts';
+import type { SchedulingServiceResult } from './scheduling-scenarios.ts';
+import { barChart } from './svg-plot.ts';
+
+const NAME = 'scheduling';
+
+/** Benchmark 3: calls scheduled per second through the JSON API, against a bare Koa JSON POST in the same run. */
+export const scheduling: Benchmark = {
+  name: NAME,
+  title: 'Scheduling',
+  async run(ctx: BenchContext): Promise<BenchOutcome> {
+    const s = ctx.smoke ? { connections: 8, maxSeconds: 1, amount: 1500 } : { connections: 64, maxSeconds: 10, amount: 60_000 };
+    ctx.progress.step(`${NAME}: bare Koa JSON POST, ${s.connections} connections`);
+    const bare = await ctx.runner.run<LoadResult>({ benchmark: NAME, scenario: 'bare-json', params: { ...s, amount: 5_000_000 }, timeoutMs: 120_000 });
+    ctx.progress.step(`${NAME}: service POST /api/calls, ${s.connections} connections`);
+    const service = await ctx.runner.run<SchedulingServiceResult>({ benchmark: NAME, scenario: 'service', params: s, timeoutMs: 180_000 });
+
+    const ratio = service.load.reqPerSec / bare.reqPerSec;
+    const met = ratio >= 0.5;
+    const profile = met
+      ? undefined
+      : await profileService(ctx, NAME, (profileDir) =>
+          ctx.runner.run<SchedulingServiceResult>({ benchmark: NAME, scenario: 'service', params: { ...s, maxSeconds: ctx.smoke ? 1 : 5, profileDir }, timeoutMs: 180_000 }),
+        );
+    const plot = await writePlot(
+      ctx,
+      NAME,
+      'throughput',
+      barChart(
+        {
+          title: 'Scheduling: POST /api/calls per second',
+          subtitle: [
+            `${s.connections} connections, closed loop, ≤ ${s.maxSeconds} s each; same JSON bodies for both`,
+            `service p50 ${ms(service.load.latency.p50)}, p97.5 ${ms(service.load.latency.p97_5)}, p99 ${ms(service.load.latency.p99)}; bare p99 ${ms(bare.latency.p99)}`,
+            `${ctx.machine.cores} cores, Node ${ctx.machine.node}; ${TOPOLOGY}`,
+          ],
+          xLabel: 'requests per second',
+        },
+        [
+          { label: 'bare Koa JSON POST (koa-body, 201 echo)', value: bare.reqPerSec },
+          { label: 'service POST /api/calls (validate + insert + 201)', value: service.load.reqPerSec },
+        ],
+        'req/s',
+      ),
+    );
+    const json = await writeResult(ctx, NAME, { sizes: s, bare, service, ratio, profile });
+    const markdown = [
+      mdTable(LOAD_HEADERS, [loadRow('service `POST /api/calls`', service.load), loadRow('bare Koa JSON POST', bare)]),
+      '',
+      mdTable(['ratio', 'value'], [['service ÷ bare Koa JSON POST — target ≥ 50 %', `${pct(ratio)} (${verdict(met)})`]]),
+      '',
+      `${service.stored.toLocaleString('en-US')} calls were in the database afterwards (every 201 is a committed row).`,
+      '',
+      `![scheduling throughput](${plot})`,
+      '',
+      ...(profile ? [profileMarkdown(profile, ctx.linkDir), ''] : []),
+      `${machineNote(ctx.machine)} Results: \`${relative(ctx.linkDir, json)}\`.`,
+    ].join('\n');
+    return {
+      name: NAME,
+      markdown,
+      files: [json, plot],
+      targets: [
+        {
+          benchmark: 'Scheduling',
+          figure: 'POST /api/calls ÷ bare Koa JSON POST',
+          target: '≥ 50 %',
+          measured: `${pct(ratio)} (${perSec(service.load.reqPerSec)} vs ${perSec(bare.reqPerSec)})`,
+          met,
+        },
+      ],
+    };
+  },
+};

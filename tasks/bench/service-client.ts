@@ -1,0 +1,54 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../src/config/schema.ts';
+import type { BenchServiceOptions } from './bench-service.ts';
+import { forkIpc } from './ipc-child.ts';
+
+export type ServiceRequest =
+  | { op: 'start-bare'; kind: 'koa-200' | 'koa-json' }
+  | { op: 'start-service'; options: BenchServiceOptions; ringing?: [callId: string, callControlId: string][] }
+  | { op: 'schedule'; calls: { to: string; dueAt: number; message?: string }[] }
+  | { op: 'stop' };
+
+export type ServiceHost = {
+  pid: number;
+  url: string;
+  /** The queue settings in force (the service's config after overrides), for predictions; absent for bare Koa. */
+  queue: Config['queue'] | undefined;
+  schedule(calls: { to: string; dueAt: number; message?: string }[]): Promise<string[]>;
+  /** Stops gracefully (bounded), then ends the process; with `profileDir`, the main thread's profile path. */
+  stop(): Promise<string | undefined>;
+};
+
+/**
+ * Starts the server under test in its own process ({@link ./service-host.ts}). With `profileDir` it runs under
+ * `node --cpu-prof`, and {@link ServiceHost.stop} returns the main thread's profile.
+ */
+export async function startServiceHost(
+  start: Extract<ServiceRequest, { op: 'start-service' | 'start-bare' }>,
+  options: { profileDir?: string } = {},
+): Promise<ServiceHost> {
+  const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  const child = forkIpc<ServiceRequest>(fileURLToPath(new URL('./service-host.ts', import.meta.url)), { name: 'service host', execArgv });
+  try {
+    const { url, queue } = await child.call<{ url: string; queue?: Config['queue'] }>(start, 60_000);
+    return {
+      pid: child.pid,
+      url,
+      queue,
+      schedule: (calls) => child.call<string[]>({ op: 'schedule', calls }),
+      async stop() {
+        // A service that stalled does not answer: it is killed after the grace period.
+        await child.call({ op: 'stop' }, 10_000).catch(() => undefined);
+        await child.end(options.profileDir ? 15_000 : 3000);
+        if (!options.profileDir) return undefined;
+        const profiles = (await readdir(options.profileDir)).filter((f) => new RegExp(`^CPU\\..*\\.${child.pid}\\.0\\.\\d+\\.cpuprofile$`).test(f));
+        return profiles[0] === undefined ? undefined : join(options.profileDir, profiles[0]);
+      },
+    };
+  } catch (err) {
+    await child.end();
+    throw err;
+  }
+}

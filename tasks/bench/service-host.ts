@@ -1,0 +1,78 @@
+/**
+ * The server under test in a process of its own: the real service (or a bare Koa reference), alone on its event
+ * loop as in production. The load generator stays in the scenario's process, so a server that stalls shows up as
+ * timeouts in the figures instead of stalling the measurement. Driven over IPC by {@link startServiceHost}.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import { buildBenchService, type BenchService } from './bench-service.ts';
+import { serveIpc } from './ipc-child.ts';
+import type { ServiceRequest } from './service-client.ts';
+
+let bench: BenchService | undefined;
+let bare: Server | undefined;
+
+/** Koa answering 200 without reading the body: what the HTTP stack alone costs. */
+function bareKoa(): Koa {
+  const app = new Koa();
+  app.use((ctx) => {
+    ctx.body = { received: true, duplicate: false };
+  });
+  return app;
+}
+
+/** Koa parsing a JSON body with the service's own koa-body settings, answering 201 with it. */
+function bareJson(): Koa {
+  const app = new Koa();
+  const limit = 65_536;
+  app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, includeUnparsed: true, multipart: false }));
+  app.use((ctx) => {
+    ctx.status = 201;
+    ctx.body = ctx.request.body as unknown;
+  });
+  return app;
+}
+
+serveIpc<ServiceRequest>(async (request) => {
+  switch (request.op) {
+    case 'start-bare': {
+      const app = request.kind === 'koa-200' ? bareKoa() : bareJson();
+      const handle = app.callback();
+      const server = createServer((req, res) => void handle(req, res));
+      bare = server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    }
+    case 'start-service': {
+      bench = await buildBenchService(request.options);
+      const { store } = bench.deps;
+      await store.migrate();
+      // Calls already live on the carrier, ringing in our books (the slow-carrier benchmark answers them).
+      const now = Date.now();
+      for (const [callId, controlId] of request.ringing ?? []) {
+        await store.insertCall({ id: callId, to: '+12025550123', dueAt: now + 86_400_000, timeZone: 'UTC', message: 'Knock knock.', createdAt: now });
+        await store.transition(callId, ['scheduled'], 'ringing', now);
+        await store.update(callId, { callControlId: controlId }, now);
+      }
+      return { url: await bench.start(), queue: bench.config.queue };
+    }
+    case 'schedule': {
+      if (!bench) throw new Error('service not started');
+      const ids: string[] = [];
+      // Through the use-case, as the API does after validation: durable insert, then the queue is told.
+      for (const call of request.calls) {
+        ids.push((await bench.deps.calls.schedule({ to: call.to, dueAt: call.dueAt, timeZone: 'UTC', message: call.message ?? null })).id);
+      }
+      return ids;
+    }
+    case 'stop':
+      if (bench) await bench.service.stop();
+      if (bare) {
+        bare.closeAllConnections();
+        bare.close();
+      }
+      return null;
+  }
+});

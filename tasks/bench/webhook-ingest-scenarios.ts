@@ -1,0 +1,151 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { createWebhookVerifier } from '../../src/webhooks/webhook-verifier.ts';
+import { benchDir } from './bench-service.ts';
+import { startServiceHost } from './service-client.ts';
+import { runLoad } from './load.ts';
+import type { LoadRequest, LoadResult } from './load-types.ts';
+import { monotonicUs } from './profile-summary.ts';
+import type { ScenarioIo } from './scenario-io.ts';
+import { newSigningSeed, signedWebhook, signerFor, telnyxEventBody } from './telnyx-webhooks.ts';
+import { waitUntil } from './wait.ts';
+
+export type LoadParams = { connections: number; maxSeconds: number; amount: number };
+export type Throughput = { concurrency: number; ops: number; seconds: number; opsPerSec: number };
+export type CeilingResult = { unwrap: Throughput; unwrapSerial: Throughput; cryptoVerify: Throughput };
+export type IngestServiceResult = {
+  load: LoadResult;
+  calls: number;
+  stored: number;
+  appliedAtEnd: number;
+  drainSeconds: number | null;
+  /** With profiling: the service's main-thread profile and the load window in it (monotonic µs). */
+  profile?: { file: string; fromUs: number; toUs: number };
+};
+
+/** Signed `call.speak.started` webhooks, each with its own event id, for the given calls in turn. */
+function webhooks(count: number, callIds: readonly string[], seed: string, io: ScenarioIo): LoadRequest[] {
+  const signer = signerFor(seed);
+  const out: LoadRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 10_000 === 0) io.progress(`signing webhooks ${i}/${count}`);
+    const n = i % callIds.length;
+    out.push(signedWebhook(signer, telnyxEventBody({ eventType: 'call.speak.started', callId: callIds[n] as string, callControlId: `v3:bench-${n}` })));
+  }
+  return out;
+}
+
+/** Runs `work` with `concurrency` in flight until `count` are done or `maxSeconds` pass. */
+async function throughput(concurrency: number, count: number, maxSeconds: number, work: (i: number) => Promise<unknown>): Promise<Throughput> {
+  let started = 0;
+  let done = 0;
+  const t0 = performance.now();
+  const deadline = t0 + maxSeconds * 1000;
+  const lane = async () => {
+    while (started < count && performance.now() < deadline) {
+      await work(started++);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  return { concurrency, ops: done, seconds, opsPerSec: done / seconds };
+}
+
+export const scenarios = {
+  /**
+   * The ceiling set by verification alone: the service's own verifier (the SDK's `webhooks.unwrap`, WebCrypto
+   * underneath) with as many in flight as the load has connections, one at a time, and node:crypto's synchronous
+   * ed25519 verify with the key imported once (what the SDK's per-call key import and async hops cost).
+   */
+  async 'verify-ceiling'(params: { count: number; maxSeconds: number; concurrency: number }, io: ScenarioIo): Promise<CeilingResult> {
+    const seed = newSigningSeed();
+    const signer = signerFor(seed);
+    const requests: { body: string; headers: Record<string, string> }[] = webhooks(Math.min(params.count, 2000), ['ceiling-call'], seed, io).map((r) => ({
+      body: r.body ?? '',
+      // The headers as Koa hands them to the verifier: the SDK scans them all for its two.
+      headers: { host: '127.0.0.1', connection: 'keep-alive', 'content-length': String(r.body?.length ?? 0), ...r.headers },
+    }));
+    const pick = (i: number) => requests[i % requests.length] ?? { body: '', headers: {} };
+    const verifyWebhook = createWebhookVerifier({ publicKey: () => signer.publicKeyBase64 });
+    io.progress(`unwrap × ${params.concurrency} in flight`);
+    const unwrap = await throughput(params.concurrency, params.count, params.maxSeconds, (i) => verifyWebhook(pick(i).body, pick(i).headers));
+    io.progress('unwrap, one at a time');
+    const unwrapSerial = await throughput(1, params.count, params.maxSeconds / 2, (i) => verifyWebhook(pick(i).body, pick(i).headers));
+    io.progress('node:crypto verify');
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(signer.publicKeyBase64, 'base64').toString('base64url') }, format: 'jwk' });
+    const cryptoVerify = await throughput(1, params.count, params.maxSeconds / 2, (i) => {
+      const r = pick(i);
+      const ok = verify(null, Buffer.from(`${r.headers['telnyx-timestamp']}|${r.body}`), key, Buffer.from(r.headers['telnyx-signature-ed25519'] ?? '', 'base64'));
+      return ok ? Promise.resolve() : Promise.reject(new Error('signature did not verify'));
+    });
+    return { unwrap, unwrapSerial, cryptoVerify };
+  },
+
+  /** A bare Koa app answering 200 to the same signed webhooks, without reading them: the HTTP stack's ceiling. */
+  async 'bare-koa'(params: LoadParams, io: ScenarioIo): Promise<LoadResult> {
+    const host = await startServiceHost({ op: 'start-bare', kind: 'koa-200' });
+    io.spawned(host.pid);
+    try {
+      const requests = webhooks(2000, ['bare-call'], newSigningSeed(), io);
+      io.progress(`bare Koa: ${params.connections} connections`);
+      return await runLoad({ url: host.url, connections: params.connections, requests, amount: params.amount, maxSeconds: params.maxSeconds, timeoutSeconds: 10, recordSamples: false });
+    } finally {
+      await host.stop();
+    }
+  },
+
+  /**
+   * The service's `POST /webhook`: verify, insert into the inbox, 200, with the event worker applying each event to
+   * a real (scheduled) call's timeline meanwhile. Every webhook has its own event id, so none is a duplicate.
+   * With `profileDir` the service runs under `node --cpu-prof`.
+   */
+  async service(params: LoadParams & { calls: number; profileDir?: string }, io: ScenarioIo): Promise<IngestServiceResult> {
+    const seed = newSigningSeed();
+    const dir = benchDir('ingest');
+    const host = await startServiceHost(
+      // Nothing dials in this benchmark (the calls are due tomorrow): the carrier address is never used.
+      { op: 'start-service', options: { dir, telnyx: { baseUrl: 'http://127.0.0.1:9/v2', publicKey: signerFor(seed).publicKeyBase64 } } },
+      params.profileDir ? { profileDir: params.profileDir } : {},
+    );
+    io.spawned(host.pid);
+    let stopped: Promise<string | undefined> | undefined;
+    const stop = () => (stopped ??= host.stop());
+    try {
+      const now = Date.now();
+      io.progress(`scheduling ${params.calls} calls`);
+      const callIds = await host.schedule(Array.from({ length: params.calls }, (_, i) => ({ to: '+12025550123', dueAt: now + 86_400_000 + i * 1000 })));
+      const requests = webhooks(params.amount, callIds, seed, io);
+      io.progress(`service: ${params.connections} connections`);
+      const fromUs = monotonicUs();
+      const load = await runLoad({ url: host.url, connections: params.connections, requests, amount: requests.length, maxSeconds: params.maxSeconds, timeoutSeconds: 10, recordSamples: false });
+      const toUs = monotonicUs();
+      const db = new DatabaseSync(join(dir, 'bench.db'), { readOnly: true });
+      try {
+        const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+        const appliedAtEnd = count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NOT NULL');
+        io.progress('waiting for the event worker to drain the inbox');
+        const t0 = performance.now();
+        const drained = await waitUntil(() => count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NULL') === 0, { timeoutMs: 30_000, everyMs: 100 });
+        const result: IngestServiceResult = {
+          load,
+          calls: params.calls,
+          stored: count('SELECT count(*) AS n FROM webhook_inbox'),
+          appliedAtEnd,
+          drainSeconds: drained ? (performance.now() - t0) / 1000 : null,
+        };
+        const profileFile = await stop();
+        if (profileFile) result.profile = { file: profileFile, fromUs, toUs };
+        return result;
+      } finally {
+        db.close();
+      }
+    } finally {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
