@@ -20,11 +20,12 @@ function isTree(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function merge(base: Tree, over: Tree): Tree {
+/** Deep-merges plain objects (`over` wins); arrays and other values are replaced whole. */
+export function mergeConfig(base: Tree, over: Tree): Tree {
   const out: Tree = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? merge(current, value) : value;
+    out[key] = isTree(current) && isTree(value) ? mergeConfig(current, value) : value;
   }
   return out;
 }
@@ -73,7 +74,7 @@ export function loadConfig(options: { env: Readonly<Record<string, string | unde
   if (!(STAGES as readonly string[]).includes(stage)) {
     throw new ConfigError(`STAGE: must be one of ${STAGES.join(', ')} (got "${stage}")`);
   }
-  const fromFiles = merge(readJson(join(configDir, 'default.json'), true), readJson(join(configDir, `${stage}.json`), false));
+  const fromFiles = mergeConfig(readJson(join(configDir, 'default.json'), true), readJson(join(configDir, `${stage}.json`), false));
   for (const secret of SECRET_PATHS) {
     const [head, ...rest] = secret.split('.');
     const inFile = rest.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), fromFiles[head as string]);
@@ -89,7 +90,7 @@ export function loadConfig(options: { env: Readonly<Record<string, string | unde
     sourceOf.set(variable.path.join('.'), variable.name);
   }
 
-  const result = configSchema.safeParse(merge(merge(fromFiles, fromEnv), options.overrides ?? {}));
+  const result = configSchema.safeParse(mergeConfig(mergeConfig(fromFiles, fromEnv), options.overrides ?? {}));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join('.');

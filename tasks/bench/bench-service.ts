@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destination } from 'pino';
-import { loadConfig } from '../../src/config/load-config.ts';
+import { loadConfig, mergeConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { buildDeps, ROOT_DIR, type Deps } from '../../src/deps.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -53,7 +53,7 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
   const config = loadConfig({
     env: { STAGE: 'production' },
     configDir: join(ROOT_DIR, 'config'),
-    overrides: merge(
+    overrides: mergeConfig(
       {
         host: '127.0.0.1',
         port,
@@ -86,14 +86,4 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
   };
 }
 
-type Tree = Record<string, unknown>;
-const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function merge(base: Tree, over: Tree): Tree {
-  const out: Tree = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? merge(current, value) : value;
-  }
-  return out;
-}
