@@ -129,7 +129,15 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
 
   // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
   const channelFreed = () => queue.channelFreed();
-  const placeCall = createCallPlacer({ store, clock, logger, metrics, telephony, channelFreed });
+  const placeCall = createCallPlacer({
+    store,
+    clock,
+    logger,
+    metrics,
+    telephony,
+    channelFreed,
+    dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
+  });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
   const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
   const handle = createEventHandler({ store, clock, logger, metrics, telephony, jokes, channelFreed });

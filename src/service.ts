@@ -90,7 +90,11 @@ export class Service {
     const { logger, store, config, clock, simulator } = this.deps;
     // Before anything is awaited: responses still being prepared tell their clients to go.
     for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
-    // The simulator goes first: its webhooks already on the way still find our listener open.
+    // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
+    // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
+    await this.deps.jobs.stop();
+    await this.deps.queue.stop();
+    await this.deps.events.stop();
     if (simulator) await simulator.stop();
     const server = this.#server;
     if (server) {
@@ -106,9 +110,6 @@ export class Service {
       }
     }
     await this.#tunnel?.close();
-    await this.deps.jobs.stop();
-    await this.deps.queue.stop();
-    await this.deps.events.stop();
     await store.close();
     logger.info('stopped');
   }

@@ -115,9 +115,11 @@ export class EventWorker extends EventEmitter {
     try {
       outcome = await this.#handle(event);
     } catch (err) {
-      // A poison event must not block its call's chain forever: record why and move on.
-      this.#logger.error({ err, eventId: event.eventId }, 'applying an event failed');
-      outcome = `failed: ${err instanceof Error ? err.message : String(err)}`;
+      // Carrier errors are handled inside; what reaches here is the store failing. Leave the event unapplied in the
+      // inbox, so the next start applies it, and let the chain go on rather than stall the call.
+      this.#logger.error({ err, eventId: event.eventId }, 'applying an event failed; left for the next start');
+      this.emit('failed', event, err);
+      return;
     }
     const now = this.#clock.now();
     try {

@@ -106,8 +106,10 @@ export function createEventHandler(deps: {
         return (await move(call, event, 'ringing')) ? 'applied' : 'stale';
       }
       case 'call.answered': {
-        const answered = await move(call, event, 'in_progress');
-        if (!answered || !controlId) return 'stale';
+        // Re-applied after a crash, the call is already in progress but its speak may never have gone out: send it
+        // again under the same command id (the carrier ignores a repeat). Anything else is a late event.
+        const answered = (await move(call, event, 'in_progress')) ?? (await store.getCall(call.id));
+        if (answered?.status !== 'in_progress' || !controlId) return 'stale';
         const text = call.message ?? (await deps.jokes.next());
         const id = commandId('speak', event.eventId);
         const spoke = await command(call, 'speak', id, () => deps.telephony.speak(controlId, text, id), { text, source: call.message ? 'message' : 'joke' });

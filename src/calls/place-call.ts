@@ -18,27 +18,32 @@ export function createCallPlacer(deps: {
   metrics?: Metrics;
   telephony: Telephony;
   channelFreed: () => void;
+  /** How long after its claim a dial may still be retried: inside the carrier's command_id window. */
+  dialWindowMs: number;
 }) {
   const { store, clock } = deps;
   return async function placeCall(call: Call, how: 'claimed' | 'recovered'): Promise<void> {
     const id = commandId('dial', call.id, call.attempt);
     await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name: 'dial', detail: { commandId: id, to: call.to, how } });
+    let result;
     try {
-      const result = await deps.telephony.dial({ callId: call.id, to: call.to, commandId: id });
-      await store.update(call.id, { callControlId: result.callControlId }, clock.now());
-      await store.appendEvent({
-        callId: call.id,
-        at: clock.now(),
-        kind: 'command',
-        name: 'dial.accepted',
-        detail: { callControlId: result.callControlId },
-      });
+      result = await deps.telephony.dial({ callId: call.id, to: call.to, commandId: id, deadline: (call.claimedAt ?? clock.now()) + deps.dialWindowMs });
     } catch (err) {
       const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';
       if (!(err instanceof TelephonyError)) deps.logger.error({ err, callId: call.id }, 'dial failed unexpectedly');
       const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), { reason: `dial failed: ${reason}` });
       if (failed) deps.metrics?.callsEnded.inc({ status: 'failed' });
       deps.channelFreed();
+      return;
     }
+    // The carrier is ringing the call now: a store error from here on must not mark it failed.
+    await store.update(call.id, { callControlId: result.callControlId }, clock.now());
+    await store.appendEvent({
+      callId: call.id,
+      at: clock.now(),
+      kind: 'command',
+      name: 'dial.accepted',
+      detail: { callControlId: result.callControlId },
+    });
   };
 }

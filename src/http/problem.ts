@@ -12,7 +12,7 @@ export type Problem = {
   errors?: FieldError[];
 };
 
-type HttpLikeError = Error & { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown; headers?: unknown };
+type HttpLikeError = Error & { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown; headers?: unknown; code?: unknown };
 
 const GENERIC_500 = 'Something went wrong on our side. The request id identifies it in our logs.';
 
@@ -37,6 +37,10 @@ export function problemFrom(err: unknown, requestId: string): { problem: Problem
     return { problem, headers: {}, internal: false };
   }
   const e = (err instanceof Error ? err : new Error(String(err))) as HttpLikeError;
+  // A body that does not decompress is the client's mistake, not ours (zlib's errors carry no HTTP status).
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+    return { problem: statusProblem(400, 'The request body could not be decompressed.', requestId), headers: {}, internal: false };
+  }
   const rawStatus = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   const status = rawStatus >= 400 && rawStatus <= 599 ? rawStatus : 500;
   if (status >= 500) {

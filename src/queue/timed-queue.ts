@@ -180,6 +180,7 @@ export class TimedQueue {
   }
 
   #onTimer(): void {
+    if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
     this.#dueTimer = undefined;
     this.#dueTimerAt = Infinity;
     if (!this.#running) return;
@@ -207,14 +208,25 @@ export class TimedQueue {
       return;
     }
     this.#pumping = this.#track(
-      this.#drain().finally(() => {
-        this.#pumping = undefined;
-        this.#updateGauges();
-        if (this.#pumpAgain) {
-          this.#pumpAgain = false;
-          this.#pump();
-        }
-      }),
+      this.#drain()
+        .catch((err: unknown) => {
+          // A claim that failed (database locked, say) must not strand the ready line: try again shortly.
+          this.#logger.error({ err }, 'claiming due calls failed; retrying in 1 s');
+          if (!this.#rateTimer && this.#running) {
+            this.#rateTimer = this.#clock.setTimeout(() => {
+              this.#rateTimer = undefined;
+              this.#pump();
+            }, 1000);
+          }
+        })
+        .finally(() => {
+          this.#pumping = undefined;
+          this.#updateGauges();
+          if (this.#pumpAgain) {
+            this.#pumpAgain = false;
+            this.#pump();
+          }
+        }),
     );
   }
 

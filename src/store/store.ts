@@ -64,7 +64,7 @@ export type Store = {
   findStale(statuses: readonly CallStatus[], before: number): Promise<Call[]>;
   /** Ends as `missed` every scheduled call due before `dueBefore`; returns their ids. */
   markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;
-  /** Deletes finished calls (and their timelines) that ended before `endedBefore`; returns how many. */
+  /** Deletes finished calls (and their timelines) that ended before `endedBefore`, and webhooks applied before it; returns how many calls. */
   purgeFinished(endedBefore: number): Promise<number>;
 
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */

@@ -25,6 +25,8 @@ export async function withRetries<T>(
     onRetry?: (err: TelephonyError, attempt: number, delayMs: number) => void;
     /** Runs before each retry, after the backoff (dials take a slot of the dial rate here). */
     beforeRetry?: () => Promise<void>;
+    /** No retry starts after this instant, whatever the budget says. */
+    deadline?: number;
   },
 ): Promise<T> {
   const { clock, policy } = deps;
@@ -36,10 +38,13 @@ export async function withRetries<T>(
       if (!(err instanceof TelephonyError) || err.kind !== 'retryable') throw err;
       const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
       const delay = Math.max(err.retryAfterMs ?? 0, Math.round(deps.random() * backoff));
-      if (clock.now() + delay - started > policy.budgetMs) throw err;
+      const deadline = Math.min(started + policy.budgetMs, deps.deadline ?? Infinity);
+      if (clock.now() + delay > deadline) throw err;
       deps.onRetry?.(err, attempt, delay);
       await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
       await deps.beforeRetry?.();
+      // Waiting for a rate slot may itself have run past the deadline.
+      if (clock.now() > deadline) throw err;
     }
   }
 }
@@ -51,11 +56,12 @@ export function createRetryingTelephony(
 ): Telephony {
   const onRetry = (what: string) => (err: TelephonyError, attempt: number, delayMs: number) =>
     deps.logger.warn({ what, attempt, delayMs, status: err.status, reason: err.message }, 'carrier error: retrying');
-  const run = <T>(what: string, policy: RetryPolicy, work: () => Promise<T>, beforeRetry?: () => Promise<void>) =>
-    withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what), beforeRetry });
+  const run = <T>(what: string, policy: RetryPolicy, work: () => Promise<T>, beforeRetry?: () => Promise<void>, deadline?: number) =>
+    withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what), beforeRetry, deadline });
   const dialRate = deps.dialRate;
   return {
-    dial: (request) => run('dial', deps.dial, () => inner.dial(request), dialRate && (() => dialRate.acquire(deps.clock))),
+    dial: (request) =>
+      run('dial', deps.dial, () => inner.dial(request), dialRate && (() => dialRate.acquire(deps.clock)), request.deadline),
     speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),
     hangup: (id, commandId) => run('hangup', deps.command, () => inner.hangup(id, commandId)),
   };

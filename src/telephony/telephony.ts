@@ -6,6 +6,8 @@ export type DialRequest = {
   to: string;
   /** Idempotency key: the carrier ignores a repeat within its window. */
   commandId: string;
+  /** No attempt may start after this instant (ms): past it a repeat would no longer be recognised as one. */
+  deadline?: number;
 };
 
 export type DialResult = {

@@ -133,6 +133,21 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.truthy(await store.getCall('live'));
   });
 
+  test(`${name}: when a webhook is stored twice, then the second is refused; once applied and past retention, it is purged`, async (t) => {
+    const { store } = await withStore(t);
+    const event = { eventId: 'ev-1', callId: 'c1', callControlId: 'cc', eventType: 'call.initiated', occurredAt: T0, payload: { a: 1 }, receivedAt: T0 };
+    t.true(await store.insertInbox(event));
+    t.false(await store.insertInbox(event));
+    t.true(await store.insertInbox({ ...event, eventId: 'ev-0', occurredAt: T0 - 5 }));
+    t.deepEqual((await store.pendingInbox(10)).map((e) => e.eventId), ['ev-0', 'ev-1']);
+    t.deepEqual((await store.pendingInbox(10, { occurredAt: T0 - 5, receivedAt: T0, eventId: 'ev-0' })).map((e) => e.eventId), ['ev-1']);
+    await store.markApplied('ev-1', T0 + 10, 'applied');
+    t.deepEqual((await store.pendingInbox(10)).map((e) => e.eventId), ['ev-0']);
+    await store.purgeFinished(T0 + 11);
+    t.true(await store.insertInbox(event)); // the applied row is gone after the retention period
+    t.false(await store.insertInbox({ ...event, eventId: 'ev-0' })); // the unapplied one stays
+  });
+
   test(`${name}: when looking for stale calls, then those not updated since the cutoff are found`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 's1'));

@@ -230,6 +230,8 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         sql(`DELETE FROM call_events WHERE call_id IN (SELECT id FROM calls WHERE status IN (${FINAL}) AND ended_at < ?)`).run(
           endedBefore,
         );
+        // Applied webhooks (with the numbers they carry) go after the same retention period.
+        sql('DELETE FROM webhook_inbox WHERE applied_at IS NOT NULL AND applied_at < ?').run(endedBefore);
         return Number(sql(`DELETE FROM calls WHERE status IN (${FINAL}) AND ended_at < ?`).run(endedBefore).changes);
       });
     },

@@ -258,3 +258,33 @@ test('when a dial is retried, then the retry takes a slot of the same dial rate 
   rate.record(clock.now());
   t.is(rate.waitMs(clock.now()), 1000);
 });
+
+test('when a claim fails on the database, then the queue tries again instead of stranding the call', async (t) => {
+  const clock = createManualClock(T0);
+  const { config, dir } = testConfig({ queue: { windowSize: 1000 } });
+  const { createSqliteStore } = await import('../../../src/store/sqlite/sqlite-store.ts');
+  const { join } = await import('node:path');
+  const real = createSqliteStore({ path: join(dir, 'flaky.db') });
+  let failures = 1;
+  const store = {
+    ...real,
+    claim: async (...args: Parameters<typeof real.claim>) => {
+      if (failures-- > 0) throw new Error('database is locked');
+      return real.claim(...args);
+    },
+  };
+  const fake = createFakeTelephony(clock);
+  const deps = buildDeps(config, { clock, store, telephony: fake.telephony, logger: createMemoryLogger().logger });
+  await deps.store.migrate();
+  await deps.queue.start();
+  t.teardown(async () => {
+    await deps.queue.stop();
+    await deps.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const call = await deps.calls.schedule({ to: '+12025550123', dueAt: T0 + 1000, timeZone: 'UTC', message: null });
+  await clock.advance(1000);
+  t.is(fake.dials.length, 0);
+  await clock.advance(1000);
+  t.deepEqual(fake.dials.map((d) => d.callId), [call.id]);
+});

@@ -81,3 +81,21 @@ test('when the next wait would overrun the budget, then the last error is thrown
   t.is(await settled, 'attempt 3');
   t.is(calls, 3);
 });
+
+test('when a deadline comes before the budget ends, then no retry starts after it', async (t) => {
+  const clock = createManualClock(0);
+  let calls = 0;
+  const result = withRetries(
+    async () => {
+      await Promise.resolve();
+      calls += 1;
+      throw new TelephonyError(`attempt ${calls}`, 'retryable');
+    },
+    // A recovered dial: claimed long ago, so its command id window closes 1.5 s from now, well inside the budget.
+    { clock, random: () => 1, policy: { baseMs: 1000, capMs: 1000, budgetMs: 55_000 }, deadline: 1500 },
+  );
+  const settled = result.catch((err: Error) => err.message);
+  for (let i = 0; i < 5; i++) await clock.advance(1000);
+  t.is(await settled, 'attempt 2');
+  t.is(calls, 2);
+});
