@@ -20,7 +20,7 @@ import { createDialRate } from './queue/dial-rate.ts';
 import type { Telephony } from './telephony/telephony.ts';
 import { createTelnyxTelephony } from './telephony/telnyx-telephony.ts';
 import { createRetryingTelephony } from './telephony/retrying-telephony.ts';
-import { CarrierSimulator } from './telephony/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from './simulator/carrier-simulator.ts';
 import { createBuiltinJokeSource } from './jokes/builtin-joke-source.ts';
 import { createHttpJokeSource } from './jokes/http-joke-source.ts';
 import type { JokeSource } from './jokes/joke-source.ts';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { isFinal, type Call } from '../../../src/calls/call.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
-import { CarrierSimulator } from '../../../src/telephony/simulator/carrier-simulator.ts';
-import type { SimulatorOptions } from '../../../src/telephony/simulator/simulator-options.ts';
+import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { TelephonyError, type Telephony } from '../../../src/telephony/telephony.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { CarrierSimulator } from '../../../src/telephony/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
 import { SIGNING_SEED } from '../call-flow/harness.ts';
 import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
 

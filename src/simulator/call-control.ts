@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../clock.ts';
 import { createCommandLedger } from './command-ledger.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import { Scenario, scenarioFor } from './scenarios.ts';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import type { SimulatorKnobs } from './simulator-options.ts';
 

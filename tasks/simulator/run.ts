@@ -1,14 +1,14 @@
 /**
- * Runs the carrier simulator on its own: `node src/telephony/simulator/run-simulator.ts`.
+ * Runs the carrier simulator on its own: `node tasks/simulator/run.ts`.
  *
  * Environment: `SIM_PORT` (or `PORT`, default 3010), `SIM_HOST` (loopback, default 127.0.0.1), `WEBHOOK_URL`
  * (where webhooks go when a dial names none), `SIM_SIGNING_SEED` (base64 32-byte ed25519 seed for a stable
  * public key), and any knob as `SIM_` + its name in upper snake case, e.g. `SIM_ANSWER_DELAY_MS=300`,
  * `SIM_DUPLICATE_WEBHOOKS=true`, `SIM_CHANNEL_LIMIT_MODE=sip-403`.
  */
-import { CarrierSimulator } from './carrier-simulator.ts';
-import { DEFAULT_KNOBS } from './simulator-options.ts';
-import type { SimulatorKnobs } from './simulator-options.ts';
+import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+import { DEFAULT_KNOBS } from '../../src/simulator/simulator-options.ts';
+import type { SimulatorKnobs } from '../../src/simulator/simulator-options.ts';
 
 function envName(knob: string): string {
   return `SIM_${knob.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import Telnyx, { TelnyxError } from 'telnyx';
-import { CarrierSimulator } from '../../../../src/telephony/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
 import { createManualClock } from './manual-clock.ts';
 import { startFixture } from './simulator-fixture.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../../../src/clock.ts';
+import type { Clock, TimerHandle } from '../../../src/clock.ts';
 
 /** A clock that moves only when told, so ring timeouts and backoffs are reached without waiting. */
 export type ManualClock = Clock & {

@@ -1,8 +1,8 @@
 import type { ExecutionContext } from 'ava';
 import Telnyx, { APIError } from 'telnyx';
-import { CarrierSimulator } from '../../../../src/telephony/simulator/carrier-simulator.ts';
-import type { SimulatorOptions } from '../../../../src/telephony/simulator/simulator-options.ts';
-import type { TelnyxErrorBody } from '../../../../src/telephony/simulator/telnyx-errors.ts';
+import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
+import type { TelnyxErrorBody } from '../../../src/simulator/telnyx-errors.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import Telnyx, { RateLimitError } from 'telnyx';
-import type { TelnyxErrorBody } from '../../../../src/telephony/simulator/telnyx-errors.ts';
-import { Scenario, scenarioFor } from '../../../../src/telephony/simulator/scenarios.ts';
+import type { TelnyxErrorBody } from '../../../src/simulator/telnyx-errors.ts';
+import { Scenario, scenarioFor } from '../../../src/simulator/scenarios.ts';
 import { createManualClock } from './manual-clock.ts';
 import { apiFailure, startFixture } from './simulator-fixture.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import type { Clock } from '../clock.ts';
 
 /** How the simulated network behaves. Every knob can be changed while running with `configure`. */
 export type SimulatorKnobs = {
