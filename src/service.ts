@@ -75,6 +75,8 @@ export class Service {
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
     events.start();
     await queue.start();
+    // After the queue's recovery, so dials it retries are known to be under way before the first round looks.
+    this.deps.reconciler.start();
     jobs.start();
     logger.info({ url, instanceId: this.deps.instance.instanceId, simulated: this.deps.simulated }, 'listening');
     return { url, port, host: address };
@@ -93,6 +95,7 @@ export class Service {
     // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
     await this.deps.jobs.stop();
+    await this.deps.reconciler.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();
     if (simulator) await simulator.stop();

@@ -6,10 +6,15 @@ import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
 import type { Call } from './call.ts';
 import { commandId } from './command-id.ts';
 
+/** The reason a call keeps while its dial's outcome is unknown; the reconciler looks for it. */
+export const OUTCOME_UNKNOWN_REASON = 'dial outcome unknown: waiting for the carrier to say whether the call was placed';
+
 /**
  * The "place due call" use-case: dial a claimed call. The command id is derived from the call and its attempt, so a
- * dial repeated after a crash (or by a retry) is one call at the carrier. A dial that fails ends the call `failed`
- * with the carrier's reason and frees its channel.
+ * dial repeated after a crash (or by a retry) is one call at the carrier. A dial the carrier refused ends the call
+ * `failed` with the carrier's reason and frees its channel. A dial whose outcome is unknown (no answer, a dropped
+ * connection, a 5xx, a 200 without a call id, a refused retry after any of these) may have placed the call: it
+ * stays `dialing` and holds its channel until a webhook or the carrier's own record (the reconciler) settles it.
  */
 export function createCallPlacer(deps: {
   store: Store;
@@ -22,7 +27,19 @@ export function createCallPlacer(deps: {
   dialWindowMs: number;
 }) {
   const { store, clock } = deps;
-  return async function placeCall(call: Call, how: 'claimed' | 'recovered'): Promise<void> {
+  /** Calls whose dial is under way in this process: the reconciler leaves them alone. */
+  const inFlight = new Set<string>();
+
+  async function placeCall(call: Call, how: 'claimed' | 'recovered'): Promise<void> {
+    inFlight.add(call.id);
+    try {
+      await dial(call, how);
+    } finally {
+      inFlight.delete(call.id);
+    }
+  }
+
+  async function dial(call: Call, how: 'claimed' | 'recovered'): Promise<void> {
     const id = commandId('dial', call.id, call.attempt);
     await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name: 'dial', detail: { commandId: id, to: call.to, how } });
     let result;
@@ -31,6 +48,20 @@ export function createCallPlacer(deps: {
     } catch (err) {
       const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';
       if (!(err instanceof TelephonyError)) deps.logger.error({ err, callId: call.id }, 'dial failed unexpectedly');
+      const unknown = !(err instanceof TelephonyError) || err.outcomeUnknown;
+      if (unknown) {
+        await store.appendEvent({
+          callId: call.id,
+          at: clock.now(),
+          kind: 'error',
+          name: 'dial.unknown',
+          detail: { commandId: id, reason, status: err instanceof TelephonyError ? (err.status ?? null) : null },
+        });
+        // Only while still dialing: a webhook may already have moved it on.
+        if ((await store.getCall(call.id))?.status === 'dialing') await store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, clock.now());
+        deps.logger.warn({ callId: call.id, reason }, 'dial outcome unknown: left to the reconciler');
+        return;
+      }
       const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), { reason: `dial failed: ${reason}` });
       if (failed) deps.metrics?.callsEnded.inc({ status: 'failed' });
       deps.channelFreed();
@@ -45,5 +76,11 @@ export function createCallPlacer(deps: {
       name: 'dial.accepted',
       detail: { callControlId: result.callControlId },
     });
-  };
+  }
+
+  return Object.assign(placeCall, {
+    /** True while this process is dialing the call. */
+    isDialing: (callId: string) => inFlight.has(callId),
+  });
 }
+export type CallPlacer = ReturnType<typeof createCallPlacer>;

@@ -1,24 +1,58 @@
 import { schedule, type ScheduledTask } from 'node-cron';
-import { LIVE_STATUSES } from '../calls/call.ts';
+import { LIVE_STATUSES, type Call } from '../calls/call.ts';
+import { commandId } from '../calls/command-id.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
+import type { Telephony } from '../telephony/telephony.ts';
 
 export type MaintenanceOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
 
 /** The two housekeeping jobs, as plain functions so tests run them with a manual clock. */
-export function createMaintenance(deps: { store: Store; clock: Clock; logger: Logger; metrics?: Metrics; options: MaintenanceOptions; channelFreed: () => void }) {
+export function createMaintenance(deps: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  options: MaintenanceOptions;
+  channelFreed: () => void;
+  /** Asked about each stuck call, and told to hang up one still alive. */
+  telephony: Pick<Telephony, 'callStatus' | 'hangup'>;
+}) {
   const { store, clock, logger, options } = deps;
+
+  /** Hangs the call up at the carrier if it is still alive there; false when the carrier could not be asked. */
+  async function hangUpIfAlive(call: Call): Promise<{ reachable: boolean; hungUp: boolean }> {
+    if (!call.callControlId) return { reachable: true, hungUp: false };
+    try {
+      const carrier = await deps.telephony.callStatus(call.callControlId);
+      if (!carrier?.alive) return { reachable: true, hungUp: false };
+      await deps.telephony.hangup(call.callControlId, commandId('hangup', call.id, call.attempt, 'stuck'));
+      return { reachable: true, hungUp: true };
+    } catch (err) {
+      logger.warn({ err, callId: call.id }, 'maintenance: the carrier could not be asked about a stuck call');
+      return { reachable: false, hungUp: false };
+    }
+  }
+
   return {
-    /** Ends calls that have heard nothing from the carrier for too long, so they stop holding a channel. */
+    /**
+     * Ends calls that have heard nothing from the carrier for too long. Each is first looked up at the carrier and
+     * hung up there if still alive, so a stuck row never hides a live call; one the carrier cannot be asked about
+     * waits for the next run.
+     */
     async endStuck(): Promise<number> {
       const now = clock.now();
       const stale = await store.findStale(LIVE_STATUSES, now - options.stuckAfterMinutes * 60_000);
       let ended = 0;
       for (const call of stale) {
-        const reason = `no word from the carrier for ${options.stuckAfterMinutes} minutes while ${call.status.replace('_', ' ')}`;
-        if (await store.transition(call.id, [call.status], 'failed', now, { reason })) ended += 1;
+        const { reachable, hungUp } = await hangUpIfAlive(call);
+        if (!reachable) continue;
+        const reason =
+          `no word from the carrier for ${options.stuckAfterMinutes} minutes while ${call.status.replace('_', ' ')}` +
+          (hungUp ? '; hung up at the carrier' : '');
+        if (await store.transition(call.id, [call.status], 'failed', clock.now(), { reason })) ended += 1;
       }
       if (ended > 0) {
         deps.metrics?.maintenance.inc({ job: 'end-stuck' }, ended);

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { DueEntry, Store } from '../store/store.ts';
 import type { DialRate } from './dial-rate.ts';
 import { createDueWindow, insertSorted } from './due-window.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../calls/place-call.ts';
 
 export type QueueOptions = {
   dialsPerSecond: number;
@@ -12,6 +13,7 @@ export type QueueOptions = {
   maxLatenessSeconds: number;
   windowSize: number;
   dialRetryWindowSeconds: number;
+  capacityProbeSeconds: number;
 };
 
 /** Places a claimed call; `recovered` is a call found mid-dial after a restart, retried with the same command id. */
@@ -37,6 +39,12 @@ export class TimedQueue {
   #ready: DueEntry[] = [];
   #readyIds = new Set<string>();
   #live = 0;
+  /**
+   * Calls we let be live at once: `maxConcurrentCalls`, lowered when the carrier refuses a dial for want of a
+   * channel, and raised back by one per `capacityProbeSeconds` without a refusal.
+   */
+  #capacity: number;
+  #probeTimer: TimerHandle | undefined;
   #running = false;
   #dueTimer: TimerHandle | undefined;
   #dueTimerAt = Infinity;
@@ -66,6 +74,7 @@ export class TimedQueue {
     this.#dispatch = deps.dispatch;
     this.#window = createDueWindow(deps.options.windowSize);
     this.#rate = deps.rate;
+    this.#capacity = deps.options.maxConcurrentCalls;
   }
 
   /** Recovers what a stop or crash left behind, loads the window and arms the timer. */
@@ -82,7 +91,8 @@ export class TimedQueue {
     this.#running = false;
     if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
     if (this.#rateTimer) this.#clock.clearTimeout(this.#rateTimer);
-    this.#dueTimer = this.#rateTimer = undefined;
+    if (this.#probeTimer) this.#clock.clearTimeout(this.#probeTimer);
+    this.#dueTimer = this.#rateTimer = this.#probeTimer = undefined;
     await this.whenIdle();
   }
 
@@ -117,6 +127,35 @@ export class TimedQueue {
     );
   }
 
+  /**
+   * The carrier refused a dial for want of a channel: the account has fewer channels than `maxConcurrentCalls`
+   * says (or another system uses some). Each refusal lowers concurrency by one, to below what was live when it
+   * refused; it probes back upwards one call at a time.
+   */
+  channelRefused(): void {
+    const before = this.#capacity;
+    this.#capacity = Math.max(1, Math.min(this.#capacity - 1, this.#live - 1));
+    if (this.#capacity < before) this.#logger.warn({ capacity: this.#capacity, max: this.#options.maxConcurrentCalls }, 'channel limit: concurrency lowered');
+    if (this.#probeTimer) this.#clock.clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
+    this.#armProbe();
+  }
+
+  /** Calls allowed live at once right now (below `maxConcurrentCalls` after a channel-limit refusal). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  #armProbe(): void {
+    if (!this.#running || this.#capacity >= this.#options.maxConcurrentCalls) return;
+    this.#probeTimer = this.#clock.setTimeout(() => {
+      this.#probeTimer = undefined;
+      this.#capacity = Math.min(this.#options.maxConcurrentCalls, this.#capacity + 1);
+      this.#armProbe();
+      this.#pump();
+    }, this.#options.capacityProbeSeconds * 1000);
+  }
+
   /** How many due calls wait for a channel or the rate limit. */
   get waiting(): number {
     return this.#ready.length;
@@ -139,11 +178,12 @@ export class TimedQueue {
       const age = now - (call.claimedAt ?? 0);
       if (age <= this.#options.dialRetryWindowSeconds * 1000) {
         this.#logger.info({ callId: call.id, age }, 'retrying a dial interrupted by a restart');
-        void this.#track(this.#dispatch(call, 'recovered'));
+        // A retried dial is a dial: it takes its slot of the dial rate like any other (DIALS_PER_SECOND holds at start).
+        void this.#track(this.#rate.acquire(this.#clock).then(() => this.#dispatch(call, 'recovered')));
       } else {
-        await this.#store.transition(call.id, ['dialing'], 'failed', now, {
-          reason: 'outcome unknown: the service stopped while dialing and the carrier no longer recognises the retry',
-        });
+        // Past the command_id window a retry could place a second call; the first may be ringing. The reconciler
+        // asks the carrier (its active calls, by client_state) and settles it.
+        await this.#store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, now);
       }
     }
   }
@@ -231,7 +271,7 @@ export class TimedQueue {
   }
 
   async #drain(): Promise<void> {
-    const max = this.#options.maxConcurrentCalls;
+    const max = this.#capacity;
     while (this.#running && this.#ready.length > 0) {
       if (this.#live >= max) return; // channelFreed() resumes
       const now = this.#clock.now();

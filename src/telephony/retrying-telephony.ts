@@ -12,7 +12,7 @@ export type RetryPolicy = {
 };
 
 /**
- * Retries what is worth retrying (429, 5xx, timeouts) with capped exponential backoff and full jitter, honouring
+ * Retries what is worth retrying (429, 408, 5xx, timeouts) with capped exponential backoff and full jitter, honouring
  * the carrier's Retry-After; gives up at once on a permanent error, and when the budget would be overrun.
  * Every attempt reuses the caller's command_id, so the carrier sees repeats of one command, never two commands.
  */
@@ -49,7 +49,38 @@ export async function withRetries<T>(
   }
 }
 
-/** The telephony port with retries: dials get the dial budget, commands to a live call their own. */
+/**
+ * One dial with retries. Once any attempt may have placed the call (a timeout, a dropped connection, a 5xx), the
+ * dial's outcome stays unknown whatever the later attempts say: a refusal of the retry (Telnyx may answer a
+ * repeated command_id with a 422) or running out of budget does not prove that no call is ringing.
+ */
+async function dialWithRetries<T>(attempt: () => Promise<T>, retry: (work: () => Promise<T>) => Promise<T>): Promise<T> {
+  let unknownSeen = false;
+  try {
+    return await retry(async () => {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (err instanceof TelephonyError && err.outcomeUnknown) unknownSeen = true;
+        throw err;
+      }
+    });
+  } catch (err) {
+    if (!unknownSeen || (err instanceof TelephonyError && err.outcomeUnknown)) throw err;
+    const words = err instanceof Error ? err.message : String(err);
+    throw new TelephonyError(`outcome unknown: an earlier attempt got no answer, then ${words}`, 'permanent', {
+      status: err instanceof TelephonyError ? err.status : undefined,
+      code: err instanceof TelephonyError ? err.code : undefined,
+      cause: err,
+      outcomeUnknown: true,
+    });
+  }
+}
+
+/**
+ * The telephony port with retries: dials get the dial budget, commands to a live call their own. Questions about
+ * a call's state are asked once: the reconciler asks again on its next round.
+ */
 export function createRetryingTelephony(
   inner: Telephony,
   deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: DialRate },
@@ -61,8 +92,14 @@ export function createRetryingTelephony(
   const dialRate = deps.dialRate;
   return {
     dial: (request) =>
-      run('dial', deps.dial, () => inner.dial(request), dialRate && (() => dialRate.acquire(deps.clock)), request.deadline),
+      dialWithRetries(
+        () => inner.dial(request),
+        (work) => run('dial', deps.dial, work, dialRate && (() => dialRate.acquire(deps.clock)), request.deadline),
+      ),
     speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),
+    gather: (id, menu, commandId) => run('gather', deps.command, () => inner.gather(id, menu, commandId)),
     hangup: (id, commandId) => run('hangup', deps.command, () => inner.hangup(id, commandId)),
+    callStatus: (id) => inner.callStatus(id),
+    activeCalls: () => inner.activeCalls(),
   };
 }

@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { rmSync } from 'node:fs';
 import { createMaintenance, MaintenanceJobs } from '../../../src/queue/maintenance.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { TelephonyError } from '../../../src/telephony/telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
@@ -21,9 +22,21 @@ async function setup(t: ExecutionContext) {
   const memory = createMemoryLogger();
   let freed = 0;
   const options = { stuckSchedule: '*/5 * * * *', stuckAfterMinutes: 30, purgeSchedule: '17 3 * * *', retentionDays: 30 };
-  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1) });
+  // The carrier's record: alive calls by carrier id; `unreachable` makes every question fail.
+  const carrier = { alive: new Set<string>(), hangups: [] as string[], unreachable: false };
+  const telephony = {
+    callStatus: async (callControlId: string) => {
+      if (carrier.unreachable) throw new TelephonyError('Telnyx could not be reached', 'retryable');
+      return { callControlId, alive: carrier.alive.has(callControlId), callId: undefined, durationSecs: undefined };
+    },
+    hangup: async (callControlId: string) => {
+      carrier.hangups.push(callControlId);
+      carrier.alive.delete(callControlId);
+    },
+  };
+  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony });
   const add = (id: string) => store.insertCall({ id, to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
-  return { store, clock, memory, maintenance, add, options, freed: () => freed };
+  return { store, clock, memory, maintenance, add, options, carrier, freed: () => freed };
 }
 
 test('when a live call has heard nothing for longer than the timeout, then it ends failed with a reason and frees its channel', async (t) => {
@@ -61,4 +74,33 @@ test('when the cron jobs are started and stopped, then stop resolves and leaves 
   const jobs = new MaintenanceJobs({ maintenance, options, logger: memory.logger });
   jobs.start();
   await t.notThrowsAsync(jobs.stop());
+});
+
+test('when a stuck call is still alive at the carrier, then it is hung up there and ended failed saying so', async (t) => {
+  const { store, clock, maintenance, add, carrier, freed } = await setup(t);
+  await add('live');
+  await store.claim('live', T0, 10);
+  await store.update('live', { callControlId: 'v3:live' }, T0);
+  await store.transition('live', ['dialing'], 'ringing', T0);
+  carrier.alive.add('v3:live');
+  await clock.advance(31 * 60_000);
+  t.is(await maintenance.endStuck(), 1);
+  t.deepEqual(carrier.hangups, ['v3:live']);
+  t.like(await store.getCall('live'), {
+    status: 'failed',
+    reason: 'no word from the carrier for 30 minutes while ringing; hung up at the carrier',
+  });
+  t.is(freed(), 1);
+});
+
+test('when the carrier cannot be asked about a stuck call, then the call is left for the next run', async (t) => {
+  const { store, clock, maintenance, add, carrier } = await setup(t);
+  await add('unknown');
+  await store.claim('unknown', T0, 10);
+  await store.update('unknown', { callControlId: 'v3:unknown' }, T0);
+  carrier.unreachable = true;
+  await clock.advance(31 * 60_000);
+  t.is(await maintenance.endStuck(), 0);
+  t.is((await store.getCall('unknown'))?.status, 'dialing');
+  t.deepEqual(carrier.hangups, []);
 });

@@ -1,0 +1,59 @@
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Reconciler } from './reconcile-calls.ts';
+
+/**
+ * Runs the reconciler at start and then every `intervalMs` on the injected clock (the next round is armed when the
+ * previous one ends, so rounds never overlap). Stoppable; `stop` awaits the round under way.
+ */
+export class ReconcileLoop {
+  readonly #reconciler: Reconciler;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  #timer: TimerHandle | undefined;
+  #round: Promise<void> | undefined;
+  #running = false;
+
+  constructor(deps: { reconciler: Reconciler; clock: Clock; logger: Logger; intervalMs: number }) {
+    this.#reconciler = deps.reconciler;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#intervalMs = deps.intervalMs;
+  }
+
+  /** Starts with a round at once: what a crash left live is checked before anything else waits on it. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#round;
+  }
+
+  /** Runs one round now (unless one is under way) and resolves when it is done; tests use it with a manual clock. */
+  async runNow(): Promise<void> {
+    if (!this.#round) this.#run();
+    await this.#round;
+  }
+
+  #run(): void {
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#round = this.#reconciler
+      .reconcile()
+      .then(
+        () => undefined,
+        (err: unknown) => this.#logger.error({ err }, 'reconciling calls with the carrier failed'),
+      )
+      .finally(() => {
+        this.#round = undefined;
+        if (this.#running) this.#timer = this.#clock.setTimeout(() => this.#run(), this.#intervalMs);
+      });
+  }
+}
