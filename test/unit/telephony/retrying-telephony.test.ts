@@ -1,7 +1,8 @@
 import test from 'ava';
-import { withRetries } from '../../../src/telephony/retrying-telephony.ts';
-import { TelephonyError } from '../../../src/telephony/telephony.ts';
+import { createRetryingTelephony, withRetries } from '../../../src/telephony/retrying-telephony.ts';
+import { TelephonyError, type Telephony } from '../../../src/telephony/telephony.ts';
 import { createManualClock, flush } from '../../helpers/manual-clock.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 
 const policy = { baseMs: 100, capMs: 800, budgetMs: 5000 };
 
@@ -98,4 +99,55 @@ test('when a deadline comes before the budget ends, then no retry starts after i
   for (let i = 0; i < 5; i++) await clock.advance(1000);
   t.is(await settled, 'attempt 2');
   t.is(calls, 2);
+});
+
+function retryingOver(dial: () => Promise<{ callControlId: string }>) {
+  const clock = createManualClock(0);
+  const inner: Telephony = {
+    dial,
+    speak: async () => {},
+    gather: async () => {},
+    hangup: async () => {},
+    callStatus: async () => undefined,
+    activeCalls: async () => [],
+  };
+  const telephony = createRetryingTelephony(inner, { clock, random: () => 0, logger: createMemoryLogger().logger, dial: policy, command: policy });
+  return { clock, telephony };
+}
+
+test('when a dial times out and its retry is refused 422 (a repeated command_id), then the outcome is unknown, not refused', async (t) => {
+  let attempts = 0;
+  const { clock, telephony } = retryingOver(async () => {
+    attempts += 1;
+    await Promise.resolve();
+    if (attempts === 1) throw new TelephonyError('Telnyx did not answer in time', 'retryable', { outcomeUnknown: true });
+    throw new TelephonyError('Invalid command_id: already used', 'permanent', { status: 422 });
+  });
+  const result = telephony.dial({ callId: 'c', to: '+12025550123', commandId: 'k' });
+  const settled = t.throwsAsync(result, { instanceOf: TelephonyError });
+  await clock.advance(1000);
+  const err = await settled;
+  t.is(attempts, 2);
+  t.true(err.outcomeUnknown);
+  t.is(err.status, 422);
+  t.regex(err.message, /^outcome unknown: an earlier attempt got no answer, then Invalid command_id/);
+});
+
+test('when every attempt of a dial is refused 429 until the budget ends, then the outcome is known: nothing was placed', async (t) => {
+  const { clock, telephony } = retryingOver(async () => {
+    await Promise.resolve();
+    throw new TelephonyError('Too many requests', 'retryable', { status: 429, retryAfterMs: 2000 });
+  });
+  const settled = t.throwsAsync(telephony.dial({ callId: 'c', to: '+12025550123', commandId: 'k' }), { instanceOf: TelephonyError });
+  await clock.advance(10_000);
+  const err = await settled;
+  t.false(err.outcomeUnknown);
+  t.is(err.status, 429);
+});
+
+test('when a dial is refused outright, then the refusal is passed on unchanged', async (t) => {
+  const { telephony } = retryingOver(() => Promise.reject(new TelephonyError('Invalid phone number', 'permanent', { status: 422 })));
+  const err = await t.throwsAsync(telephony.dial({ callId: 'c', to: '+12025550123', commandId: 'k' }), { instanceOf: TelephonyError });
+  t.false(err.outcomeUnknown);
+  t.is(err.message, 'Invalid phone number');
 });
