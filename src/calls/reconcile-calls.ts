@@ -71,10 +71,13 @@ export function createReconciler(deps: {
   const note = (call: Call, name: string, detail: Record<string, unknown>) =>
     store.appendEvent({ callId: call.id, at: clock.now(), kind: 'note', name, detail });
 
-  /** A dialing call with no carrier id that no dial of ours is still working on. */
+  /**
+   * A live call with no carrier id that no dial of ours is still working on: past `dialing` (a webhook moved it
+   * on without its id reaching the row), or dialing with an unknown outcome, or dialing long after any retry.
+   */
   function unsettledDial(call: Call, now: number): boolean {
-    if (call.status !== 'dialing' || call.callControlId || deps.isDialing(call.id)) return false;
-    // Ours said "unknown"; or no instance has finished it long after any retry could still be running.
+    if (call.callControlId || deps.isDialing(call.id)) return false;
+    if (call.status !== 'dialing') return true;
     return call.reason === OUTCOME_UNKNOWN_REASON || (call.claimedAt ?? 0) + options.dialWindowMs + options.unknownGraceMs < now;
   }
 
@@ -145,7 +148,7 @@ export function createReconciler(deps: {
       }
     }
     for (const call of live) {
-      if (call.status === 'dialing' && !call.callControlId) {
+      if (!call.callControlId) {
         if (!unsettled.includes(call) || !active) continue;
         report.checked += 1;
         const found = active.get(call.id);
@@ -158,6 +161,9 @@ export function createReconciler(deps: {
             report.errors += 1;
             logger.warn({ err, callId: call.id }, 'reconcile: settling a found call failed');
           });
+        } else if (call.status !== 'dialing') {
+          // Answered or ringing by its webhooks, no longer listed by the carrier: it ended.
+          await endAt(call, report);
         } else if (now - call.updatedAt >= options.unknownGraceMs) {
           const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), {
             reason: 'dial outcome unknown: the carrier has no such call',
