@@ -4,13 +4,18 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSystemClock } from '../clock.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
+import { createApiRouter } from './api-router.ts';
+import type { CommandRecord } from './api-router.ts';
 import { createCallControl } from './call-control.ts';
 import type { CallControl, CallCounters } from './call-control.ts';
+import { createCallObservations } from './call-observations.ts';
+import type { CallObservations } from './call-observations.ts';
 import { createIdleTracker } from './idle-tracker.ts';
+import { sendLostAnswer } from './lost-answer.ts';
 import type { CallSnapshot } from './simulated-call.ts';
 import { createIdSource } from './simulator-ids.ts';
 import type { IdSource } from './simulator-ids.ts';
-import { isLoopbackHost, parseJsonObject, readBody, routeOf, sendJson, stringField } from './simulator-http.ts';
+import { isLoopbackHost, readBody, sendJson } from './simulator-http.ts';
 import type { Reply } from './simulator-http.ts';
 import { DEFAULT_KNOBS } from './simulator-options.ts';
 import type { SimulatorKnobs, SimulatorOptions } from './simulator-options.ts';
@@ -19,20 +24,7 @@ import { createWebhookDispatcher } from './webhook-dispatcher.ts';
 import type { WebhookAttempt, WebhookCounts, WebhookDispatcher } from './webhook-dispatcher.ts';
 import { createWebhookSigner } from './webhook-signer.ts';
 
-/** A Call Control command as the simulator received it, whatever it answered. */
-export type CommandRecord = {
-  kind: 'dial' | 'speak' | 'hangup';
-  /** Absent for a dial that placed no call. */
-  callControlId: string | undefined;
-  commandId: string | undefined;
-  /** Clock time when the simulator decided its answer. */
-  at: number;
-  body: Record<string, unknown>;
-  /** HTTP status it answered with. */
-  status: number;
-  /** True when a repeated command_id was ignored (answered as the first time, nothing done). */
-  deduplicated: boolean;
-};
+export type { CommandRecord } from './api-router.ts';
 
 /** Counters since start, for tests and benchmarks. */
 export type SimulatorStats = CallCounters & {
@@ -70,6 +62,9 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
   readonly #webhookIdle = createIdleTracker();
   readonly #dispatcher: WebhookDispatcher;
   readonly #control: CallControl;
+  readonly #respond: (req: IncomingMessage, text: string) => Reply;
+  /** Questions about the calls placed, for tests and the soak: see {@link CallObservations}. */
+  readonly observe: CallObservations;
   readonly #latencyWaits = new Set<{ timer: TimerHandle; resolve: () => void }>();
   #faultsInjected = 0;
   #server: Server | undefined;
@@ -90,6 +85,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       clock: this.#clock,
       signer,
       knobs: knobsNow,
+      random: this.#random,
       idle: {
         begin: () => {
           const overall = this.#idle.begin();
@@ -110,10 +106,23 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       clock: this.#clock,
       ids: this.#ids,
       knobs: knobsNow,
+      random: this.#random,
       idle: this.#idle,
-      sendWebhook: (callControlId, url, event, isLast) => dispatcher.send(callControlId, url, event, isLast),
+      sendWebhook: (callControlId, route, event, isLast) => dispatcher.send(callControlId, route, event, isLast),
       onCallEnded: (call) => this.emit('call-ended', call),
     });
+    this.#respond = createApiRouter({
+      clock: this.#clock,
+      knobs: knobsNow,
+      random: this.#random,
+      control: this.#control,
+      onFault: () => this.#faultsInjected++,
+      onCommand: (record) => {
+        this.commands.push(record);
+        this.emit('command', record);
+      },
+    });
+    this.observe = createCallObservations(this.#control.calls);
   }
 
   /** What to give the SDK as `baseURL` (or `TELNYX_BASE_URL`): `http://host:port/v2`. */
@@ -203,6 +212,21 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     });
   }
 
+  /** Calls still alive (ringing or answered) at the carrier. */
+  liveCalls(): CallSnapshot[] {
+    return this.observe.live();
+  }
+
+  /** Dials placed (calls created) whose dial carried this `client_state`; the soak's "none dialed twice". */
+  placedCount(clientState: string): number {
+    return this.observe.placedCount(clientState);
+  }
+
+  /** Calls answered (by a person or a machine) on which nothing was ever spoken: a silent answered call. */
+  answeredNeverSpoken(): CallSnapshot[] {
+    return this.observe.answeredNeverSpoken();
+  }
+
   /** Texts spoken on a call, in order. */
   spoken(callControlId: string): string[] {
     return [...(this.#control.calls.get(callControlId)?.spoken ?? [])];
@@ -233,63 +257,14 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       this.emit('request', { method: req.method ?? '', path: req.url ?? '' });
       if (this.#knobs.apiLatencyMs > 0) await this.#latency(this.#knobs.apiLatencyMs);
       const reply = this.#respond(req, text);
-      sendJson(res, reply, requestId);
+      if (reply.lostAs === undefined) sendJson(res, reply, requestId);
+      else sendLostAnswer(res, reply, requestId);
       if (this.#state === 'running') reply.after?.();
     } catch (error) {
       if (!(error instanceof TelnyxApiFailure)) throw error;
       sendJson(res, { status: error.status, body: error.body, headers: error.headers }, requestId);
     } finally {
       done();
-    }
-  }
-
-  #respond(req: IncomingMessage, text: string): Reply {
-    const route = routeOf(req.method, new URL(req.url ?? '/', 'http://simulator').pathname);
-    const record: CommandRecord | undefined =
-      route.kind === 'status'
-        ? undefined
-        : {
-            kind: route.kind,
-            callControlId: route.kind === 'dial' ? undefined : route.callControlId,
-            commandId: undefined,
-            at: this.#clock.now(),
-            body: {},
-            status: 0,
-            deduplicated: false,
-          };
-    try {
-      const auth = req.headers.authorization ?? '';
-      if (!/^Bearer\s+\S+/i.test(auth)) throw telnyxErrors.authenticationFailed();
-      if (this.#knobs.faultRate > 0 && this.#random() < this.#knobs.faultRate) {
-        this.#faultsInjected++;
-        throw telnyxErrors.unexpected(503, 'The service is temporarily unavailable (simulated fault); nothing was done.');
-      }
-      const body = parseJsonObject(text);
-      if (record) {
-        record.body = body;
-        record.commandId = stringField(body, 'command_id');
-      }
-      const control = this.#control;
-      const reply =
-        route.kind === 'dial' ? control.dial(body)
-        : route.kind === 'speak' ? control.speak(route.callControlId, body)
-        : route.kind === 'hangup' ? control.hangup(route.callControlId, body)
-        : control.status(route.callControlId);
-      if (record) {
-        record.status = reply.status;
-        record.deduplicated = reply.deduplicated ?? false;
-        if (route.kind === 'dial') record.callControlId = callControlIdOf(reply.body);
-      }
-      return reply;
-    } catch (error) {
-      if (record && error instanceof TelnyxApiFailure) record.status = error.status;
-      throw error;
-    } finally {
-      if (record) {
-        record.at = this.#clock.now();
-        this.commands.push(record);
-        this.emit('command', record);
-      }
     }
   }
 
@@ -313,9 +288,4 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
 
 function withoutUndefined<T extends object>(partial: T): Partial<T> {
   return Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function callControlIdOf(body: unknown): string | undefined {
-  const data = (body as { data?: { call_control_id?: unknown } }).data;
-  return typeof data?.call_control_id === 'string' ? data.call_control_id : undefined;
 }

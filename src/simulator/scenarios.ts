@@ -7,21 +7,17 @@ export const Scenario = {
   carrierError: 'carrier-error',
   rateLimited: 'rate-limited',
   invalidDestination: 'invalid-destination',
+  machine: 'machine',
+  pressesOneOnce: 'presses-1-once',
+  pressesNine: 'presses-9',
+  pressesOneAlways: 'presses-1-always',
+  pressesOneThenNine: 'presses-1-then-9',
 } as const;
 export type Scenario = (typeof Scenario)[keyof typeof Scenario];
 
 /**
- * Destination suffix → scenario. The suffixes echo SIP codes so they are easy to remember.
- *
- * | last four digits | scenario              | what happens                                                                                   |
- * |------------------|-----------------------|------------------------------------------------------------------------------------------------|
- * | any other        | `answered`            | `call.initiated`, after `answerDelayMs` `call.answered`; speak/hangup as commanded; the callee hangs up after `maxCallMs` |
- * | `0486`           | `busy`                | `call.initiated`, after `answerDelayMs` `call.hangup` `user_busy` (callee)                      |
- * | `0408`           | `no-answer`           | `call.initiated`, after the ring timeout (`timeout_secs`, default 30) `call.hangup` `timeout`   |
- * | `0603`           | `rejected`            | `call.initiated`, after `answerDelayMs` `call.hangup` `call_rejected` (callee)                  |
- * | `0500`           | `carrier-error`       | first dial per `command_id` (or per number without one): `500` Telnyx error; next dial: answered |
- * | `0429`           | `rate-limited`        | first dial per `command_id` (or per number without one): `429` Telnyx error; next dial: answered |
- * | `0422`           | `invalid-destination` | every dial: `422` invalid phone number; no call is placed                                        |
+ * Destination suffix → scenario. The suffixes echo SIP codes (or menu keys) so they are easy to remember;
+ * README.md beside this file describes each one.
  */
 export const SCENARIO_BY_SUFFIX: Readonly<Record<string, Scenario>> = {
   '0486': Scenario.busy,
@@ -30,6 +26,11 @@ export const SCENARIO_BY_SUFFIX: Readonly<Record<string, Scenario>> = {
   '0500': Scenario.carrierError,
   '0429': Scenario.rateLimited,
   '0422': Scenario.invalidDestination,
+  '0700': Scenario.machine,
+  '0901': Scenario.pressesOneOnce,
+  '0909': Scenario.pressesNine,
+  '0911': Scenario.pressesOneAlways,
+  '0919': Scenario.pressesOneThenNine,
 };
 
 /** The scenario for a destination number (E.164 or anything ending in digits). */

@@ -1,10 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DialUnknownOutcomeMode } from './simulator-options.ts';
 import { telnyxErrors } from './telnyx-errors.ts';
+
+/** The Call Control actions the simulator implements, by their path segment. */
+const ACTIONS = { speak: 'speak', hangup: 'hangup', gather_using_speak: 'gather', gather_stop: 'gatherStop' } as const;
+type ActionKind = (typeof ACTIONS)[keyof typeof ACTIONS];
 
 /** The Call Control endpoints the simulator serves, recognised from method and path. */
 export type Route =
   | { kind: 'dial' }
-  | { kind: 'speak' | 'hangup' | 'status'; callControlId: string };
+  | { kind: ActionKind | 'status'; callControlId: string }
+  | { kind: 'activeCalls'; connectionId: string };
 
 /** What a handler answers; `after` runs once the response is written (Telnyx sends webhooks after replying). */
 export type Reply = {
@@ -13,10 +19,20 @@ export type Reply = {
   headers?: Readonly<Record<string, string>>;
   deduplicated?: boolean;
   after?: () => void;
+  /** The answer is lost this way although `after` still runs (the call is placed): `dialUnknownOutcomeRate`. */
+  lostAs?: DialUnknownOutcomeMode | undefined;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
 const E164 = /^\+[1-9]\d{1,14}$/;
+
+function decodeSegment(raw: string, onError: () => Error): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw onError();
+  }
+}
 
 /**
  * Maps a request to a route; throws Telnyx's 404/405 for anything else. The SDK percent-encodes the
@@ -24,28 +40,29 @@ const E164 = /^\+[1-9]\d{1,14}$/;
  */
 export function routeOf(method: string | undefined, pathname: string): Route {
   const segments = pathname.split('/').filter(Boolean);
-  if (segments[0] !== 'v2' || segments[1] !== 'calls') throw telnyxErrors.resourceNotFound();
+  if (segments[0] !== 'v2') throw telnyxErrors.resourceNotFound();
+  if (segments[1] === 'connections' && segments.length === 4 && segments[3] === 'active_calls') {
+    if (method !== 'GET') throw telnyxErrors.methodNotAllowed();
+    return { kind: 'activeCalls', connectionId: decodeSegment(segments[2] ?? '', () => telnyxErrors.resourceNotFound()) };
+  }
+  if (segments[1] !== 'calls') throw telnyxErrors.resourceNotFound();
   const rawId = segments[2];
   if (rawId === undefined) {
     if (segments.length !== 2) throw telnyxErrors.resourceNotFound();
     if (method !== 'POST') throw telnyxErrors.methodNotAllowed();
     return { kind: 'dial' };
   }
-  let callControlId: string;
-  try {
-    callControlId = decodeURIComponent(rawId);
-  } catch {
-    throw telnyxErrors.invalidCallControlId();
-  }
+  const callControlId = decodeSegment(rawId, () => telnyxErrors.invalidCallControlId());
   if (segments.length === 3) {
     if (method !== 'GET') throw telnyxErrors.methodNotAllowed();
     return { kind: 'status', callControlId };
   }
   if (segments.length !== 5 || segments[3] !== 'actions') throw telnyxErrors.resourceNotFound();
   if (method !== 'POST') throw telnyxErrors.methodNotAllowed();
-  const action = segments[4];
-  if (action === 'speak' || action === 'hangup') return { kind: action, callControlId };
-  throw telnyxErrors.resourceNotFound(`The simulator implements the speak and hangup actions only, not '${action ?? ''}'.`);
+  const action = segments[4] ?? '';
+  const kind = Object.hasOwn(ACTIONS, action) ? ACTIONS[action as keyof typeof ACTIONS] : undefined;
+  if (kind !== undefined) return { kind, callControlId };
+  throw telnyxErrors.resourceNotFound(`The simulator implements the ${Object.keys(ACTIONS).join(', ')} actions only, not '${action}'.`);
 }
 
 /** Reads the whole request body as text, refusing anything larger than 1 MiB. */

@@ -48,13 +48,16 @@ export const telnyxErrors = {
   // Ours: Telnyx's own text for an undialable destination is not published; 10002 is its "Invalid phone number".
   invalidDestination: () => failure(422, '10002', 'Invalid phone number', 'The destination number is invalid and can not be dialed.', '/to'),
   // Ours: the simulator only talks to loopback so a test can never reach out of the machine.
-  nonLoopbackWebhook: () =>
-    failure(422, '10003', 'Invalid URL', 'The simulator delivers webhooks to loopback addresses only (127.0.0.0/8, ::1, localhost).', '/webhook_url'),
+  nonLoopbackWebhook: (name = 'webhook_url') =>
+    failure(422, '10003', 'Invalid URL', 'The simulator delivers webhooks to loopback addresses only (127.0.0.0/8, ::1, localhost).', `/${name}`),
   invalidCallControlId: () => failure(422, '90015', 'Invalid Call Control ID', 'The call_control_id provided was not valid.', '/call_control_id'),
   callEnded: () => failure(422, '90018', 'Call has already ended', "This call is no longer active and can't receive commands."),
   callNotAnswered: () =>
     failure(422, '90034', 'Call not answered yet', "This call can't receive this command because it has not been answered yet."),
-  tooManyRequests: (detail: string, retryAfterSeconds: number) =>
-    failure(429, '10011', 'Too many requests', detail, undefined, { 'retry-after': String(retryAfterSeconds) }),
+  tooManyRequests: (code: string, detail: string, headers: Record<string, string>) => failure(429, code, 'Too many requests', detail, undefined, headers),
+  // Ours: Telnyx publishes no refusal for a repeated command_id (it ignores repeats); 10012 is its "Duplicate resource".
+  duplicateCommand: () => failure(422, '10012', 'Duplicate resource', 'A dial with this command_id was already accepted.', '/command_id'),
+  // Ours: the general "Bad Request" code for a parameter outside what Telnyx accepts.
+  invalidParameter: (name: string, detail: string) => failure(422, '10015', 'Bad Request', detail, `/${name}`),
   unexpected: (status: number, detail: string) => failure(status, '10007', 'Unexpected error', detail),
 } as const;

@@ -27,13 +27,27 @@ export type WebhookAttempt = {
   at: number;
 };
 
-/** Counts since start: `sent` attempts, of which `delivered` got a 2xx and `failed` did not; `dropped` webhooks ran out of attempts. */
-export type WebhookCounts = { sent: number; delivered: number; failed: number; dropped: number };
+/**
+ * Counts since start: `sent` attempts, of which `delivered` got a 2xx and `failed` did not; `dropped` webhooks ran
+ * out of attempts; `lost` webhooks were never sent (`webhookLossRate`).
+ */
+export type WebhookCounts = { sent: number; delivered: number; failed: number; dropped: number; lost: number };
+
+/** Where one call's webhooks go and how failures are retried, from the dial. */
+export type WebhookRoute = {
+  url: string;
+  /** Tried right after a failed attempt at `url` (the dial's `webhook_failover_url`). */
+  failoverUrl?: string | undefined;
+  /** The dial's `webhook_retries_policies`: delays between retries, per event type. */
+  retriesMs?: Readonly<Record<string, readonly number[]>> | undefined;
+};
 
 export type WebhookDispatcherDeps = {
   clock: Clock;
   signer: WebhookSigner;
   knobs: () => Readonly<SimulatorKnobs>;
+  /** `Math.random`-like source deciding which webhooks are lost. */
+  random: () => number;
   /** Told about every webhook from queueing until it is delivered or dropped. */
   idle: Pick<IdleTracker, 'begin'>;
   onAttempt: (attempt: WebhookAttempt) => void;
@@ -42,20 +56,20 @@ export type WebhookDispatcherDeps = {
 /** Sends signed webhooks with retries, per call in order, optionally duplicated or pairwise swapped. */
 export type WebhookDispatcher = {
   /** Queues `event` for the call `callKey`; `isLast` says no further event of that call will follow. */
-  send(callKey: string, url: string, event: WebhookEventData, isLast: boolean): void;
+  send(callKey: string, route: WebhookRoute, event: WebhookEventData, isLast: boolean): void;
   readonly counts: Readonly<WebhookCounts>;
   /** Drops held and waiting webhooks and resolves once the attempts already on the wire have finished. */
   stop(): Promise<void>;
 };
 
-type Item = { url: string; event: WebhookEventData; done: () => void };
+type Item = { route: WebhookRoute; event: WebhookEventData; done: () => void };
 type Outcome = { ok: boolean; status?: number; error?: string };
 
 /** Creates a dispatcher; it owns its HTTP agent, so stopping it leaves no sockets behind. */
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
-  const { clock, signer, knobs, idle, onAttempt } = deps;
+  const { clock, signer, knobs, random, idle, onAttempt } = deps;
   const agent = new Agent({ keepAlive: true });
-  const counts: WebhookCounts = { sent: 0, delivered: 0, failed: 0, dropped: 0 };
+  const counts: WebhookCounts = { sent: 0, delivered: 0, failed: 0, dropped: 0, lost: 0 };
   const held = new Map<string, { item: Item; timer: TimerHandle }>();
   // Each call's webhooks go out one after another, so without fault knobs a receiver sees them in order.
   const chains = new Map<string, Promise<void>>();
@@ -101,28 +115,37 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       req.end(body);
     });
 
+  const attemptAt = async (callKey: string, item: Item, url: string, attempt: number): Promise<boolean> => {
+    // meta.attempt is part of the signed body, so every attempt is signed afresh, with a fresh timestamp.
+    const body = JSON.stringify({ data: item.event, meta: { attempt, delivered_to: url } });
+    const signature = signer.sign(body, Math.floor(clock.now() / 1000));
+    counts.sent++;
+    const outcome = await post(url, body, signature, knobs().webhookTimeoutMs);
+    if (outcome.ok) counts.delivered++;
+    else counts.failed++;
+    const record = { eventId: item.event.id, eventType: item.event.event_type, callControlId: callKey, url, attempt, at: clock.now() };
+    try {
+      onAttempt({ ...record, ...outcome });
+    } catch {
+      // An observer's mistake must not stop deliveries to the service under test.
+    }
+    return outcome.ok;
+  };
+
   const deliver = async (callKey: string, item: Item) => {
+    const { route, event } = item;
+    const policy = route.retriesMs?.[event.event_type];
     for (let attempt = 1; !stopped; attempt++) {
+      if (await attemptAt(callKey, item, route.url, attempt)) return;
+      // Telnyx tries the failover URL when the primary fails, before giving up (or retrying).
+      if (route.failoverUrl !== undefined && !stopped && (await attemptAt(callKey, item, route.failoverUrl, attempt))) return;
       const k = knobs();
-      // meta.attempt is part of the signed body, so every attempt is signed afresh, with a fresh timestamp.
-      const body = JSON.stringify({ data: item.event, meta: { attempt, delivered_to: item.url } });
-      const signature = signer.sign(body, Math.floor(clock.now() / 1000));
-      counts.sent++;
-      const outcome = await post(item.url, body, signature, k.webhookTimeoutMs);
-      if (outcome.ok) counts.delivered++;
-      else counts.failed++;
-      const record = { eventId: item.event.id, eventType: item.event.event_type, callControlId: callKey, url: item.url, attempt, at: clock.now() };
-      try {
-        onAttempt({ ...record, ...outcome });
-      } catch {
-        // An observer's mistake must not stop deliveries to the service under test.
-      }
-      if (outcome.ok) return;
-      if (attempt >= k.webhookAttempts) {
+      const attempts = policy === undefined ? k.webhookAttempts : policy.length + 1;
+      if (attempt >= attempts) {
         counts.dropped++;
         return;
       }
-      await wait(k.webhookRetryDelayMs * 2 ** (attempt - 1));
+      await wait(policy === undefined ? k.webhookRetryDelayMs * 2 ** (attempt - 1) : (policy[attempt - 1] ?? 0));
     }
   };
 
@@ -147,9 +170,14 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   };
 
   return {
-    send(callKey, url, event, isLast) {
+    send(callKey, route, event, isLast) {
       if (stopped) return;
-      const item: Item = { url, event, done: idle.begin() };
+      const k = knobs();
+      if (k.webhookLossRate > 0 && random() < k.webhookLossRate) {
+        counts.lost++;
+        return;
+      }
+      const item: Item = { route, event, done: idle.begin() };
       const waiting = held.get(callKey);
       if (waiting) {
         held.delete(callKey);
@@ -158,7 +186,6 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         release(callKey, waiting.item);
         return;
       }
-      const k = knobs();
       if (k.reorderWebhooks && !isLast) {
         const timer = clock.setTimeout(() => {
           held.delete(callKey);

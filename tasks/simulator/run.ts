@@ -4,37 +4,63 @@
  * Environment: `SIM_PORT` (or `PORT`, default 3010), `SIM_HOST` (loopback, default 127.0.0.1), `WEBHOOK_URL`
  * (where webhooks go when a dial names none), `SIM_SIGNING_SEED` (base64 32-byte ed25519 seed for a stable
  * public key), and any knob as `SIM_` + its name in upper snake case, e.g. `SIM_ANSWER_DELAY_MS=300`,
- * `SIM_DUPLICATE_WEBHOOKS=true`, `SIM_CHANNEL_LIMIT_MODE=sip-403`.
+ * `SIM_DUPLICATE_WEBHOOKS=true`, `SIM_CHANNEL_LIMIT_MODE=api-429`, lists comma-separated:
+ * `SIM_DIAL_UNKNOWN_OUTCOME_MODES=timeout,drop`.
  */
 import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
-import { DEFAULT_KNOBS } from '../../src/simulator/simulator-options.ts';
+import { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from '../../src/simulator/simulator-options.ts';
 import type { SimulatorKnobs } from '../../src/simulator/simulator-options.ts';
 
 function envName(knob: string): string {
   return `SIM_${knob.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
 }
 
-/** Reads knobs from `SIM_*` variables, typed after their defaults; a bad value stops start-up naming the variable. */
+/** Knobs whose default is undefined, by the type they take when set. */
+const NUMERIC_OPTIONAL: readonly string[] = ['ringTimeoutCapMs'];
+
+/** Allowed values of the knobs that take one of a few words (or a list of them). */
+const CHOICES: Readonly<Record<string, readonly string[]>> = {
+  channelLimitMode: ['api-429', 'sip-403'],
+  repeatedDialCommandId: REPEATED_DIAL_ANSWERS,
+  dialUnknownOutcomeModes: DIAL_UNKNOWN_OUTCOME_MODES,
+};
+
+function parseNumber(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  return value;
+}
+
+function checkChoice(knob: string, name: string, value: string): string {
+  const allowed = CHOICES[knob];
+  if (allowed && !allowed.includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${value}`);
+  return value;
+}
+
+/**
+ * Reads knobs from `SIM_*` variables, typed after their defaults (lists as comma-separated values); a bad value
+ * stops start-up naming the variable.
+ */
 function knobsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorKnobs> {
   const knobs: Record<string, unknown> = {};
   for (const [knob, fallback] of Object.entries(DEFAULT_KNOBS)) {
     const name = envName(knob);
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    if (typeof fallback === 'number') {
-      const value = Number(raw);
-      if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-      knobs[knob] = value;
+    if (typeof fallback === 'number' || NUMERIC_OPTIONAL.includes(knob)) {
+      knobs[knob] = parseNumber(name, raw);
     } else if (typeof fallback === 'boolean') {
       if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false, got ${raw}`);
       knobs[knob] = raw === 'true';
+    } else if (Array.isArray(fallback)) {
+      knobs[knob] = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+        .map((item) => checkChoice(knob, name, item));
     } else {
-      knobs[knob] = raw;
+      knobs[knob] = checkChoice(knob, name, raw);
     }
-  }
-  const mode = knobs.channelLimitMode;
-  if (mode !== undefined && mode !== 'api-429' && mode !== 'sip-403') {
-    throw new Error(`SIM_CHANNEL_LIMIT_MODE must be api-429 or sip-403, got ${env.SIM_CHANNEL_LIMIT_MODE}`);
   }
   return knobs;
 }

@@ -10,7 +10,7 @@ test('when a call is dialed, answered, spoken to and hung up, then every webhook
   const state = clientState('call-1');
 
   const { callControlId, data } = await dial('+15551230001', { client_state: state, command_id: 'dial-1', timeout_secs: 30 });
-  t.like(data, { record_type: 'call', is_alive: false, call_duration: null, client_state: state });
+  t.like(data, { record_type: 'call', is_alive: false, call_duration: 0, client_state: state });
   t.regex(callControlId, /^v3:[A-Za-z0-9_-]+$/);
   t.regex(String(data.call_leg_id), /^[0-9a-f-]{36}$/);
 
@@ -30,11 +30,13 @@ test('when a call is dialed, answered, spoken to and hung up, then every webhook
     connection_id: 'conn-1',
     from: '+15550000000',
     to: '+15551230001',
-    direction: 'outgoing',
     state: 'hangup',
     hangup_cause: 'normal_clearing',
     hangup_source: 'caller',
   });
+  // Telnyx's spec carries `direction` on call.initiated only.
+  t.is(receiver.received.find((w) => w.eventType === 'call.initiated')?.payload.direction, 'outgoing');
+  t.false('direction' in hangup.payload);
   t.true(receiver.received.every((webhook) => webhook.payload.client_state === state));
   t.is(receiver.received.find((w) => w.eventType === 'call.speak.ended')?.payload.status, 'completed');
   t.deepEqual(simulator.spoken(callControlId), [JOKE]);
@@ -202,9 +204,9 @@ test('when a dial lacks a field or has a number not in E.164, then it is refused
   t.like(((await remote.json()) as { errors: unknown[] }).errors[0], { code: '10003', source: { pointer: '/webhook_url' } });
 });
 
-test('when dials exceed dialsPerSecond within one second, then the excess gets 429 until the window moves on', async (t) => {
+test('when dials exceed dialsPerSecond within a 1 s window, then the excess gets 429 until the window moves on', async (t) => {
   const clock = createManualClock();
-  const { simulator, dial } = await startFixture(t, { clock, dialsPerSecond: 2 });
+  const { simulator, dial } = await startFixture(t, { clock, dialsPerSecond: 2, rateLimitWindowMs: 1000 });
   await dial('+15551230012');
   await simulator.whenWebhooksSettled();
   clock.advance(999);
@@ -218,8 +220,8 @@ test('when dials exceed dialsPerSecond within one second, then the excess gets 4
   t.like(simulator.stats, { callsPlaced: 3, rateLimited: 1 });
 });
 
-test('when a dial would exceed the channels, then it gets 429 until a live call ends', async (t) => {
-  const { simulator, client, receiver, dial } = await startFixture(t, { channels: 1 });
+test('when channelLimitMode is api-429 and a dial would exceed the channels, then it gets 429 until a live call ends', async (t) => {
+  const { simulator, client, receiver, dial } = await startFixture(t, { channels: 1, channelLimitMode: 'api-429' });
   const { callControlId } = await dial('+15551230015');
   const refused = await apiFailure(t, dial('+15551230016'));
   t.is(refused.status, 429);
@@ -230,8 +232,8 @@ test('when a dial would exceed the channels, then it gets 429 until a live call 
   t.like(simulator.stats, { callsPlaced: 2, channelLimited: 1, maxLiveCalls: 1 });
 });
 
-test('when channelLimitMode is sip-403 and the channels are full, then the dial is accepted and the call fails with SIP 403', async (t) => {
-  const { simulator, receiver, dial } = await startFixture(t, { channels: 1, channelLimitMode: 'sip-403' });
+test('when the channels are full (Telnyx default mode), then the dial is accepted and the call fails with SIP 403 before any answer', async (t) => {
+  const { simulator, receiver, dial } = await startFixture(t, { channels: 1 });
   await dial('+15551230017');
   const { callControlId } = await dial('+15551230018');
   const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');

@@ -51,7 +51,7 @@ test('when two simulators share a signing seed, then they share the public key',
 });
 
 test('when the receiver fails twice, then the webhook is retried with a rising attempt number and then delivered', async (t) => {
-  const { simulator, receiver, dial } = await startFixture(t, { webhookRetryDelayMs: 1 });
+  const { simulator, receiver, dial } = await startFixture(t, { webhookAttempts: 3, webhookRetryDelayMs: 1 });
   receiver.answerNextWith(500, 503);
   const { callControlId } = await dial('+15551230034');
   const initiated = await receiver.waitForEvent(callControlId, 'call.initiated');
@@ -86,7 +86,7 @@ test('when nothing listens at the webhook URL, then deliveries fail, are counted
   closed.close();
   await once(closed, 'close');
 
-  const { simulator, dial } = await startFixture(t, { webhookRetryDelayMs: 1 });
+  const { simulator, dial } = await startFixture(t, { webhookAttempts: 3, webhookRetryDelayMs: 1 });
   await dial('+15551230486', { webhook_url: `http://127.0.0.1:${port}/webhook` });
   await simulator.whenIdle();
   t.like(simulator.stats.webhooks, { sent: 6, delivered: 0, failed: 6, dropped: 2 });
