@@ -1,6 +1,6 @@
 # Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
 # whatever `node` the machine has on its PATH.
-.PHONY: run test check clean install bench bench-smoke simulator
+.PHONY: run test check clean install bench bench-smoke simulator soak
 
 NPM ?= npm
 STAMP := node_modules/.install-stamp
@@ -33,6 +33,11 @@ bench: $(STAMP)
 # Every benchmark for about a second, into a temp folder: proves the harness works (no thresholds).
 bench-smoke: $(STAMP)
 	$(NPM) run bench:smoke
+
+# 1,000 calls against the simulator in Telnyx's default mode with lost webhooks, unknown dial outcomes and a channel
+# limit below MAX_CONCURRENT_CALLS (a few minutes, loopback only); fails if any call is left open, silent or alive.
+soak: $(STAMP)
+	$(NPM) run soak
 
 clean:
 	rm -rf node_modules data bench/results/*.tmp

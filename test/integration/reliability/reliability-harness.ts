@@ -7,11 +7,12 @@ import { bootWithSimulator } from '../call-flow/harness.ts';
  * caps, a short request timeout (the simulator's `timeout` mode holds its answer until we give up), quick AMD and
  * menus, and the reconciler every 100 ms on the real clock.
  */
-export function bootReliable(t: ExecutionContext, options: { simulator?: SimulatorOptions; config?: Record<string, unknown> } = {}) {
+export function bootReliable(t: ExecutionContext, options: { simulator?: SimulatorOptions; config?: Record<string, unknown>; dir?: string } = {}) {
   const { config = {}, simulator = {} } = options;
   const telnyx = (config.telnyx ?? {}) as Record<string, unknown>;
   const reconcile = (config.reconcile ?? {}) as Record<string, unknown>;
   return bootWithSimulator(t, {
+    dir: options.dir,
     simulator: { ringTimeoutCapMs: 300, amdDelayMs: 5, machineGreetingMs: 20, digitDelayMs: 5, webhookAttempts: 1, ...simulator },
     config: {
       ...config,

@@ -1,0 +1,156 @@
+/**
+ * The soak (issue 8, "Done when"): 1,000 calls through the real service and the carrier simulator in its
+ * Telnyx-default mode (one webhook delivery, channel limit reported as SIP 403), with 10 % of webhooks lost, 5 % of
+ * dials answered in a way that leaves their outcome unknown, and fewer channels at the carrier than our
+ * MAX_CONCURRENT_CALLS. Timings are accelerated through simulator knobs and config only; the service's logic is
+ * the production one. Loopback only, bounded in calls and time. Prints the figures; exits 1 if a check fails.
+ *
+ *   make soak            (or: npm run soak -- --calls 200)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isFinal, type Call } from '../../src/calls/call.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { buildDeps, ROOT_DIR } from '../../src/deps.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Service } from '../../src/service.ts';
+import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const CALLS = arg('calls', 1000);
+const DEADLINE_MS = arg('minutes', 5) * 60_000;
+const CHANNELS = 20;
+const MAX_CONCURRENT = 30;
+const RING_TIMEOUT_SECS = 5;
+const TIME_LIMIT_SECS = 60;
+const HANGUP_GRACE_SECS = 5;
+const RECONCILE_MS = 500;
+
+/** Destination endings and how often each appears (the simulator's scenarios by last four digits). */
+const MIX: [suffix: string, weight: number][] = [
+  ['1234', 40], // a person who presses nothing
+  ['0901', 10], // presses 1 once
+  ['0911', 5], // presses 1 at every menu
+  ['0909', 5], // presses 9: do-not-call
+  ['0919', 5], // 1 then 9
+  ['0700', 10], // an answering machine
+  ['0486', 6], // busy
+  ['0408', 6], // no answer
+  ['0603', 5], // rejected
+  ['0500', 4], // first dial 500
+  ['0429', 4], // first dial 429
+];
+const totalWeight = MIX.reduce((n, [, w]) => n + w, 0);
+function suffixFor(i: number): string {
+  let point = (i * 7919) % totalWeight;
+  for (const [suffix, weight] of MIX) {
+    if (point < weight) return suffix;
+    point -= weight;
+  }
+  return '1234';
+}
+/** Unique valid US numbers: area code and exchange vary, the last four pick the scenario. */
+const AREAS = ['202', '212', '312', '415', '503', '617'];
+const numberFor = (i: number) => `+1${AREAS[i % AREAS.length]}${200 + Math.floor(i / AREAS.length)}${suffixFor(i)}`;
+
+async function main(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'daj-soak-'));
+  const config = loadConfig({
+    env: { STAGE: 'test', DATABASE_URL: `sqlite:${join(dir, 'soak.db')}` },
+    configDir: join(ROOT_DIR, 'config'),
+    overrides: {
+      queue: { maxConcurrentCalls: MAX_CONCURRENT, dialsPerSecond: 30, channelLimitBackoffSeconds: 1, channelLimitMaxRequeues: 30, capacityProbeSeconds: 5 },
+      telnyx: { ringTimeoutSecs: RING_TIMEOUT_SECS, timeLimitSecs: TIME_LIMIT_SECS, requestTimeoutMs: 1000, menuTimeoutSecs: 1 },
+      reconcile: { intervalMs: RECONCILE_MS, unknownGraceSeconds: 2, silentAfterSeconds: 3, hangupGraceSeconds: HANGUP_GRACE_SECS },
+    },
+  });
+  const simulator = new CarrierSimulator({
+    // Telnyx's defaults: one delivery, channel limit as a SIP 403 on the leg.
+    webhookAttempts: 1,
+    channelLimitMode: 'sip-403',
+    channels: CHANNELS,
+    webhookLossRate: 0.1,
+    dialUnknownOutcomeRate: 0.05,
+    // Accelerated far end.
+    answerDelayMs: 100,
+    ringTimeoutCapMs: 800,
+    speakMsPerChar: 1,
+    amdDelayMs: 100,
+    machineGreetingMs: 300,
+    digitDelayMs: 50,
+    maxCallMs: 12_000,
+  });
+  const service = new Service(buildDeps(config, { simulator, logger: createLogger({ level: 'error', pretty: false }) }));
+  const started = Date.now();
+  const { url } = await service.start();
+  const { store } = service.deps;
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < CALLS; i++) {
+      const res = await fetch(`${url}/api/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: numberFor(i), at: new Date().toISOString() }),
+      });
+      if (res.status !== 201) throw new Error(`scheduling call ${i} failed: ${res.status} ${await res.text()}`);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    // Poll the database (a script, not a test): every call final, or the deadline.
+    let calls: Call[] = [];
+    for (;;) {
+      calls = (await Promise.all(ids.map((id) => store.getCall(id)))).filter((c): c is Call => c !== undefined);
+      const open = calls.filter((c) => !isFinal(c.status)).length;
+      if (open === 0 || Date.now() - started > DEADLINE_MS) break;
+      if (process.stdout.isTTY) process.stdout.write(`\r${calls.length - open}/${CALLS} ended, ${simulator.liveCalls().length} live at the carrier   `);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    process.stdout.write('\n');
+    // Hangups we sent may still be landing at the carrier: give them a few seconds.
+    for (let i = 0; i < 10 && simulator.liveCalls().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 500));
+    return report(calls, service, simulator, Date.now() - started);
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(calls: Call[], service: Service, simulator: CarrierSimulator, elapsedMs: number): number {
+  const clientState = (id: string) => Buffer.from(id, 'utf8').toString('base64');
+  const limitMs = (RING_TIMEOUT_SECS + TIME_LIMIT_SECS + HANGUP_GRACE_SECS) * 1000 + 4 * RECONCILE_MS;
+  const open = calls.filter((c) => !isFinal(c.status));
+  const noReason = calls.filter((c) => isFinal(c.status) && c.status !== 'completed' && !c.reason);
+  const overLimit = calls.filter((c) => c.endedAt !== null && c.claimedAt !== null && c.endedAt - c.claimedAt > limitMs);
+  const dialedTwice = calls.filter((c) => simulator.placedCount(clientState(c.id)) > Math.max(1, c.attempt));
+  const silent = simulator.answeredNeverSpoken();
+  const alive = simulator.liveCalls();
+  const byStatus = new Map<string, number>();
+  for (const c of calls) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
+  const requeued = calls.filter((c) => c.attempt > 1).length;
+  const stats = simulator.stats;
+  const durations = calls.filter((c) => c.endedAt && c.claimedAt).map((c) => (c.endedAt as number) - (c.claimedAt as number)).sort((a, b) => a - b);
+  const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
+  const lines = [
+    `soak: ${calls.length} calls in ${(elapsedMs / 1000).toFixed(1)} s; carrier channels ${CHANNELS}, MAX_CONCURRENT_CALLS ${MAX_CONCURRENT}`,
+    `endings: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ')}`,
+    `faults: webhooks lost ${stats.webhooks.lost} of ${stats.webhooks.delivered + stats.webhooks.lost}, dials with unknown outcome ${stats.dialsUnknownOutcome}, channel-limit refusals ${stats.channelLimited}, calls requeued ${requeued}`,
+    `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.queue.capacity}`,
+    `claim→end: p50 ${(pct(0.5) / 1000).toFixed(1)} s, p95 ${(pct(0.95) / 1000).toFixed(1)} s, max ${((durations.at(-1) ?? 0) / 1000).toFixed(1)} s (limit ${limitMs / 1000} s)`,
+  ];
+  const checks: [string, number][] = [
+    ['every call ended', open.length],
+    ['every ending has a reason', noReason.length],
+    ['every call ended within its time limit', overLimit.length],
+    ['none answered and left silent', silent.length],
+    ['none dialed twice (per attempt)', dialedTwice.length],
+    ['none still alive at the carrier', alive.length],
+  ];
+  for (const line of lines) console.log(line);
+  for (const [name, bad] of checks) console.log(`${bad === 0 ? 'PASS' : 'FAIL'} ${name}${bad === 0 ? '' : ` (${bad})`}`);
+  return checks.every(([, bad]) => bad === 0) ? 0 : 1;
+}
+
+process.exitCode = await main();
