@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { DialUnknownOutcomeMode } from '../../../src/simulator/simulator-options.ts';
 import { bootReliable, clientStateOf } from './reliability-harness.ts';
 
@@ -8,7 +8,7 @@ type Repeat = 'replay' | 'empty-200' | '422';
  * The first dial's answer is lost in `mode` although the call is placed; our retry repeats the command_id and the
  * simulator answers it as `repeat` says. Whatever happens, the call is placed once, spoken to, and ends.
  */
-async function lostDialAnswer(t: import('ava').ExecutionContext, mode: DialUnknownOutcomeMode, repeat: Repeat) {
+async function lostDialAnswer(t: ExecutionContext, mode: DialUnknownOutcomeMode, repeat: Repeat) {
   const h = await bootReliable(t, { simulator: { dialUnknownOutcomeRate: 1, dialUnknownOutcomeModes: [mode], repeatedDialCommandId: repeat } });
   const id = await h.placeNow('+12025550123');
   const ended = await h.ended(id);

@@ -35,10 +35,12 @@ async function setup(t: ExecutionContext) {
       await Promise.resolve();
     },
     callStatus: async (id) => {
+      await Promise.resolve();
       ask();
       return carrier.calls.get(id);
     },
     activeCalls: async () => {
+      await Promise.resolve();
       ask();
       return [...carrier.calls.values()].filter((c) => c.alive);
     },
@@ -53,9 +55,9 @@ async function setup(t: ExecutionContext) {
     telephony,
     channelFreed: () => (freed += 1),
     isDialing: (id) => dialing.has(id),
-    nudge: async (id) => {
+    nudge: (id) => {
       nudged.push(id);
-      return true;
+      return Promise.resolve(true);
     },
     options,
   });

@@ -26,10 +26,12 @@ async function setup(t: ExecutionContext) {
   const carrier = { alive: new Set<string>(), hangups: [] as string[], unreachable: false };
   const telephony = {
     callStatus: async (callControlId: string) => {
+      await Promise.resolve();
       if (carrier.unreachable) throw new TelephonyError('Telnyx could not be reached', 'retryable');
       return { callControlId, alive: carrier.alive.has(callControlId), callId: undefined, durationSecs: undefined };
     },
     hangup: async (callControlId: string) => {
+      await Promise.resolve();
       carrier.hangups.push(callControlId);
       carrier.alive.delete(callControlId);
     },

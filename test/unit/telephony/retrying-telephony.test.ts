@@ -108,8 +108,8 @@ function retryingOver(dial: () => Promise<{ callControlId: string }>) {
     speak: async () => {},
     gather: async () => {},
     hangup: async () => {},
-    callStatus: async () => undefined,
-    activeCalls: async () => [],
+    callStatus: () => Promise.resolve(undefined),
+    activeCalls: () => Promise.resolve([]),
   };
   const telephony = createRetryingTelephony(inner, { clock, random: () => 0, logger: createMemoryLogger().logger, dial: policy, command: policy });
   return { clock, telephony };
