@@ -3,13 +3,15 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSystemClock } from '../clock.ts';
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { createApiRouter } from './api-router.ts';
 import type { CommandRecord } from './api-router.ts';
 import { createCallControl } from './call-control.ts';
 import type { CallControl, CallCounters } from './call-control.ts';
 import { createCallObservations } from './call-observations.ts';
 import type { CallObservations } from './call-observations.ts';
+import { createClockWaits } from './clock-waits.ts';
+import type { ClockWaits } from './clock-waits.ts';
 import { createIdleTracker } from './idle-tracker.ts';
 import { sendLostAnswer } from './lost-answer.ts';
 import type { CallSnapshot } from './simulated-call.ts';
@@ -65,7 +67,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
   readonly #respond: (req: IncomingMessage, text: string) => Reply;
   /** Questions about the calls placed, for tests and the soak: see {@link CallObservations}. */
   readonly observe: CallObservations;
-  readonly #latencyWaits = new Set<{ timer: TimerHandle; resolve: () => void }>();
+  readonly #latency: ClockWaits;
   #faultsInjected = 0;
   #server: Server | undefined;
   #baseUrl: string | undefined;
@@ -78,6 +80,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     this.#clock = clock ?? createSystemClock();
     this.#random = random ?? Math.random;
     this.#ids = createIdSource(this.#random);
+    this.#latency = createClockWaits(this.#clock);
     const signer = createWebhookSigner(signingSeedBase64);
     this.publicKeyBase64 = signer.publicKeyBase64;
     const knobsNow = () => this.#knobs;
@@ -136,7 +139,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     return { ...this.#knobs };
   }
 
-  /** Changes knobs at runtime; calls already placed keep their ring timeout and webhook URL. */
+  /** Changes knobs at runtime; calls already placed keep their ring timeout, time limit, detection and webhook route. */
   configure(partial: Partial<SimulatorKnobs>): void {
     this.#knobs = { ...this.#knobs, ...withoutUndefined(partial) };
   }
@@ -174,7 +177,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       return;
     }
     this.#state = 'stopped';
-    for (const wait of [...this.#latencyWaits]) wait.resolve();
+    this.#latency.releaseAll();
     this.#control.disposeAll();
     const server = this.#server;
     if (server) {
@@ -185,7 +188,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     await this.#dispatcher.stop();
   }
 
-  /** Resolves when no API request, webhook delivery or far-end step is pending (a callee's `maxCallMs` hangup does not count). */
+  /** Resolves when no API request, webhook delivery or far-end step is pending (`maxCallMs` and time-limit hangups do not count). */
   whenIdle(): Promise<void> {
     return this.#idle.whenIdle();
   }
@@ -255,7 +258,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     try {
       const text = await readBody(req);
       this.emit('request', { method: req.method ?? '', path: req.url ?? '' });
-      if (this.#knobs.apiLatencyMs > 0) await this.#latency(this.#knobs.apiLatencyMs);
+      if (this.#knobs.apiLatencyMs > 0) await this.#latency.wait(this.#knobs.apiLatencyMs);
       const reply = this.#respond(req, text);
       if (reply.lostAs === undefined) sendJson(res, reply, requestId);
       else sendLostAnswer(res, reply, requestId);
@@ -268,22 +271,6 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     }
   }
 
-  #latency(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wait = {
-        timer: this.#clock.setTimeout(() => finish(), ms),
-        resolve: () => {
-          this.#clock.clearTimeout(wait.timer);
-          finish();
-        },
-      };
-      const finish = () => {
-        this.#latencyWaits.delete(wait);
-        resolve();
-      };
-      this.#latencyWaits.add(wait);
-    });
-  }
 }
 
 function withoutUndefined<T extends object>(partial: T): Partial<T> {

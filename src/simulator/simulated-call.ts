@@ -1,38 +1,15 @@
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { AnsweredBy, FarEnd, FarEndReaction } from './far-end.ts';
-import { GatherSession } from './gather-session.ts';
+import { callResource, callSnapshot } from './call-views.ts';
+import type { CallSnapshot, CallState } from './call-views.ts';
+import type { FarEnd, FarEndReaction } from './far-end.ts';
 import type { GatherRequest } from './gather-session.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import { startMachineDetection } from './machine-detection.ts';
 import type { DetectionRequest } from './machine-detection.ts';
+import { PlaybackQueue } from './playback-queue.ts';
 import type { SimulatorKnobs } from './simulator-options.ts';
 
-export type CallState = 'ringing' | 'answered' | 'ended';
-
-/** What a test (or the soak) can see of a simulated call. */
-export type CallSnapshot = {
-  callControlId: string;
-  callLegId: string;
-  callSessionId: string;
-  connectionId: string;
-  to: string;
-  from: string;
-  /** The dial's `client_state` (null without one); later commands may replace the call's, not this. */
-  dialClientState: string | null;
-  state: CallState;
-  startedAt: number;
-  answeredAt: number | undefined;
-  /** Who answered (the scenario's truth, whatever detection reported); undefined if never answered. */
-  answeredBy: AnsweredBy | undefined;
-  endedAt: number | undefined;
-  hangupCause: string | undefined;
-  hangupSource: string | undefined;
-  /** Speak payloads and gather prompts, in the order the far end heard them (a replayed prompt counts again). */
-  spoken: readonly string[];
-  digitsPressed: readonly string[];
-  /** Event types in the order they were emitted (delivery order may differ under fault knobs). */
-  events: readonly string[];
-};
+export type { CallSnapshot, CallState } from './call-views.ts';
 
 export type SimulatedCallInit = {
   callControlId: string;
@@ -59,8 +36,6 @@ export type SimulatedCallDeps = {
   onEnded: (call: SimulatedCall) => void;
 };
 
-type Playback = { kind: 'speak'; text: string } | { kind: 'gather'; request: GatherRequest };
-
 /**
  * One call leg: its state and the timers that move it along (answer, speech, menus, detection, limits).
  * `schedule`, `emit` and the `record*` methods are for the call's behaviours (gather, detection), not for tests.
@@ -79,10 +54,7 @@ export class SimulatedCall {
   hangupSource: string | undefined;
   readonly #deps: SimulatedCallDeps;
   readonly #timers = new Map<TimerHandle, () => void>();
-  readonly #queue: Playback[] = [];
-  #speaking: TimerHandle | undefined;
-  #gather: GatherSession | undefined;
-  #menus = 0;
+  readonly #playback: PlaybackQueue;
   #lastOccurredMicros = 0;
 
   constructor(init: SimulatedCallInit, deps: SimulatedCallDeps) {
@@ -90,6 +62,7 @@ export class SimulatedCall {
     this.#deps = deps;
     this.clientState = init.clientState;
     this.startedAt = deps.clock.now();
+    this.#playback = new PlaybackQueue(this);
   }
 
   get callControlId(): string {
@@ -98,11 +71,6 @@ export class SimulatedCall {
 
   get knobs(): Readonly<SimulatorKnobs> {
     return this.#deps.knobs();
-  }
-
-  /** True while a gather is collecting (or prompting). */
-  get gathering(): boolean {
-    return this.#gather !== undefined;
   }
 
   /** Sends `call.initiated` and sets the far end going; called once the dial response is on its way. */
@@ -121,20 +89,17 @@ export class SimulatedCall {
 
   /** Queues text to speak; speeches and gathers play one after another like Telnyx's playback queue. */
   speak(text: string): void {
-    this.#enqueue({ kind: 'speak', text });
+    this.#playback.speak(text);
   }
 
   /** Queues a gather: its prompt plays when the queue reaches it, then the far end presses (or not). */
   gather(request: GatherRequest): void {
-    this.#enqueue({ kind: 'gather', request });
+    this.#playback.gather(request);
   }
 
   /** Stops the running gather (`call.gather.ended` `cancelled`); false when none runs. */
   stopGather(): boolean {
-    const gather = this.#gather;
-    if (!gather) return false;
-    gather.finish('cancelled');
-    return true;
+    return this.#playback.stopGather();
   }
 
   /** Our side hangs up: a cancel while ringing, a normal clearing once answered. */
@@ -146,13 +111,7 @@ export class SimulatedCall {
   /** Ends the call once: stops speech and gathers (reporting them cut short), cancels timers, sends `call.hangup`. */
   end(cause: string, source: string, sipCause: string): void {
     if (this.state === 'ended') return;
-    if (this.#speaking !== undefined) {
-      this.cancel(this.#speaking);
-      this.#speaking = undefined;
-      this.emit('call.speak.ended', { status: 'call_hangup' });
-    }
-    this.#queue.length = 0;
-    this.#gather?.finish('call_hangup');
+    this.#playback.cutShort();
     this.dispose();
     this.state = 'ended';
     this.endedAt = this.#deps.clock.now();
@@ -171,47 +130,13 @@ export class SimulatedCall {
     for (const handle of [...this.#timers.keys()]) this.cancel(handle);
   }
 
-  /**
-   * Telnyx's `Call` resource for this leg, as retrieve-status returns it (the dial answer sets `is_alive` false).
-   * `call_duration` is whole seconds since the answer (0 before it); `client_state` is left out when there is none,
-   * as the SDK types it optional rather than nullable.
-   */
+  /** Telnyx's `Call` resource for this leg now (see {@link callResource}). */
   resource(): Record<string, unknown> {
-    const alive = this.state !== 'ended';
-    const durationMs = this.answeredAt === undefined ? 0 : (this.endedAt ?? this.#deps.clock.now()) - this.answeredAt;
-    return {
-      record_type: 'call',
-      call_control_id: this.init.callControlId,
-      call_leg_id: this.init.callLegId,
-      call_session_id: this.init.callSessionId,
-      ...(this.clientState === null ? {} : { client_state: this.clientState }),
-      is_alive: alive,
-      call_duration: Math.floor(durationMs / 1000),
-      start_time: new Date(this.startedAt).toISOString(),
-      ...(alive ? {} : { end_time: new Date(this.endedAt ?? this.startedAt).toISOString() }),
-    };
+    return callResource(this, this.#deps.clock.now());
   }
 
   snapshot(): CallSnapshot {
-    return {
-      callControlId: this.init.callControlId,
-      callLegId: this.init.callLegId,
-      callSessionId: this.init.callSessionId,
-      connectionId: this.init.connectionId,
-      to: this.init.to,
-      from: this.init.from,
-      dialClientState: this.init.clientState,
-      state: this.state,
-      startedAt: this.startedAt,
-      answeredAt: this.answeredAt,
-      answeredBy: this.answeredAt === undefined ? undefined : this.init.farEnd.answeredBy,
-      endedAt: this.endedAt,
-      hangupCause: this.hangupCause,
-      hangupSource: this.hangupSource,
-      spoken: [...this.spoken],
-      digitsPressed: [...this.digitsPressed],
-      events: [...this.events],
-    };
+    return callSnapshot(this);
   }
 
   /**
@@ -286,36 +211,5 @@ export class SimulatedCall {
     // Neither is progress: a test awaiting idleness should not wait out the callee's patience or the time limit.
     this.schedule(this.#deps.knobs().maxCallMs, () => this.end('normal_clearing', 'callee', 'unspecified'), false);
     this.schedule(this.init.timeLimitMs, () => this.end('time_limit', 'unknown', 'unspecified'), false);
-  }
-
-  #enqueue(item: Playback): void {
-    this.#queue.push(item);
-    if (this.#speaking === undefined && this.#gather === undefined) this.#playNext();
-  }
-
-  #playNext(): void {
-    const item = this.#queue.shift();
-    if (item === undefined || this.state === 'ended') return;
-    if (item.kind === 'gather') {
-      const menuIndex = this.#menus++;
-      this.#gather = new GatherSession(this, item.request, this.init.farEnd.digitAt(menuIndex), () => {
-        this.#gather = undefined;
-        this.#playNext();
-      });
-      this.#gather.start();
-      return;
-    }
-    this.recordSpoken(item.text);
-    this.emit('call.speak.started', {});
-    const ms = Math.max(1, Math.round(item.text.length * this.#deps.knobs().speakMsPerChar));
-    this.#speaking = this.schedule(
-      ms,
-      () => {
-        this.#speaking = undefined;
-        this.emit('call.speak.ended', { status: 'completed' });
-        this.#playNext();
-      },
-      true,
-    );
   }
 }

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { Clock, TimerHandle } from '../clock.ts';
+import { createClockWaits } from './clock-waits.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import type { SimulatorKnobs } from './simulator-options.ts';
 import type { SignatureHeaders, WebhookSigner } from './webhook-signer.ts';
@@ -73,19 +74,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const held = new Map<string, { item: Item; timer: TimerHandle }>();
   // Each call's webhooks go out one after another, so without fault knobs a receiver sees them in order.
   const chains = new Map<string, Promise<void>>();
-  const backoffs = new Set<{ timer: TimerHandle; resolve: () => void }>();
+  const backoffs = createClockWaits(clock);
   let stopped = false;
-
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const entry = { timer: clock.setTimeout(() => finish(), ms), resolve: () => finish() };
-      function finish() {
-        clock.clearTimeout(entry.timer);
-        backoffs.delete(entry);
-        resolve();
-      }
-      backoffs.add(entry);
-    });
 
   const post = (url: string, body: string, signature: SignatureHeaders, timeoutMs: number) =>
     new Promise<Outcome>((resolve) => {
@@ -145,7 +135,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         counts.dropped++;
         return;
       }
-      await wait(policy === undefined ? k.webhookRetryDelayMs * 2 ** (attempt - 1) : (policy[attempt - 1] ?? 0));
+      await backoffs.wait(policy === undefined ? k.webhookRetryDelayMs * 2 ** (attempt - 1) : (policy[attempt - 1] ?? 0));
     }
   };
 
@@ -206,7 +196,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         item.done();
       }
       held.clear();
-      for (const backoff of [...backoffs]) backoff.resolve();
+      backoffs.releaseAll();
       await Promise.all([...chains.values()]);
       agent.destroy();
     },
