@@ -133,9 +133,15 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
   const stats = simulator.stats;
   const durations = calls.filter((c) => c.endedAt && c.claimedAt).map((c) => (c.endedAt as number) - (c.claimedAt as number)).sort((a, b) => a - b);
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
+  const failedWhy = new Map<string, number>();
+  for (const c of calls.filter((c) => c.status === 'failed')) {
+    const why = (c.reason ?? '').replace(/: .*$/, '').slice(0, 60);
+    failedWhy.set(why, (failedWhy.get(why) ?? 0) + 1);
+  }
   const lines = [
     `soak: ${calls.length} calls in ${(elapsedMs / 1000).toFixed(1)} s; carrier channels ${CHANNELS}, MAX_CONCURRENT_CALLS ${MAX_CONCURRENT}`,
     `endings: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ')}`,
+    `failed because: ${[...failedWhy].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n}× "${why}"`).join('; ') || 'none'}`,
     `faults: webhooks lost ${stats.webhooks.lost} of ${stats.webhooks.delivered + stats.webhooks.lost}, dials with unknown outcome ${stats.dialsUnknownOutcome}, channel-limit refusals ${stats.channelLimited}, calls requeued ${requeued}`,
     `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.queue.capacity}`,
     `claim→end: p50 ${(pct(0.5) / 1000).toFixed(1)} s, p95 ${(pct(0.95) / 1000).toFixed(1)} s, max ${((durations.at(-1) ?? 0) / 1000).toFixed(1)} s (limit ${limitMs / 1000} s)`,

@@ -19,5 +19,5 @@ test('when the carrier refuses a dial with SIP 403 (channel limit), then the cal
   t.is(h.svc.deps.queue.capacity, 1);
   t.is(h.simulator.stats.channelLimited >= 1, true);
   // Each attempt is its own dial (a new command id): the refused leg and the one that got through.
-  t.is(h.simulator.placedCount(clientStateOf(refused?.id as string)), refused?.attempt);
+  t.is(h.simulator.placedCount(clientStateOf(refused?.id as string)), refused?.attempt as number);
 });

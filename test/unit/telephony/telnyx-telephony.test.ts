@@ -19,7 +19,7 @@ function adapter(requestTimeoutMs = 2000) {
     language: 'en-US',
     ringTimeoutSecs: 30,
     timeLimitSecs: 300,
-    answeringMachineDetection: 'disabled',
+    webhookRetriesMs: [],
     answeringMachineDetection: 'greeting_end',
     requestTimeoutMs,
   });
@@ -85,9 +85,9 @@ test.serial('when Telnyx does not answer within the request timeout, then the er
     webhookUrl: () => undefined,
     voice: 'v',
     language: 'en-US',
-    answeringMachineDetection: 'disabled',
     ringTimeoutSecs: 30,
     timeLimitSecs: 300,
+    webhookRetriesMs: [],
     answeringMachineDetection: 'disabled',
     requestTimeoutMs: 50,
   });
@@ -177,6 +177,7 @@ test.serial('when the connection is refused, then the error is retryable and the
     language: 'en-US',
     ringTimeoutSecs: 30,
     timeLimitSecs: 300,
+    webhookRetriesMs: [],
     answeringMachineDetection: 'disabled',
     requestTimeoutMs: 2000,
   });
@@ -212,4 +213,33 @@ test.serial('when listing active calls over two pages, then every call on the co
       ['v3:b', undefined],
     ],
   );
+});
+
+test.serial('when webhook retries are configured, then every dial asks Telnyx to retry the events a call cannot do without', async (t) => {
+  let sent: Record<string, unknown> = {};
+  nock(API)
+    .post('/v2/calls', (body: Record<string, unknown>) => {
+      sent = body;
+      return true;
+    })
+    .reply(200, { data: { call_control_id: 'v3:abc', call_leg_id: 'leg', call_session_id: 'sess', record_type: 'call' } });
+  const telephony = createTelnyxTelephony({
+    apiKey: 'KEY_TEST',
+    baseUrl: () => `${API}/v2`,
+    connectionId: 'conn-1',
+    fromNumber: '+12025550100',
+    webhookUrl: () => undefined,
+    voice: 'AWS.Polly.Joanna-Neural',
+    language: 'en-US',
+    ringTimeoutSecs: 30,
+    timeLimitSecs: 300,
+    webhookRetriesMs: [1000, 5000],
+    answeringMachineDetection: 'disabled',
+    requestTimeoutMs: 2000,
+  });
+  await telephony.dial({ callId: 'c', to: '+12025550123', commandId: 'x' });
+  const policies = sent.webhook_retries_policies as Record<string, { retries_ms: number[] }>;
+  t.deepEqual(policies['call.answered'], { retries_ms: [1000, 5000] });
+  t.deepEqual(policies['call.hangup'], { retries_ms: [1000, 5000] });
+  t.is(sent.time_limit_secs, 300);
 });
