@@ -8,7 +8,7 @@ import { requestIdOf } from './http/request-id.ts';
 import { createHealthRouter } from './http/routes/health-routes.ts';
 import { createApiRouter } from './http/routes/api-routes.ts';
 import { createPageRouter } from './http/routes/page-routes.ts';
-import { createWebhookRouter } from './http/routes/webhook-routes.ts';
+import { createWebhookRouter, WEBHOOK_PATH } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
 import { ROOT_DIR } from './deps.ts';
 
@@ -23,7 +23,12 @@ export function createApp(deps: Deps): Koa {
   app.use(createErrorMiddleware({ views: deps.views, newId: deps.newId }));
   app.use(createObserveMiddleware({ logger: deps.logger, metrics: deps.metrics }));
   const limit = deps.config.http.bodyLimitBytes;
-  app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, includeUnparsed: true, multipart: false }));
+  const parseBody = koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, multipart: false });
+  // The webhook reads its own raw body: its signature must be checked before anything parses it.
+  app.use(async (ctx, next) => {
+    if (ctx.path === WEBHOOK_PATH) await next();
+    else await parseBody(ctx, next);
+  });
 
   const router = new Router();
   const templatesDir = join(ROOT_DIR, 'templates');
@@ -31,7 +36,7 @@ export function createApp(deps: Deps): Koa {
     createHealthRouter(deps),
     createApiRouter(deps),
     createPageRouter({ ...deps, templatesDir }),
-    createWebhookRouter({ ...deps, mode: deps.config.webhooks.mode }),
+    createWebhookRouter({ ...deps, bodyLimitBytes: limit }),
   ]) {
     router.use(part.routes());
   }

@@ -13,6 +13,9 @@ import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
 import { createCallService, type CallService } from './calls/call-service.ts';
 import { createCallPlacer } from './calls/place-call.ts';
+import { createReconciler } from './calls/reconcile-calls.ts';
+import { ReconcileLoop } from './calls/reconcile-loop.ts';
+import { createChannelRefusalHandler } from './calls/requeue-call.ts';
 import type { SchedulingRules } from './calls/schedule-input.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
@@ -26,6 +29,8 @@ import { createHttpJokeSource } from './jokes/http-joke-source.ts';
 import type { JokeSource } from './jokes/joke-source.ts';
 import { EventWorker } from './calls/event-worker.ts';
 import { createEventHandler } from './calls/handle-event.ts';
+import { createCallFlow, type CallFlow } from './calls/call-flow.ts';
+import { reportsGreetingEnd } from './telephony/speech-options.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
@@ -52,9 +57,13 @@ export type Deps = {
   jokes: JokeSource;
   verifyWebhook: WebhookVerifier;
   events: EventWorker;
+  /** What the callee hears, step by step; `nudge` speaks to an answered call left silent by a lost webhook. */
+  callFlow: CallFlow;
   queue: TimedQueue;
   calls: CallService;
   maintenance: Maintenance;
+  /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
+  reconciler: ReconcileLoop;
   jobs: MaintenanceJobs;
 };
 
@@ -108,6 +117,9 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         voice: config.telnyx.voice,
         language: config.telnyx.language,
         ringTimeoutSecs: config.telnyx.ringTimeoutSecs,
+        timeLimitSecs: config.telnyx.timeLimitSecs,
+        webhookRetriesMs: config.telnyx.webhookRetriesMs,
+        answeringMachineDetection: config.telnyx.answeringMachineDetection,
         requestTimeoutMs: config.telnyx.requestTimeoutMs,
       }),
       {
@@ -139,8 +151,46 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
   });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
-  const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
-  const handle = createEventHandler({ store, clock, logger, metrics, telephony, jokes, channelFreed });
+  const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed, telephony });
+  const callFlow = createCallFlow({ store, clock, logger, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs });
+  const amd = config.telnyx.answeringMachineDetection;
+  const handle = createEventHandler({
+    store,
+    clock,
+    logger,
+    metrics,
+    flow: callFlow,
+    channelFreed,
+    detectsMachines: amd !== 'disabled',
+    onHungUpBeforeAnswer: createChannelRefusalHandler({
+      store,
+      clock,
+      logger,
+      metrics,
+      queue: { scheduled: (entry) => queue.scheduled(entry), channelRefused: () => queue.channelRefused() },
+      channelFreed,
+      options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
+    }),
+    waitsForGreeting: reportsGreetingEnd(amd),
+  });
+  const reconciler = createReconciler({
+    store,
+    clock,
+    logger,
+    metrics,
+    telephony,
+    channelFreed,
+    isDialing: placeCall.isDialing,
+    nudge: (callId) => callFlow.nudge(callId),
+    options: {
+      ringTimeoutMs: config.telnyx.ringTimeoutSecs * 1000,
+      timeLimitMs: config.telnyx.timeLimitSecs * 1000,
+      dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
+      unknownGraceMs: config.reconcile.unknownGraceSeconds * 1000,
+      silentAfterMs: config.reconcile.silentAfterSeconds * 1000,
+      hangupGraceMs: config.reconcile.hangupGraceSeconds * 1000,
+    },
+  });
   return {
     config,
     logger,
@@ -158,9 +208,11 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     jokes,
     verifyWebhook: createWebhookVerifier({ publicKey: () => (simulator ? simulator.publicKeyBase64 : config.telnyx.publicKey) }),
     events: new EventWorker({ store, clock, logger, metrics, handle }),
+    callFlow,
     queue,
     calls: createCallService({ store, clock, newId, queue }),
     maintenance,
+    reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
   };
 }

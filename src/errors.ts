@@ -8,6 +8,8 @@ export const ErrorCode = {
   conflict: 'conflict',
   unavailable: 'unavailable',
   unauthorized: 'unauthorized',
+  /** The destination asked (by pressing 9 on an earlier call) never to be called again. */
+  optedOut: 'opted_out',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -23,14 +25,22 @@ export class DomainError extends Error {
   }
 }
 
+/** A request refused because of named fields: malformed ones (`validation`), or well-formed but refused (`opted_out`). */
 export class ValidationError extends DomainError {
   readonly errors: readonly FieldError[];
-  constructor(errors: readonly FieldError[], message = 'The request has invalid fields.') {
-    super(ErrorCode.validation, message);
+  constructor(errors: readonly FieldError[], message = 'The request has invalid fields.', code: ErrorCode = ErrorCode.validation) {
+    super(code, message);
     this.name = 'ValidationError';
     this.errors = errors;
   }
 }
 
 export const notFound = (what: string) => new DomainError(ErrorCode.notFound, `${what} was not found.`);
+/** Scheduling to a number on the do-not-call list. */
+export const optedOut = () =>
+  new ValidationError(
+    [{ path: 'to', message: 'this number asked not to be called again (it pressed 9 on an earlier call), so it cannot be scheduled' }],
+    'This number is on the do-not-call list.',
+    ErrorCode.optedOut,
+  );
 export const conflict = (message: string) => new DomainError(ErrorCode.conflict, message);

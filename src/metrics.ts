@@ -55,6 +55,18 @@ export function createMetrics() {
       labelNames: ['job'] as const,
       registers: [registry],
     }),
+    reconciled: new Counter({
+      name: 'reconciled_calls_total',
+      help: 'Calls the reconciler settled from the carrier record, by action (ended, answered, nudged, hung_up, unknown_failed, found)',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
+    channelRefusals: new Counter({
+      name: 'channel_limit_refusals_total',
+      help: 'Dials the carrier refused for want of a channel (SIP 403), by what became of the call (requeued, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { conflict, notFound, ValidationError } from '../errors.ts';
+import { conflict, notFound, optedOut, ValidationError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
 import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
@@ -24,6 +24,8 @@ export function createCallService(deps: { store: Store; clock: Clock; newId: () 
   return {
     /** Stores the call (durable before this resolves) and hands it to the queue. */
     async schedule(request: ScheduleRequest): Promise<Call> {
+      // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
+      if (await store.getDoNotCall(request.to)) throw optedOut();
       const call = await store.insertCall({ id: deps.newId(), ...request, createdAt: clock.now() });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;

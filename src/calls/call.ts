@@ -1,3 +1,5 @@
+import type { AnsweredBy } from './carrier-event.ts';
+
 /** A call's states (DESIGN §3 "The call"). */
 export const CallStatus = {
   scheduled: 'scheduled',
@@ -71,6 +73,8 @@ export type Call = {
   latenessMs: number | null;
   callControlId: string | null;
   endedAt: number | null;
+  /** Who answered, once known: answering-machine detection's verdict, `unknown` when detection is off or unsure. */
+  answeredBy: AnsweredBy | null;
 };
 
 export type CallEvent = {

@@ -71,11 +71,6 @@ export class EventWorker extends EventEmitter {
     if (!this.#chains.has(key)) this.#chains.set(key, this.#run(key));
   }
 
-  /** Applies one event before resolving: the benchmark's inline mode, as the 2019 workshop worked. */
-  async applyNow(event: InboxEvent): Promise<void> {
-    await this.#apply(event);
-  }
-
   async whenIdle(): Promise<void> {
     while (this.#recovering || this.#chains.size > 0) {
       await Promise.allSettled([this.#recovering, ...this.#chains.values()]);

@@ -1,27 +1,30 @@
 import type { Clock } from '../clock.ts';
-import type { JokeSource } from '../jokes/joke-source.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { InboxEvent, Store } from '../store/store.ts';
-import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
+import { timelineDetail, toCarrierEvent } from '../telephony/telnyx-events.ts';
 import { isFinal, sourcesOf, type Call, type CallStatus } from './call.ts';
-import { commandId } from './command-id.ts';
+import type { CallFlow } from './call-flow.ts';
+import type { CarrierEvent, HungUp } from './carrier-event.ts';
 
 /**
- * How Telnyx's `hangup_cause` ends a call (DESIGN §3). `normal_clearing` only follows an answer, so it means
- * completed even when the hangup overtook its `call.answered` webhook.
+ * How a hangup ends a call (DESIGN §3). A normal clearing is `completed` only after an answer we heard of: before
+ * one, nothing was said, so it is `failed` with the cause in words (the answer's webhook may have been lost, or the
+ * far end cleared while ringing). The time limit after an answer is `completed` too, with the limit as the reason.
  */
-export function endingFor(hangupCause: unknown): { status: CallStatus; reason: string | null } {
-  switch (hangupCause) {
-    case 'normal_clearing':
-      return { status: 'completed', reason: null };
-    case 'user_busy':
+export function endingFor(event: HungUp, answered: boolean): { status: CallStatus; reason: string | null } {
+  const sip = event.sipCause ? ` (SIP ${event.sipCause})` : '';
+  switch (event.ending) {
+    case 'normal':
+      return answered ? { status: 'completed', reason: null } : { status: 'failed', reason: `the call ended before it was answered: ${event.cause}${sip}` };
+    case 'timeLimit':
+      return answered ? { status: 'completed', reason: 'the call reached its time limit' } : { status: 'failed', reason: `the call ended: ${event.cause}${sip}` };
+    case 'busy':
       return { status: 'busy', reason: 'the line was busy' };
-    case 'no_answer':
-    case 'timeout':
+    case 'noAnswer':
       return { status: 'no_answer', reason: 'nobody answered' };
     default:
-      return { status: 'failed', reason: `the call ended: ${typeof hangupCause === 'string' ? hangupCause : 'unknown cause'}` };
+      return { status: 'failed', reason: `the call ended: ${event.cause}${sip}` };
   }
 }
 
@@ -29,20 +32,28 @@ export function endingFor(hangupCause: unknown): { status: CallStatus; reason: s
 export type Outcome = 'applied' | 'stale' | 'recorded' | 'unknown call';
 
 /**
- * The "handle event" use-case: moves the call forward for each Telnyx event and sends the next command
- * (answered → speak, speak ended → hang up). Every webhook and command lands in the call's timeline. Applying an
- * event twice changes nothing more: transitions are compare-and-set and commands carry ids derived from the event.
+ * The "handle event" use-case: moves the call forward for each carrier event (read by the Telnyx adapter into our
+ * own {@link CarrierEvent}) and lets the {@link CallFlow} say the next thing. Every webhook lands in the call's
+ * timeline. An answer or detection for a call already final in our books is hung up: never silence on a live line.
  */
 export function createEventHandler(deps: {
   store: Store;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  telephony: Telephony;
-  jokes: JokeSource;
+  flow: CallFlow;
   channelFreed: () => void;
+  /** True when the dial asks for answering-machine detection: the first words wait for its verdict. */
+  detectsMachines: boolean;
+  /** True when detection also reports the end of a machine's greeting: a machine hears the message after it. */
+  waitsForGreeting: boolean;
+  /**
+   * A hangup before any answer, offered first to carrier reliability (a channel-limit refusal goes back to the
+   * queue). True: handled there, the call is not ended here.
+   */
+  onHungUpBeforeAnswer?: (call: Call, event: HungUp) => Promise<boolean>;
 }) {
-  const { store, clock } = deps;
+  const { store, clock, flow } = deps;
 
   async function move(call: Call, event: InboxEvent, to: CallStatus, reason: string | null = null): Promise<Call | undefined> {
     const moved = await store.transition(call.id, sourcesOf(to), to, clock.now(), reason ? { reason } : {});
@@ -62,22 +73,71 @@ export function createEventHandler(deps: {
     return moved;
   }
 
-  async function command(call: Call, name: 'speak' | 'hangup', id: string, send: () => Promise<void>, detail: Record<string, unknown>) {
-    await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name, detail: { commandId: id, ...detail } });
-    try {
-      await send();
-      return true;
-    } catch (err) {
-      const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';
-      if (!(err instanceof TelephonyError)) deps.logger.error({ err, callId: call.id }, `${name} failed unexpectedly`);
-      await store.appendEvent({
-        callId: call.id,
-        at: clock.now(),
-        kind: 'error',
-        name: `${name}.failed`,
-        detail: { commandId: id, reason, status: err instanceof TelephonyError ? (err.status ?? null) : null },
-      });
-      return false;
+  /** Any sign of a live call (initiated, answered, a detection) that our books call final: hang it up. */
+  async function hangUpIfFinal(call: Call, carrierId: string | null): Promise<boolean> {
+    if (!isFinal(call.status)) return false;
+    await flow.hangup({ ...call, callControlId: call.callControlId ?? carrierId }, `final-${call.status}`);
+    return true;
+  }
+
+  /** A detection, a greeting's end or a key implies an answer, even when the answer's own webhook was lost. */
+  async function answered(call: Call, event: InboxEvent): Promise<Call | undefined> {
+    if (call.status === 'in_progress') return call;
+    return (await move(call, event, 'in_progress')) ?? undefined;
+  }
+
+  async function apply(call: Call, event: InboxEvent, what: CarrierEvent): Promise<Outcome> {
+    switch (what.kind) {
+      case 'initiated': {
+        if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
+        return (await move(call, event, 'ringing')) ? 'applied' : 'stale';
+      }
+      case 'answered': {
+        if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
+        const live = await answered(call, event);
+        if (!live || deps.detectsMachines) return live ? 'applied' : 'stale';
+        // No detection: whoever answered hears the first words at once.
+        if (live.answeredBy === null) await store.update(call.id, { answeredBy: 'unknown' }, clock.now());
+        await flow.speakFirst({ ...live, answeredBy: live.answeredBy ?? 'unknown' });
+        return 'applied';
+      }
+      case 'machineDetected': {
+        if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
+        const live = await answered(call, event);
+        if (!live) return 'stale';
+        await store.update(call.id, { answeredBy: what.answeredBy }, clock.now());
+        // A machine waits for its greeting to end when the carrier will say so; anyone else hears it now.
+        if (what.answeredBy !== 'machine' || !deps.waitsForGreeting) await flow.speakFirst({ ...live, answeredBy: what.answeredBy });
+        return 'applied';
+      }
+      case 'greetingEnded': {
+        if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
+        const live = await answered(call, event);
+        if (!live) return 'stale';
+        if (live.answeredBy !== 'machine') await store.update(call.id, { answeredBy: 'machine' }, clock.now());
+        await flow.speakFirst({ ...live, answeredBy: 'machine' });
+        return 'applied';
+      }
+      case 'speechEnded': {
+        // Cut short by the callee's hangup: the call is over, a hangup would only be refused.
+        if (isFinal(call.status) || what.how !== 'completed') return 'stale';
+        await flow.speechEnded(call);
+        return 'applied';
+      }
+      case 'digitsGathered': {
+        if (isFinal(call.status)) return 'stale';
+        await flow.digits(call, what);
+        return 'applied';
+      }
+      case 'hungUp': {
+        if (!isFinal(call.status) && call.status !== 'in_progress' && deps.onHungUpBeforeAnswer && (await deps.onHungUpBeforeAnswer(call, what))) {
+          return 'applied';
+        }
+        const { status, reason } = endingFor(what, call.status === 'in_progress');
+        return (await move(call, event, status, reason)) ? 'applied' : 'stale';
+      }
+      case 'other':
+        return 'recorded';
     }
   }
 
@@ -86,54 +146,19 @@ export function createEventHandler(deps: {
       (event.callId ? await store.getCall(event.callId) : undefined) ??
       (event.callControlId ? await store.findCallByControlId(event.callControlId) : undefined);
     if (!call) return 'unknown call';
-    const p = event.payload;
     await store.appendEvent({
       callId: call.id,
       at: clock.now(),
       kind: 'webhook',
       name: event.eventType,
-      detail: {
-        eventId: event.eventId,
-        occurredAt: new Date(event.occurredAt).toISOString(),
-        ...(p.hangup_cause !== undefined ? { hangupCause: p.hangup_cause, hangupSource: p.hangup_source ?? null } : {}),
-      },
+      detail: { eventId: event.eventId, occurredAt: new Date(event.occurredAt).toISOString(), ...timelineDetail(event) },
     });
-    const controlId = call.callControlId ?? event.callControlId;
-
-    switch (event.eventType) {
-      case 'call.initiated': {
-        if (!call.callControlId && event.callControlId) await store.update(call.id, { callControlId: event.callControlId }, clock.now());
-        return (await move(call, event, 'ringing')) ? 'applied' : 'stale';
-      }
-      case 'call.answered': {
-        // Re-applied after a crash, the call is already in progress but its speak may never have gone out: send it
-        // again under the same command id (the carrier ignores a repeat). Anything else is a late event.
-        const answered = (await move(call, event, 'in_progress')) ?? (await store.getCall(call.id));
-        if (answered?.status !== 'in_progress' || !controlId) return 'stale';
-        const text = call.message ?? (await deps.jokes.next());
-        const id = commandId('speak', event.eventId);
-        const spoke = await command(call, 'speak', id, () => deps.telephony.speak(controlId, text, id), { text, source: call.message ? 'message' : 'joke' });
-        if (!spoke) {
-          // Nothing will be said: end the call rather than leave the callee in silence.
-          const hangupId = commandId('hangup', event.eventId);
-          await command(call, 'hangup', hangupId, () => deps.telephony.hangup(controlId, hangupId), { after: 'speak failed' });
-        }
-        return 'applied';
-      }
-      case 'call.speak.ended': {
-        const current = await store.getCall(call.id);
-        if (!current || isFinal(current.status) || !controlId) return 'stale';
-        const id = commandId('hangup', event.eventId);
-        await command(call, 'hangup', id, () => deps.telephony.hangup(controlId, id), {});
-        return 'applied';
-      }
-      case 'call.hangup': {
-        const { status, reason } = endingFor(p.hangup_cause);
-        return (await move(call, event, status, reason)) ? 'applied' : 'stale';
-      }
-      default:
-        return 'recorded';
+    // The dial's answer may have been lost: the first event that names the carrier's id fills it in.
+    if (!call.callControlId && event.callControlId) {
+      await store.update(call.id, { callControlId: event.callControlId }, clock.now());
+      return apply({ ...call, callControlId: event.callControlId }, event, toCarrierEvent(event));
     }
+    return apply(call, event, toCarrierEvent(event));
   };
 }
 export type EventHandler = ReturnType<typeof createEventHandler>;

@@ -1,5 +1,8 @@
+import { createPublicKey } from 'node:crypto';
 import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
+import { MENU } from '../calls/call-flow.ts';
+import { AMD_MODES, BASIC_VOICES, MAX_SPEECH_CHARS, SPEECH_LANGUAGES } from '../telephony/speech-options.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STAGES = ['development', 'test', 'production'] as const;
@@ -12,6 +15,21 @@ const databaseUrl = z
   .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
     message: 'must be sqlite:<path> or postgres://…',
   });
+
+const ED25519_MESSAGE =
+  'must be the base64 of a 32-byte ed25519 public key (Telnyx Mission Control → Keys & Credentials → Public Key); every webhook would be rejected';
+
+/** True when `value` is standard base64 of 32 bytes that Node accepts as an ed25519 public key. */
+function isEd25519PublicKey(value: string): boolean {
+  const raw = Buffer.from(value, 'base64');
+  if (raw.length !== 32 || raw.toString('base64') !== value) return false;
+  try {
+    createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +15551234567' });
 
@@ -35,7 +53,8 @@ export const configSchema = z
         .nullable(),
       graceSeconds: int(0),
       horizonDays: int(1, 3650),
-      messageMaxLength: int(1, 5000),
+      // What Telnyx speaks in one prompt (3000 characters) less the menu that follows the message.
+      messageMaxLength: int(1, MAX_SPEECH_CHARS - MENU.length - 1),
     }),
     queue: z.object({
       dialsPerSecond: int(1, 10_000),
@@ -44,6 +63,22 @@ export const configSchema = z
       maxLatenessSeconds: int(0),
       windowSize: int(1, 1_000_000),
       dialRetryWindowSeconds: int(0, 60),
+      // A dial refused for want of a channel (SIP 403) goes back to the queue after this, doubled per refusal.
+      channelLimitBackoffSeconds: int(0, 3600),
+      // After this many refusals in a row the call ends failed rather than waiting for a channel for ever.
+      channelLimitMaxRequeues: int(0, 100),
+      // After a refusal, the queue's concurrency grows back by one call per this many seconds without one.
+      capacityProbeSeconds: int(1, 3600),
+    }),
+    reconcile: z.object({
+      // How often calls we think are live are checked against the carrier's own record.
+      intervalMs: int(50, 3_600_000),
+      // A dial whose outcome is unknown and that the carrier does not list after this long is failed.
+      unknownGraceSeconds: int(0, 3600),
+      // An answered call with nothing said for this long is spoken to (its webhook was lost).
+      silentAfterSeconds: int(1, 3600),
+      // Past its ring timeout plus its time limit plus this, a call still alive is hung up by us.
+      hangupGraceSeconds: int(0, 3600),
     }),
     maintenance: z.object({
       stuckSchedule: z.string().refine(isCron, { message: 'is not a cron expression' }),
@@ -53,12 +88,24 @@ export const configSchema = z
     }),
     telnyx: z.object({
       voice: z.string().min(1),
-      language: z.string().min(2),
-      // Telnyx accepts 5–600; below 5 is only for tests against the simulator.
-      ringTimeoutSecs: int(1, 600),
+      // The SDK's own list of speech languages; a `male`/`female` voice (service level basic) speaks en-US only.
+      language: z.enum(SPEECH_LANGUAGES),
+      // Telnyx's timeout_secs accepts 5–600 (tests shorten rings with the simulator's ringTimeoutCapMs instead).
+      ringTimeoutSecs: int(5, 600),
+      // The dial's answering_machine_detection; a mode that reports the greeting's end lets a machine hear it all.
+      answeringMachineDetection: z.enum(AMD_MODES),
+      // How long the menu after each joke waits for a key once its prompt has been said (Telnyx: 1–120000 ms).
+      menuTimeoutMs: int(1, 120_000),
+      // Telnyx's time_limit_secs: the longest a call may last once answered (Telnyx: 30–14400, default 14400).
+      timeLimitSecs: int(1, 14_400),
+      // Telnyx's opt-in webhook retries: at most 5 delays, summing to at most 60 s (its limits).
+      webhookRetriesMs: z
+        .array(int(1, 60_000))
+        .max(5)
+        .refine((delays) => delays.reduce((sum, d) => sum + d, 0) <= 60_000, { message: 'must add up to at most 60000 ms' }),
       requestTimeoutMs: int(100, 120_000),
       apiKey: z.string().min(1).optional(),
-      publicKey: z.string().min(1).optional(),
+      publicKey: z.string().min(1).refine(isEd25519PublicKey, { message: ED25519_MESSAGE }).optional(),
       connectionId: z.string().min(1).optional(),
       fromNumber: e164.optional(),
       baseUrl: z.url().optional(),
@@ -66,10 +113,6 @@ export const configSchema = z
     jokes: z.object({
       apiUrl: z.url({ protocol: /^https?$/ }).nullable(),
       timeoutMs: int(1, 60_000),
-    }),
-    webhooks: z.object({
-      // `inline` applies each event before answering, as the 2019 workshop did; kept only for the benchmark.
-      mode: z.enum(['background', 'inline']),
     }),
     simulator: z.object({
       answerDelayMs: int(0),
@@ -79,6 +122,9 @@ export const configSchema = z
     ngrokAuthtoken: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    if ((BASIC_VOICES as readonly string[]).includes(config.telnyx.voice) && config.telnyx.language !== 'en-US') {
+      ctx.addIssue({ code: 'custom', path: ['telnyx', 'language'], message: `must be en-US with the basic voice ${config.telnyx.voice}` });
+    }
     // With an API key we talk to Telnyx itself: a dial needs a connection and a caller id, a webhook a key.
     if (config.telnyx.apiKey) {
       for (const key of ['publicKey', 'connectionId', 'fromNumber'] as const) {

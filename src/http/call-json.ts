@@ -14,6 +14,7 @@ export function callJson(call: Call) {
     message: call.message,
     status: call.status,
     reason: call.reason,
+    answeredBy: call.answeredBy,
     attempt: call.attempt,
     latenessMs: call.latenessMs,
     createdAt: iso(call.createdAt),

@@ -6,5 +6,6 @@ export const ERROR_TABLE = {
   [ErrorCode.unauthorized]: { status: 401, title: 'Unauthorized', type: '/problems/unauthorized' },
   [ErrorCode.notFound]: { status: 404, title: 'Not found', type: '/problems/not-found' },
   [ErrorCode.conflict]: { status: 409, title: 'Conflict', type: '/problems/conflict' },
+  [ErrorCode.optedOut]: { status: 422, title: 'Number opted out', type: '/problems/opted-out' },
   [ErrorCode.unavailable]: { status: 503, title: 'Service unavailable', type: '/problems/unavailable' },
 } as const satisfies Record<ErrorCode, { status: number; title: string; type: string }>;

@@ -17,6 +17,7 @@ export type CallRow = {
   lateness_ms: number | string | null;
   call_control_id: string | null;
   ended_at: number | string | null;
+  answered_by: string | null;
 };
 
 export type EventRow = {
@@ -47,6 +48,7 @@ export function callFromRow(row: CallRow): Call {
     latenessMs: numOrNull(row.lateness_ms),
     callControlId: row.call_control_id,
     endedAt: numOrNull(row.ended_at),
+    answeredBy: (row.answered_by as Call['answeredBy']) ?? null,
   };
 }
 

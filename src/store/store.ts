@@ -1,7 +1,7 @@
 import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
 
 export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'>;
-export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId'>>;
+export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId' | 'answeredBy'>>;
 export type NewEvent = Omit<CallEvent, 'id'>;
 
 /**
@@ -10,6 +10,9 @@ export type NewEvent = Omit<CallEvent, 'id'>;
  */
 export type ListPosition = { group: 0 | 1; key: number; id: string };
 export type ListQuery = { statuses?: readonly CallStatus[]; after?: ListPosition; limit: number };
+
+/** A number that asked (by pressing 9) never to be called again. */
+export type DoNotCallEntry = { number: string; addedAt: number; callId: string | null };
 
 export type ClaimResult = { claimed: Call } | { claimed: null; reason: 'not_scheduled' | 'no_channel' };
 
@@ -54,9 +57,16 @@ export type Store = {
 
   /**
    * Atomically `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel; counts the attempt
-   * and records the lateness (`at − dueAt`).
+   * and records the lateness (`at − dueAt`). A call to a number on the do-not-call list is `canceled` instead
+   * (and reported `not_scheduled`): it is never dialed, however long ago it was scheduled.
    */
   claim(id: string, at: number, maxLive: number): Promise<ClaimResult>;
+  /**
+   * Puts a call the carrier refused for want of a channel back in the queue: `scheduled` again, due at `dueAt`,
+   * its carrier id cleared (the next claim counts a new attempt, so a new command id). The one sanctioned move
+   * backwards; the timeline records it. Only while its status is one of `from`; returns the call, or undefined.
+   */
+  requeue(id: string, from: readonly CallStatus[], dueAt: number, at: number, reason: string): Promise<Call | undefined>;
   /** The nearest scheduled calls, due order, skipping `exclude` (already in the queue's hands). */
   nextDue(limit: number, exclude?: ReadonlySet<string>): Promise<DueEntry[]>;
   countLive(): Promise<number>;
@@ -66,6 +76,11 @@ export type Store = {
   markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;
   /** Deletes finished calls (and their timelines) that ended before `endedBefore`, and webhooks applied before it; returns how many calls. */
   purgeFinished(endedBefore: number): Promise<number>;
+
+  /** Puts a number on the do-not-call list; false when it was already there (the first entry is kept). */
+  addDoNotCall(entry: DoNotCallEntry): Promise<boolean>;
+  /** The number's do-not-call entry, if it has one. */
+  getDoNotCall(number: string): Promise<DoNotCallEntry | undefined>;
 
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
   insertInbox(event: InboxEvent): Promise<boolean>;

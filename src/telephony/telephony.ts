@@ -16,10 +16,35 @@ export type DialResult = {
   callSessionId?: string;
 };
 
+/** What the carrier knows of one call (Telnyx's call status, or an entry of the connection's active calls). */
+export type CarrierCall = {
+  callControlId: string;
+  alive: boolean;
+  /** Our call id, decoded from the call's `client_state`, when it carries one of ours. */
+  callId: string | undefined;
+  /** Seconds since the call started, as the carrier counts them. */
+  durationSecs: number | undefined;
+};
+
+/** A spoken menu that waits for one key. */
+export type GatherMenu = {
+  text: string;
+  /** The keys offered, e.g. `19`. */
+  validDigits: string;
+  /** How long to wait for a key after the prompt ends. */
+  timeoutMs: number;
+};
+
 export type Telephony = {
   dial(request: DialRequest): Promise<DialResult>;
   speak(callControlId: string, text: string, commandId: string): Promise<void>;
+  /** Speaks `menu.text`, then waits for one of `menu.validDigits`; the carrier reports the key pressed (or none). */
+  gather(callControlId: string, menu: GatherMenu, commandId: string): Promise<void>;
   hangup(callControlId: string, commandId: string): Promise<void>;
+  /** The carrier's record of a call; undefined when it knows no such call (ended long ago, or never placed). */
+  callStatus(callControlId: string): Promise<CarrierCall | undefined>;
+  /** Every call alive on our connection, as the carrier lists them (all pages). */
+  activeCalls(): Promise<CarrierCall[]>;
 };
 
 export const TelephonyErrorKind = {
@@ -37,10 +62,15 @@ export class TelephonyError extends Error {
   readonly code: string | undefined;
   /** The carrier's own `Retry-After`, when it gave one. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * True when the carrier may have acted although we got no answer saying so (a timeout, a dropped connection, a
+   * 5xx after the request was sent, a 200 without a call id): a dial that ends so may have placed the call.
+   */
+  readonly outcomeUnknown: boolean;
   constructor(
     message: string,
     kind: TelephonyErrorKind,
-    options: { status?: number; code?: string; cause?: unknown; retryAfterMs?: number } = {},
+    options: { status?: number; code?: string; cause?: unknown; retryAfterMs?: number; outcomeUnknown?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'TelephonyError';
@@ -48,5 +78,6 @@ export class TelephonyError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
   }
 }

@@ -31,8 +31,10 @@ export type BenchServiceOptions = {
   dir: string;
   /** The carrier: its API address (`…/v2`) and the base64 key that verifies its webhooks. */
   telnyx: { baseUrl: string; publicKey: string };
-  /** Config overrides on top of the production stage (queue limits, webhook mode…). */
+  /** Config overrides on top of the production stage (queue limits…). */
   overrides?: Record<string, unknown>;
+  /** Answer webhooks from a listener that applies each before answering (see inline-webhooks.ts). */
+  inlineWebhooks?: boolean;
 };
 
 export type BenchService = {

@@ -8,11 +8,13 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import { buildBenchService, type BenchService } from './bench-service.ts';
+import { startInlineWebhooks } from './inline-webhooks.ts';
 import { serveIpc } from './ipc-child.ts';
 import type { ServiceRequest } from './service-client.ts';
 
 let bench: BenchService | undefined;
 let bare: Server | undefined;
+let inline: Server | undefined;
 
 /** Koa answering 200 without reading the body: what the HTTP stack alone costs. */
 function bareKoa(): Koa {
@@ -27,7 +29,7 @@ function bareKoa(): Koa {
 function bareJson(): Koa {
   const app = new Koa();
   const limit = 65_536;
-  app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, includeUnparsed: true, multipart: false }));
+  app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, multipart: false }));
   app.use((ctx) => {
     ctx.status = 201;
     ctx.body = ctx.request.body as unknown;
@@ -56,7 +58,11 @@ serveIpc<ServiceRequest>(async (request) => {
         await store.transition(callId, ['scheduled'], 'ringing', now);
         await store.update(callId, { callControlId: controlId }, now);
       }
-      return { url: await bench.start(), queue: bench.config.queue };
+      const url = await bench.start();
+      if (!request.options.inlineWebhooks) return { url, queue: bench.config.queue };
+      const started = await startInlineWebhooks(bench.deps);
+      inline = started.server;
+      return { url: started.url, queue: bench.config.queue };
     }
     case 'schedule': {
       if (!bench) throw new Error('service not started');
@@ -68,6 +74,10 @@ serveIpc<ServiceRequest>(async (request) => {
       return ids;
     }
     case 'stop':
+      if (inline) {
+        inline.closeAllConnections();
+        inline.close();
+      }
       if (bench) await bench.service.stop();
       if (bare) {
         bare.closeAllConnections();

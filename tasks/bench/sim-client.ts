@@ -4,7 +4,7 @@ import { forkIpc } from './ipc-child.ts';
 
 export type SimStarted = { baseUrl: string; publicKeyBase64: string; sinkUrl: string };
 /** A command as the simulator received it, trimmed to what the benchmarks read. */
-export type SimCommand = { kind: 'dial' | 'speak' | 'hangup'; at: number; status: number; deduplicated: boolean; clientState: string | null };
+export type SimCommand = { kind: string; at: number; status: number; deduplicated: boolean; clientState: string | null };
 export type SimRequest =
   | { op: 'start'; knobs: Partial<SimulatorKnobs>; seed: string }
   | { op: 'configure'; knobs: Partial<SimulatorKnobs> }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,6 @@ test('sqlite: when opened on a missing folder, then the folder and file are crea
   t.true(statSync(path).isFile());
   const db = new DatabaseSync(path);
   t.is((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
-  t.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), [1, 2]);
+  t.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), SQLITE_MIGRATIONS.map((m) => m.version));
   db.close();
 });

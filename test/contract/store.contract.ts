@@ -158,6 +158,36 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.deepEqual(await store.findStale(['dialing'], T0 + 10), []);
   });
 
+  test(`${name}: when a number goes on the do-not-call list, then it reads back, and a second entry keeps the first`, async (t) => {
+    const { store } = await withStore(t);
+    t.is(await store.getDoNotCall('+12025550909'), undefined);
+    t.true(await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: 'c-1' }));
+    t.false(await store.addDoNotCall({ number: '+12025550909', addedAt: T0 + 5, callId: 'c-2' }));
+    t.deepEqual(await store.getDoNotCall('+12025550909'), { number: '+12025550909', addedAt: T0, callId: 'c-1' });
+    t.is(await store.getDoNotCall('+12025550123'), undefined);
+  });
+
+  test(`${name}: when a scheduled call's number is on the do-not-call list, then the claim cancels it instead of dialing`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall({ ...newCall(T0, 'dnc'), to: '+12025550909' });
+    await store.insertCall(newCall(T0, 'ok'));
+    await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+    const refused = await store.claim('dnc', T0 + 1, 10);
+    t.deepEqual(refused, { claimed: null, reason: 'not_scheduled' });
+    t.like(await store.getCall('dnc'), { status: 'canceled', attempt: 0, endedAt: T0 + 1 });
+    t.regex((await store.getCall('dnc'))?.reason ?? '', /asked not to be called again/);
+    t.deepEqual((await store.listEvents('dnc')).map((e) => e.name), ['scheduled', 'canceled']);
+    t.truthy((await store.claim('ok', T0 + 1, 10)).claimed);
+  });
+
+  test(`${name}: when who answered is recorded, then it reads back; a new call has none`, async (t) => {
+    const { store } = await withStore(t);
+    const call = await store.insertCall(newCall(T0, 'ab'));
+    t.is(call.answeredBy, null);
+    await store.update('ab', { answeredBy: 'machine' }, T0 + 3);
+    t.like(await store.getCall('ab'), { answeredBy: 'machine', updatedAt: T0 + 3 });
+  });
+
   test(`${name}: when reopened, then committed calls are still there`, async (t) => {
     const made = await withStore(t);
     if (!made.reopen) return t.pass('no reopen for this implementation');

@@ -19,7 +19,11 @@ export function createFakeTelephony(clock: Clock, options: { failFor?: Set<strin
       return { callControlId: `cc-${request.callId}` };
     },
     async speak() {},
+    async gather() {},
     async hangup() {},
+    // The carrier's record is not played here: the reconciler treats this as "carrier unreachable" and skips.
+    callStatus: () => Promise.reject(new TelephonyError('not simulated', 'retryable')),
+    activeCalls: () => Promise.reject(new TelephonyError('not simulated', 'retryable')),
   };
   return { telephony, dials };
 }

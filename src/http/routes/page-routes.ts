@@ -8,6 +8,7 @@ import type { CallService } from '../../calls/call-service.ts';
 import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
+import { ERROR_TABLE } from '../error-table.ts';
 import type { Views } from '../views.ts';
 
 const UPCOMING = ['scheduled', 'dialing', 'ringing', 'in_progress'] as const;
@@ -111,7 +112,7 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
       redirectWithNotice(ctx, `Call to ${call.to} scheduled for ${shown(call, call.timeZone).when} (${call.timeZone}).`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      ctx.status = 400;
+      ctx.status = ERROR_TABLE[err.code].status;
       await renderPage(ctx, form, [...err.errors]);
     }
   });

@@ -1,30 +1,32 @@
 import Router from '@koa/router';
-import type { EventWorker } from '../../calls/event-worker.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, ErrorCode } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
-import type { Store } from '../../store/store.ts';
+import type { InboxEvent, Store } from '../../store/store.ts';
+import { parseTelnyxWebhook } from '../../telephony/telnyx-events.ts';
+import { readRawBody } from '../../webhooks/read-raw-body.ts';
 import type { WebhookVerifier } from '../../webhooks/webhook-verifier.ts';
-import { parseTelnyxEvent } from '../../webhooks/telnyx-event.ts';
+
+/** Where Telnyx posts webhooks; the app's body parser leaves this path alone, so the signature sees the raw bytes. */
+export const WEBHOOK_PATH = '/webhook';
 
 /**
- * `POST /webhook`: verify the raw body, store the event in the inbox (keyed by its id, so a redelivery is a no-op),
- * answer 200. The work happens in the event worker, so the answer never waits on Telnyx or a joke API.
+ * `POST /webhook`: read the raw body (bounded), verify its signature before anything parses it, parse it once,
+ * store the event in the inbox (keyed by its id, so a redelivery is a no-op), answer 200. The work happens in the
+ * event worker (`events.accept`), so the answer never waits on Telnyx or a joke API.
  */
 export function createWebhookRouter(deps: {
   store: Store;
   clock: Clock;
   metrics: Metrics;
   verifyWebhook: WebhookVerifier;
-  events: EventWorker;
-  mode: 'background' | 'inline';
+  events: { accept(event: InboxEvent): void };
+  bodyLimitBytes: number;
 }): Router {
   const router = new Router();
-  router.post('/webhook', async (ctx) => {
-    const raw = (ctx.request as { rawBody?: unknown }).rawBody;
+  router.post(WEBHOOK_PATH, async (ctx) => {
     let body: unknown;
     try {
-      if (typeof raw !== 'string') throw new DomainError(ErrorCode.unauthorized, 'The webhook has no JSON body to verify.');
+      const raw = await readRawBody(ctx.req, deps.bodyLimitBytes);
       body = await deps.verifyWebhook(raw, ctx.request.headers as Record<string, string>);
     } catch (err) {
       deps.metrics.webhooks.inc({ outcome: 'rejected' });
@@ -32,17 +34,14 @@ export function createWebhookRouter(deps: {
     }
     let event;
     try {
-      event = parseTelnyxEvent(body, deps.clock.now());
+      event = parseTelnyxWebhook(body, deps.clock.now());
     } catch (err) {
       deps.metrics.webhooks.inc({ outcome: 'invalid' });
       throw err;
     }
     const inserted = await deps.store.insertInbox(event);
     deps.metrics.webhooks.inc({ outcome: inserted ? 'accepted' : 'duplicate' });
-    if (inserted) {
-      if (deps.mode === 'inline') await deps.events.applyNow(event);
-      else deps.events.accept(event);
-    }
+    if (inserted) deps.events.accept(event);
     ctx.body = { received: true, duplicate: !inserted };
   });
   return router;

@@ -54,4 +54,16 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX calls_control_id ON calls (call_control_id) WHERE call_control_id IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'who answered, and the do-not-call list',
+    sql: `
+      ALTER TABLE calls ADD COLUMN answered_by TEXT;
+      CREATE TABLE do_not_call (
+        number TEXT PRIMARY KEY,
+        added_at INTEGER NOT NULL,
+        call_id TEXT
+      ) STRICT;
+    `,
+  },
 ];

@@ -55,6 +55,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     if (patch.callControlId !== undefined) {
       sql('UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ?').run(patch.callControlId, at, id);
     }
+    if (patch.answeredBy !== undefined) sql('UPDATE calls SET answered_by = ?, updated_at = ? WHERE id = ?').run(patch.answeredBy, at, id);
   };
 
   return {
@@ -145,6 +146,12 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       return tx(() => {
         const row = getCallRow(id);
         if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
+        if (sql('SELECT 1 FROM do_not_call WHERE number = ?').get(row.to_number)) {
+          const reason = 'the number asked not to be called again';
+          sql("UPDATE calls SET status = 'canceled', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
+          insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
+          return { claimed: null, reason: 'not_scheduled' } as const;
+        }
         const live = (sql(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`).get() as { n: number }).n;
         if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
         const lateness = at - Number(row.due_at);
@@ -154,6 +161,19 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         ).run(at, lateness, at, id);
         insertEvent({ callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
         return { claimed: callFromRow(getCallRow(id) as CallRow) };
+      });
+    },
+    async requeue(id, from, dueAt, at, reason) {
+      if (from.length === 0) return undefined;
+      return tx(() => {
+        const before = getCallRow(id);
+        if (!before || !from.includes(before.status as CallStatus)) return undefined;
+        sql(
+          `UPDATE calls SET status = 'scheduled', due_at = ?, call_control_id = NULL, reason = ?, updated_at = ?, ended_at = NULL
+           WHERE id = ?`,
+        ).run(dueAt, reason, at, id);
+        insertEvent({ callId: id, at, kind: 'status', name: 'scheduled', detail: { from: before.status, reason, requeued: true, dueAt } });
+        return callFromRow(getCallRow(id) as CallRow);
       });
     },
     async nextDue(limit, exclude = new Set()) {
@@ -190,6 +210,20 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         }
         return rows.map((r) => r.id);
       });
+    },
+    async addDoNotCall(entry) {
+      const result = sql('INSERT INTO do_not_call (number, added_at, call_id) VALUES (?, ?, ?) ON CONFLICT (number) DO NOTHING').run(
+        entry.number,
+        entry.addedAt,
+        entry.callId,
+      );
+      return Number(result.changes) === 1;
+    },
+    async getDoNotCall(number) {
+      const row = sql('SELECT number, added_at, call_id FROM do_not_call WHERE number = ?').get(number) as
+        | { number: string; added_at: number; call_id: string | null }
+        | undefined;
+      return row ? { number: row.number, addedAt: row.added_at, callId: row.call_id } : undefined;
     },
     async insertInbox(event) {
       const result = sql(

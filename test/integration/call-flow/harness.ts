@@ -25,6 +25,11 @@ export async function bootWithSimulator(
     speakMsPerChar: 0,
     signingSeedBase64: SIGNING_SEED,
     webhookRetryDelayMs: 5,
+    // Telnyx's pacing, shortened: rings end at 50 ms although the dial sends a legal timeout_secs (≥ 5).
+    ringTimeoutCapMs: 50,
+    amdDelayMs: 5,
+    machineGreetingMs: 30,
+    digitDelayMs: 5,
     ...options.simulator,
   });
   const svc = await startTestService({ config, dir, keepDir: options.keepDir, deps: { store: watched.store, simulator } });

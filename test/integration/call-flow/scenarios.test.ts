@@ -1,18 +1,22 @@
 import test from 'ava';
+import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
 import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
 import { bootWithSimulator } from './harness.ts';
 
-test('when the callee answers, then a joke is spoken, the call hangs up and ends completed, every step in the timeline', async (t) => {
+test('when a person answers and presses nothing, then a joke with the menu, goodbye, hangup, completed, every step in the timeline', async (t) => {
   const { placeNow, ended, timeline, simulator } = await bootWithSimulator(t);
   const id = await placeNow('+12025550123');
   const call = await ended(id);
   t.is(call.status, 'completed');
   t.is(call.reason, null);
+  t.is(call.answeredBy, 'human');
   const spoken = simulator.spokenTo('+12025550123');
-  t.is(spoken.length, 1);
-  t.true(BUILTIN_JOKES.includes(spoken[0] ?? ''));
+  t.is(spoken.length, 2);
+  t.true(spoken[0]?.endsWith(` ${MENU}`));
+  t.true(BUILTIN_JOKES.includes(spoken[0]?.slice(0, -MENU.length - 1) ?? ''));
+  t.is(spoken[1], GOODBYE);
   const steps = (await timeline(id)).map((e) => `${e.kind}:${e.name}`);
-  for (const step of [
+  const expected = [
     'status:scheduled',
     'status:dialing',
     'command:dial',
@@ -21,13 +25,21 @@ test('when the callee answers, then a joke is spoken, the call hangs up and ends
     'status:ringing',
     'webhook:call.answered',
     'status:in_progress',
+    'webhook:call.machine.detection.ended',
+    'command:gather',
+    'webhook:call.gather.ended',
     'command:speak',
     'webhook:call.speak.ended',
     'command:hangup',
     'webhook:call.hangup',
     'status:completed',
-  ]) {
-    t.true(steps.includes(step), step);
+  ];
+  // Each step is there, in this order (other entries, such as call.speak.started, may come between).
+  let at = -1;
+  for (const step of expected) {
+    const next = steps.indexOf(step, at + 1);
+    t.true(next > at, `${step} after ${expected[expected.indexOf(step) - 1] ?? 'the start'}`);
+    at = Math.max(at, next);
   }
   // Forward only: the statuses appear in their one-way order.
   t.deepEqual(
@@ -36,13 +48,13 @@ test('when the callee answers, then a joke is spoken, the call hangs up and ends
   );
 });
 
-test('when the call has a message, then the message is spoken instead of a joke', async (t) => {
+test('when the call has a message, then the message is spoken instead of a joke, followed by the menu', async (t) => {
   const { placeNow, ended, simulator, timeline } = await bootWithSimulator(t);
   const id = await placeNow('+12025550124', 'Dinner is at eight. Bring the good cheese.');
   t.is((await ended(id)).status, 'completed');
-  t.deepEqual(simulator.spokenTo('+12025550124'), ['Dinner is at eight. Bring the good cheese.']);
-  const speak = (await timeline(id)).find((e) => e.kind === 'command' && e.name === 'speak');
-  t.like(speak?.detail, { text: 'Dinner is at eight. Bring the good cheese.', source: 'message' });
+  t.deepEqual(simulator.spokenTo('+12025550124'), [`Dinner is at eight. Bring the good cheese. ${MENU}`, GOODBYE]);
+  const first = (await timeline(id)).find((e) => e.kind === 'command' && e.name === 'gather');
+  t.like(first?.detail, { text: `Dinner is at eight. Bring the good cheese. ${MENU}`, source: 'message', step: 'menu-1' });
 });
 
 const endings: [string, string, string, RegExp | null][] = [

@@ -4,6 +4,7 @@ import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
 import { SIGNING_SEED } from '../call-flow/harness.ts';
 import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+import { MENU } from '../../../src/calls/call-flow.ts';
 
 test('when the carrier is stuck on a command, then webhooks are still answered 200 and applied afterwards', async (t) => {
   // A carrier whose speak hangs until the test lets it go: the ack must not wait for it.
@@ -14,14 +15,18 @@ test('when the carrier is stuck on a command, then webhooks are still answered 2
   const started = new Promise<void>((resolve) => (speaking = resolve));
   const telephony: Telephony = {
     dial: () => Promise.reject(new Error('not used')),
-    speak: async (_id, text) => {
-      speaks.push(text);
+    speak: async () => {},
+    hangup: async () => {},
+    gather: async (_id, menu) => {
+      speaks.push(menu.text);
       speaking();
       await stuck;
     },
-    hangup: async () => {},
+    callStatus: () => Promise.reject(new Error('not used')),
+    activeCalls: () => Promise.reject(new Error('not used')),
   };
-  const { config, dir } = testConfig();
+  // Without detection the answer itself is what speaks.
+  const { config, dir } = testConfig({ telnyx: { answeringMachineDetection: 'disabled' } });
   const svc = await startTestService({ config, dir, deps: { telephony, simulator: new CarrierSimulator({ signingSeedBase64: SIGNING_SEED }) } });
   t.teardown(async () => {
     release();
@@ -38,24 +43,28 @@ test('when the carrier is stuck on a command, then webhooks are still answered 2
   // The speak is under way and stuck; a second webhook for the same call is still acknowledged at once.
   const hangup = await postSigned(svc.url, telnyxEvent('call.hangup', 'slow-1', { hangup_cause: 'normal_clearing' }), SIGNING_SEED);
   t.is(hangup.status, 200);
-  t.deepEqual(speaks, ['hello']);
+  t.deepEqual(speaks, [`hello ${MENU}`]);
   t.is((await store.getCall('slow-1'))?.status, 'in_progress');
   release();
   await events.whenIdle();
   t.is((await store.getCall('slow-1'))?.status, 'completed');
 });
 
-test('when the callee hung up before the speak reached the carrier, then the speak is skipped with Telnyx’s reason in the timeline', async (t) => {
+test('when the callee hung up before the first words reached the carrier, then they are skipped with Telnyx’s reason in the timeline', async (t) => {
   const hangups: string[] = [];
   const telephony: Telephony = {
     dial: () => Promise.reject(new Error('not used')),
-    speak: () => Promise.reject(new TelephonyError('Call has already ended: This call is no longer active', 'permanent', { status: 422, code: '90018' })),
+    speak: async () => {},
     hangup: async (_id, commandId) => {
       hangups.push(commandId);
       await Promise.resolve();
     },
+    gather: () => Promise.reject(new TelephonyError('Call has already ended: This call is no longer active', 'permanent', { status: 422, code: '90018' })),
+    callStatus: () => Promise.reject(new Error('not used')),
+    activeCalls: () => Promise.reject(new Error('not used')),
   };
-  const { config, dir } = testConfig();
+  // Without detection the answer itself is what speaks.
+  const { config, dir } = testConfig({ telnyx: { answeringMachineDetection: 'disabled' } });
   const svc = await startTestService({ config, dir, deps: { telephony, simulator: new CarrierSimulator({ signingSeedBase64: SIGNING_SEED }) } });
   t.teardown(() => svc.stop());
   const { store, clock, events } = svc.deps;
@@ -65,7 +74,7 @@ test('when the callee hung up before the speak reached the carrier, then the spe
   t.is((await postSigned(svc.url, telnyxEvent('call.answered', 'gone-1'), SIGNING_SEED)).status, 200);
   await events.whenIdle();
   const timeline = await store.listEvents('gone-1');
-  const failed = timeline.find((e) => e.kind === 'error' && e.name === 'speak.failed');
+  const failed = timeline.find((e) => e.kind === 'error' && e.name === 'gather.failed');
   t.like(failed?.detail, { reason: 'Call has already ended: This call is no longer active', status: 422 });
   t.is(hangups.length, 1);
   t.is((await store.getCall('gone-1'))?.status, 'in_progress'); // the carrier's call.hangup will end it

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { bootWithSimulator, SIGNING_SEED } from '../call-flow/harness.ts';
 import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
 
 const OTHER_SEED = Buffer.alloc(32, 9).toString('base64');
 const inboxCount = (dir: string) => {
@@ -43,6 +44,29 @@ for (const [name, send] of forgeries) {
   });
 }
 
+test('when an unsigned body is not even JSON, then 401 (the signature is checked before anything parses it)', async (t) => {
+  const h = await bootWithSimulator(t);
+  const res = await fetch(`${h.svc.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": nope' });
+  t.is(res.status, 401);
+  t.like(await res.json(), { status: 401, detail: 'The webhook signature or timestamp is not valid.' });
+  t.is(inboxCount(h.dir), 0);
+});
+
+test('when a signed body is not JSON, then 400 problem and nothing is stored', async (t) => {
+  const h = await bootWithSimulator(t);
+  const res = await postSigned(h.svc.url, '{"data": nope', SIGNING_SEED);
+  t.is(res.status, 400);
+  t.like(await res.json(), { status: 400, detail: 'The webhook body is not valid JSON.' });
+  t.is(inboxCount(h.dir), 0);
+});
+
+test('when a webhook body is over the size limit, then 413 before it is read', async (t) => {
+  const h = await bootWithSimulator(t, { config: { http: { bodyLimitBytes: 2048 } } });
+  const res = await postSigned(h.svc.url, JSON.stringify({ data: { pad: 'x'.repeat(4096) } }), SIGNING_SEED);
+  t.is(res.status, 413);
+  t.is(inboxCount(h.dir), 0);
+});
+
 test('when a signed body is not a Telnyx event, then 400 problem naming the fields and nothing is stored', async (t) => {
   const h = await bootWithSimulator(t);
   const res = await postSigned(h.svc.url, JSON.stringify({ data: { id: 'x' } }), SIGNING_SEED);
@@ -68,22 +92,26 @@ test('when the same event is delivered twice, then both get 200 and it is applie
   t.is(inboxCount(h.dir), 1);
 });
 
-test('when events arrive out of order, then the late one is recorded and the call never moves backwards', async (t) => {
+test('when the hangup overtakes the answer, then the call ends failed (no answer was heard of), never moves backwards, and the late answer gets a hangup', async (t) => {
   const h = await bootWithSimulator(t);
   const id = await dialedCall(h);
   const t0 = Date.now();
-  // The hangup (normal clearing, so after an answer) overtakes both earlier events.
+  // The hangup (normal clearing) overtakes both earlier events: without an answer on record nothing was said.
   await postSigned(h.svc.url, telnyxEvent('call.hangup', id, { hangup_cause: 'normal_clearing', hangup_source: 'callee' }, new Date(t0 + 2000)), SIGNING_SEED);
-  await h.waitFor(id, (c) => c.status === 'completed');
+  const ended = await h.waitFor(id, (c) => c.status === 'failed');
+  t.regex(ended.reason ?? '', /before it was answered: normal_clearing/);
   await postSigned(h.svc.url, telnyxEvent('call.answered', id, {}, new Date(t0 + 1000)), SIGNING_SEED);
   await postSigned(h.svc.url, telnyxEvent('call.initiated', id, {}, new Date(t0)), SIGNING_SEED);
   await h.svc.deps.events.whenIdle();
   const events = await h.timeline(id);
-  t.is((await h.svc.deps.store.getCall(id))?.status, 'completed');
+  t.is((await h.svc.deps.store.getCall(id))?.status, 'failed');
   t.deepEqual(events.filter((e) => e.kind === 'webhook').map((e) => e.name), ['call.hangup', 'call.answered', 'call.initiated']);
-  t.is(events.filter((e) => e.kind === 'note' && e.name === 'ignored').length, 2);
-  t.false(events.some((e) => e.kind === 'command' && e.name === 'speak'));
-  t.deepEqual(events.filter((e) => e.kind === 'status').map((e) => e.name), ['scheduled', 'dialing', 'completed']);
+  t.false(events.some((e) => e.kind === 'command' && (e.name === 'speak' || e.name === 'gather')));
+  // Both late signs of life asked the carrier to hang up, under one command id (this carrier knows no such call).
+  const hangups = events.filter((e) => e.detail?.step === 'hangup-final-failed');
+  t.is(hangups.length, 2);
+  t.is(new Set(hangups.map((e) => e.detail?.commandId)).size, 1);
+  t.deepEqual(events.filter((e) => e.kind === 'status').map((e) => e.name), ['scheduled', 'dialing', 'failed']);
 });
 
 test('when the carrier delivers every webhook twice and out of order, then the call still completes once, forward only', async (t) => {
@@ -98,7 +126,10 @@ test('when the carrier delivers every webhook twice and out of order, then the c
   t.deepEqual(statuses, order.filter((s) => statuses.includes(s)));
   const webhookIds = events.filter((e) => e.kind === 'webhook').map((e) => String(e.detail?.eventId));
   t.is(new Set(webhookIds).size, webhookIds.length);
-  t.is(h.simulator.spokenTo('+12025550123').length, 1);
+  const spoken = h.simulator.spokenTo('+12025550123');
+  t.is(spoken.length, 2);
+  t.true(spoken[0]?.endsWith(MENU));
+  t.is(spoken[1], GOODBYE);
   const metrics = await (await fetch(`${h.svc.url}/metrics`)).text();
   t.regex(metrics, /webhooks_total\{outcome="duplicate"\} [1-9]/);
 });
@@ -127,4 +158,15 @@ test('when the service stops between storing an event and applying it, then the 
   t.is(call.status, 'ringing');
   await second.svc.deps.events.whenIdle();
   t.deepEqual(await second.svc.deps.store.pendingInbox(10), []);
+});
+
+test('when our row has no carrier id (the dial’s answer was lost), then the first webhook naming one fills it in', async (t) => {
+  const h = await bootWithSimulator(t);
+  const { store, clock } = h.svc.deps;
+  await store.insertCall({ id: 'lost-answer', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
+  await store.claim('lost-answer', clock.now(), 100);
+  t.is((await store.getCall('lost-answer'))?.callControlId, null);
+  t.is((await postSigned(h.svc.url, telnyxEvent('call.initiated', 'lost-answer', { call_control_id: 'v3:found' }), SIGNING_SEED)).status, 200);
+  const call = await h.waitFor('lost-answer', (c) => c.status === 'ringing');
+  t.is((await store.getCall(call.id))?.callControlId, 'v3:found');
 });

@@ -1,19 +1,24 @@
 import test from 'ava';
+import type { HungUp } from '../../../src/calls/carrier-event.ts';
 import { endingFor } from '../../../src/calls/handle-event.ts';
 
-const table: [unknown, string][] = [
-  ['normal_clearing', 'completed'],
-  ['user_busy', 'busy'],
-  ['no_answer', 'no_answer'],
-  ['timeout', 'no_answer'],
-  ['call_rejected', 'failed'],
-  ['unspecified', 'failed'],
-  [undefined, 'failed'],
+const hungUp = (ending: HungUp['ending'], cause: string, sipCause: string | null = null): HungUp => ({ kind: 'hungUp', cause, ending, sipCause, source: 'callee' });
+
+const table: [HungUp, boolean, string, RegExp | null][] = [
+  [hungUp('normal', 'normal_clearing'), true, 'completed', null],
+  [hungUp('normal', 'normal_clearing'), false, 'failed', /before it was answered: normal_clearing/],
+  [hungUp('timeLimit', 'time_limit'), true, 'completed', /time limit/],
+  [hungUp('timeLimit', 'time_limit'), false, 'failed', /time_limit/],
+  [hungUp('busy', 'user_busy'), false, 'busy', /busy/],
+  [hungUp('noAnswer', 'timeout'), false, 'no_answer', /nobody answered/],
+  [hungUp('rejected', 'call_rejected'), false, 'failed', /^the call ended: call_rejected$/],
+  [hungUp('other', 'unspecified', '403'), false, 'failed', /^the call ended: unspecified \(SIP 403\)$/],
 ];
-for (const [cause, status] of table) {
-  test(`when the hangup cause is ${String(cause)}, then the call ends ${status}`, (t) => {
-    const ending = endingFor(cause);
+for (const [event, answered, status, reason] of table) {
+  test(`when the hangup is ${event.cause}${event.sipCause ? ` (SIP ${event.sipCause})` : ''} ${answered ? 'after' : 'before'} an answer, then the call ends ${status}`, (t) => {
+    const ending = endingFor(event, answered);
     t.is(ending.status, status as typeof ending.status);
-    if (status === 'failed') t.regex(ending.reason ?? '', /^the call ended: /);
+    if (reason) t.regex(ending.reason ?? '', reason);
+    else t.is(ending.reason, null);
   });
 }

@@ -1,0 +1,145 @@
+import type { Clock } from '../clock.ts';
+import type { JokeSource } from '../jokes/joke-source.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { MAX_SPEECH_CHARS } from '../telephony/speech-options.ts';
+import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
+import type { Call } from './call.ts';
+import type { DigitsGathered } from './carrier-event.ts';
+import { commandId } from './command-id.ts';
+
+export const MENU = 'Press 1 for another joke. Press 9 to stop calls to this number.';
+export const GOODBYE = 'Thanks for listening. Goodbye!';
+export const LAST_JOKE = 'That was the last joke for this call. Goodbye!';
+export const OPTED_OUT = 'This number will not be called again. Goodbye.';
+/** Jokes (the message counting as the first) one call may tell. */
+export const MAX_JOKES = 3;
+
+/** What one step of the call says; its name is part of its command id, so a step is sent once per call. */
+type Step = `menu-${number}` | 'message' | 'goodbye' | 'opted-out';
+
+/** Text plus what follows it, within Telnyx's limit per prompt: the text gives way, never the menu. */
+export function fit(text: string, after = ''): string {
+  const joined = after ? `${text} ${after}` : text;
+  if (joined.length <= MAX_SPEECH_CHARS) return joined;
+  const room = MAX_SPEECH_CHARS - (after ? after.length + 1 : 0) - 1;
+  const cut = text.slice(0, room);
+  const space = cut.lastIndexOf(' ');
+  return `${space > room / 2 ? cut.slice(0, space) : cut}…${after ? ` ${after}` : ''}`;
+}
+
+/**
+ * What the callee hears, step by step (DESIGN §3 "The call"): the message or a joke, then the menu (1: another
+ * joke, at most {@link MAX_JOKES}; 9: the do-not-call list, confirmed by voice; nothing: goodbye), then a hangup.
+ * A machine hears the message alone. Command ids derive from the call and the step, and the timeline records each
+ * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.
+ */
+export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logger; telephony: Telephony; jokes: JokeSource; menuTimeoutMs: number }) {
+  const { store, clock } = deps;
+
+  /** The speaking steps (speak and gather, not hangups) already sent to the carrier for this call, in order. */
+  async function stepsSent(callId: string): Promise<string[]> {
+    const events = await store.listEvents(callId);
+    return events.flatMap((e) =>
+      e.kind === 'command' && (e.name === 'speak' || e.name === 'gather') && typeof e.detail?.step === 'string' ? [e.detail.step] : [],
+    );
+  }
+
+  async function send(call: Call, name: string, step: string, work: (id: string) => Promise<void>, detail: Record<string, unknown> = {}): Promise<boolean> {
+    const id = commandId(name, call.id, step);
+    try {
+      await work(id);
+    } catch (err) {
+      const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';
+      if (!(err instanceof TelephonyError)) deps.logger.error({ err, callId: call.id }, `${name} failed unexpectedly`);
+      await store.appendEvent({
+        callId: call.id,
+        at: clock.now(),
+        kind: 'error',
+        name: `${name}.failed`,
+        detail: { commandId: id, step, reason, status: err instanceof TelephonyError ? (err.status ?? null) : null },
+      });
+      return false;
+    }
+    // Recorded once the carrier took it: a crash before this line sends it again under the same id (a no-op there).
+    await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name, detail: { commandId: id, step, ...detail } });
+    return true;
+  }
+
+  /** Ends the call at the carrier; `after` names why, and keeps the command id apart from other hangups. */
+  async function hangup(call: Call, after: string): Promise<void> {
+    const controlId = call.callControlId;
+    if (!controlId) return;
+    await send(call, 'hangup', `hangup-${after}`, (id) => deps.telephony.hangup(controlId, id), { after });
+  }
+
+  /** Says `text` as a step; when the carrier refuses, hangs up rather than leave the callee in silence. */
+  async function say(call: Call, step: Step, text: string, menu: boolean, source: string): Promise<boolean> {
+    const controlId = call.callControlId;
+    if (!controlId) return false;
+    const spoke = menu
+      ? await send(call, 'gather', step, (id) => deps.telephony.gather(controlId, { text, validDigits: '19', timeoutMs: deps.menuTimeoutMs }, id), { text, source })
+      : await send(call, 'speak', step, (id) => deps.telephony.speak(controlId, text, id), { text, source });
+    if (!spoke) await hangup(call, `${step}-failed`);
+    return spoke;
+  }
+
+  const menus = (steps: string[]) => steps.filter((s) => s.startsWith('menu-')).length;
+  const isLastWord = (step: string | undefined) => step === 'message' || step === 'goodbye' || step === 'opted-out';
+
+  return {
+    hangup,
+
+    /**
+     * The first words, once: the message (or a joke) with the menu; a machine gets the message alone. False when
+     * something was said already (a repeated answer, a late detection) or nothing could be.
+     */
+    async speakFirst(call: Call): Promise<boolean> {
+      if ((await stepsSent(call.id)).length > 0) return false;
+      const text = call.message ?? (await deps.jokes.next());
+      const source = call.message ? 'message' : 'joke';
+      if (call.answeredBy === 'machine') return say(call, 'message', fit(text), false, source);
+      return say(call, 'menu-1', fit(text, MENU), true, source);
+    },
+
+    /** A key pressed (or not) at the menu. */
+    async digits(call: Call, event: DigitsGathered): Promise<void> {
+      const steps = await stepsSent(call.id);
+      const told = menus(steps);
+      // Only a menu we offered and have not moved past can be answered; a hangup or cancel needs nothing said.
+      if (told === 0 || isLastWord(steps[steps.length - 1]) || event.status === 'hangup' || event.status === 'cancelled') return;
+      const key = event.status === 'valid' ? event.digits.slice(0, 1) : '';
+      if (key === '9') {
+        await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
+        await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'note', name: 'do-not-call', detail: { reason: 'the callee pressed 9' } });
+        await say(call, 'opted-out', OPTED_OUT, false, 'opted-out');
+      } else if (key === '1' && told < MAX_JOKES) {
+        await say(call, `menu-${told + 1}`, fit(await deps.jokes.next(), MENU), true, 'joke');
+      } else {
+        await say(call, 'goodbye', key === '1' ? LAST_JOKE : GOODBYE, false, 'goodbye');
+      }
+    },
+
+    /** A plain speech ended: after the last words, hang up. (A menu's prompt ending waits for its key.) */
+    async speechEnded(call: Call): Promise<void> {
+      const steps = await stepsSent(call.id);
+      if (isLastWord(steps[steps.length - 1])) await hangup(call, 'last-words');
+    },
+
+    /**
+     * For the carrier reconciler: a call in progress with nothing said yet (its detection or greeting webhook lost)
+     * hears its first words now. False when the call is not in progress or was already spoken to.
+     */
+    async nudge(callId: string): Promise<boolean> {
+      const call = await store.getCall(callId);
+      if (!call || call.status !== 'in_progress') return false;
+      return this.speakFirst(call);
+    },
+
+    /** True when nothing has been said on the call yet. */
+    async silent(call: Call): Promise<boolean> {
+      return (await stepsSent(call.id)).length === 0;
+    },
+  };
+}
+export type CallFlow = ReturnType<typeof createCallFlow>;

@@ -1,0 +1,40 @@
+/**
+ * What the carrier told us about a call, in our own words. The Telnyx adapter (`src/telephony/telnyx-events.ts`)
+ * is the only code that reads Telnyx's event names and fields; the call flow switches on these kinds.
+ */
+export type AnsweredBy = 'human' | 'machine' | 'unknown';
+
+export type SpeechEnded = {
+  kind: 'speechEnded';
+  /** `completed`: all of it was said; `hangup`: the callee hung up first; `cancelled`: the carrier stopped it. */
+  how: 'completed' | 'hangup' | 'cancelled';
+};
+
+export type DigitsGathered = {
+  kind: 'digitsGathered';
+  digits: string;
+  /** `valid`: a digit we offered; `invalid`: another one; `timeout`: none; `hangup`/`cancelled`: the menu was cut short. */
+  status: 'valid' | 'invalid' | 'timeout' | 'hangup' | 'cancelled';
+};
+
+export type HungUp = {
+  kind: 'hungUp';
+  /** The carrier's cause, as it named it (kept for the timeline and the reason). */
+  cause: string;
+  /** What the cause means for us; the flow decides the status knowing whether the call was answered. */
+  ending: 'normal' | 'busy' | 'noAnswer' | 'timeLimit' | 'rejected' | 'canceled' | 'notFound' | 'other';
+  /** The SIP response code when the carrier gave one (`403` for a channel limit, say). */
+  sipCause: string | null;
+  /** Who hung up: `caller` is us, `callee` the far end. */
+  source: 'caller' | 'callee' | 'unknown';
+};
+
+export type CarrierEvent =
+  | { kind: 'initiated' }
+  | { kind: 'answered' }
+  | { kind: 'machineDetected'; answeredBy: AnsweredBy }
+  | { kind: 'greetingEnded' }
+  | SpeechEnded
+  | DigitsGathered
+  | HungUp
+  | { kind: 'other' };

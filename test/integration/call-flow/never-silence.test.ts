@@ -1,0 +1,66 @@
+import test from 'ava';
+import { bootWithSimulator, SIGNING_SEED } from './harness.ts';
+import { postSigned, telnyxEvent } from '../webhooks/telnyx-webhooks.ts';
+
+test('when call.answered is sent again under a new event id, then the first words are spoken once', async (t) => {
+  // A long menu wait keeps the call at its first menu while the answer is sent again.
+  const h = await bootWithSimulator(t, { config: { telnyx: { answeringMachineDetection: 'disabled', menuTimeoutMs: 60_000 } } });
+  const id = await h.placeNow('+12025550123');
+  const live = await h.waitFor(id, (c) => c.status === 'in_progress');
+  await h.simulator.waitForCommand((c) => c.kind === 'gather');
+  await h.svc.deps.events.whenIdle();
+  for (const type of ['call.answered', 'call.answered', 'call.machine.detection.ended']) {
+    const res = await postSigned(h.svc.url, telnyxEvent(type, id, { call_control_id: live.callControlId, result: 'human' }), SIGNING_SEED);
+    t.is(res.status, 200);
+  }
+  await h.svc.deps.events.whenIdle();
+  t.is(h.simulator.commands.filter((c) => c.kind === 'gather' || c.kind === 'speak').length, 1);
+  t.is((await h.timeline(id)).filter((e) => e.kind === 'command' && e.name === 'gather').length, 1);
+  t.is(h.simulator.spokenTo('+12025550123').length, 1);
+});
+
+test('when the carrier answers a call our books already call final, then it is hung up, not left silent', async (t) => {
+  // The far end takes a while to answer: time for our row to end first (as after a dial whose outcome was unknown).
+  const h = await bootWithSimulator(t, { simulator: { answerDelayMs: 300, ringTimeoutCapMs: undefined } });
+  const id = await h.placeNow('+12025550123');
+  const ringing = await h.waitFor(id, (c) => c.status === 'ringing');
+  await h.svc.deps.store.transition(id, ['ringing'], 'failed', h.svc.deps.clock.now(), { reason: 'test: ended in our books' });
+  const hangup = await h.simulator.waitForCommand((c) => c.kind === 'hangup' && c.callControlId === ringing.callControlId);
+  t.is(hangup.status, 200);
+  await h.simulator.whenIdle();
+  await h.svc.deps.events.whenIdle();
+  const carrierCall = h.simulator.call(ringing.callControlId ?? '');
+  t.truthy(carrierCall?.answeredAt);
+  t.deepEqual(carrierCall?.spoken, []);
+  t.deepEqual(h.simulator.liveCalls(), []);
+  const timeline = await h.timeline(id);
+  t.true(timeline.some((e) => e.kind === 'command' && e.name === 'hangup' && e.detail?.step === 'hangup-final-failed'));
+  t.false(timeline.some((e) => e.kind === 'command' && (e.name === 'speak' || e.name === 'gather')));
+  t.is((await h.svc.deps.store.getCall(id))?.status, 'failed');
+});
+
+test('when a canceled call is answered anyway, then a hangup goes out', async (t) => {
+  const h = await bootWithSimulator(t);
+  const { store, clock } = h.svc.deps;
+  await store.insertCall({ id: 'canceled-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
+  t.is((await fetch(`${h.svc.url}/api/calls/canceled-1`, { method: 'DELETE' })).status, 200);
+  const res = await postSigned(h.svc.url, telnyxEvent('call.answered', 'canceled-1', { call_control_id: 'v3:stray' }), SIGNING_SEED);
+  t.is(res.status, 200);
+  const hangup = await h.simulator.waitForCommand((c) => c.kind === 'hangup' && c.callControlId === 'v3:stray');
+  t.truthy(hangup);
+  await h.svc.deps.events.whenIdle();
+  t.is((await store.getCall('canceled-1'))?.status, 'canceled');
+});
+
+test('when detection never reports, then the reconciler’s nudge speaks to the answered call once', async (t) => {
+  // Detection "lost": it would only report after a minute.
+  const h = await bootWithSimulator(t, { simulator: { amdDelayMs: 60_000 }, config: { telnyx: { menuTimeoutMs: 60_000 } } });
+  const id = await h.placeNow('+12025550123');
+  await h.waitFor(id, (c) => c.status === 'in_progress');
+  await h.svc.deps.events.whenIdle();
+  t.true(await h.svc.deps.callFlow.silent((await h.svc.deps.store.getCall(id))!));
+  t.true(await h.svc.deps.callFlow.nudge(id));
+  t.false(await h.svc.deps.callFlow.nudge(id));
+  t.is(h.simulator.commands.filter((c) => c.kind === 'gather').length, 1);
+  t.is(h.simulator.spokenTo('+12025550123').length, 1);
+});
