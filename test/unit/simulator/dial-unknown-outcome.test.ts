@@ -72,3 +72,11 @@ test('when dialUnknownOutcomeRate is 0 (the default), then no answer is lost', a
   t.is(simulator.stats.dialsUnknownOutcome, 0);
   t.is(simulator.commands[0]?.lostAs, undefined);
 });
+
+test('when the simulator stops while a lost answer holds a request open, then stop resolves and the client sees the connection end', async (t) => {
+  const { simulator, client, receiver } = await startFixture(t, lose('timeout'));
+  const pending = dialOutcome(client, receiver.url, '+15551231007', clientState('held'));
+  await simulator.waitForCommand((c) => c.lostAs === 'timeout');
+  await simulator.stop();
+  t.true((await pending).error instanceof APIConnectionError);
+});

@@ -12,6 +12,11 @@ test('when a number ends in a scenario suffix, then that scenario is chosen; oth
   t.is(scenarioFor('+15551230500'), Scenario.carrierError);
   t.is(scenarioFor('+15551230429'), Scenario.rateLimited);
   t.is(scenarioFor('+15551230422'), Scenario.invalidDestination);
+  t.is(scenarioFor('+15551230700'), Scenario.machine);
+  t.is(scenarioFor('+15551230901'), Scenario.pressesOneOnce);
+  t.is(scenarioFor('+15551230909'), Scenario.pressesNine);
+  t.is(scenarioFor('+15551230911'), Scenario.pressesOneAlways);
+  t.is(scenarioFor('+15551230919'), Scenario.pressesOneThenNine);
   t.is(scenarioFor('+15551230001'), Scenario.answered);
   t.is(scenarioFor('+353 1 234 0486'), Scenario.busy);
 });
