@@ -135,7 +135,7 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
   const failedWhy = new Map<string, number>();
   for (const c of calls.filter((c) => c.status === 'failed')) {
-    const why = (c.reason ?? '').replace(/: .*$/, '').slice(0, 60);
+    const why = (c.reason ?? '').slice(0, 70);
     failedWhy.set(why, (failedWhy.get(why) ?? 0) + 1);
   }
   const lines = [
