@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import { activeCallsPage } from './active-calls.ts';
 import { createCommandLedger } from './command-ledger.ts';
 import { createDialCommand } from './dial-command.ts';
+import { forgetEndedCalls } from './history-limit.ts';
 import { gatherRequestOf, payloadOf } from './gather-request.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import { SimulatedCall } from './simulated-call.ts';
@@ -90,6 +91,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
           deps.onCallEnded(ended.snapshot());
         },
       });
+      forgetEndedCalls(calls, knobs().historyLimit);
       calls.set(call.callControlId, call);
       counters.callsPlaced++;
       if (occupiesChannel) {

@@ -12,6 +12,7 @@ import { createCallObservations } from './call-observations.ts';
 import type { CallObservations } from './call-observations.ts';
 import { createClockWaits } from './clock-waits.ts';
 import type { ClockWaits } from './clock-waits.ts';
+import { trimHistory } from './history-limit.ts';
 import { createIdleTracker } from './idle-tracker.ts';
 import { sendLostAnswer } from './lost-answer.ts';
 import type { CallSnapshot } from './simulated-call.ts';
@@ -101,6 +102,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       },
       onAttempt: (attempt) => {
         this.webhookAttempts.push(attempt);
+        trimHistory(this.webhookAttempts, this.#knobs.historyLimit);
         this.emit('webhook', attempt);
       },
     });
@@ -122,6 +124,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       onFault: () => this.#faultsInjected++,
       onCommand: (record) => {
         this.commands.push(record);
+        trimHistory(this.commands, this.#knobs.historyLimit);
         this.emit('command', record);
       },
     });

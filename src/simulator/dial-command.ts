@@ -43,8 +43,9 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
   const { clock, knobs, random } = deps;
   const dials = createCommandLedger<Record<string, unknown>>(COMMAND_ID_WINDOW_MS);
   const rateLimit = createDialRateLimit();
-  // Scenario attempts already failed once, by command_id (or number), so the next attempt succeeds.
-  const failedOnce = new Set<string>();
+  // Scenario attempts already failed once, by command_id (or number), so the next attempt succeeds; bounded like
+  // the command_id ledger: a retry after 60 s counts as a new first attempt.
+  const failedOnce = createCommandLedger<true>(COMMAND_ID_WINDOW_MS);
 
   const seconds = (body: Record<string, unknown>, name: string, min: number, max: number, fallback: number) => {
     const value = body[name];
@@ -99,12 +100,12 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
     const scenario = scenarioFor(to);
     const attemptKey = commandId ?? `to:${to}`;
     if (scenario === Scenario.invalidDestination) throw telnyxErrors.invalidDestination();
-    if (scenario === Scenario.carrierError && !failedOnce.has(attemptKey)) {
-      failedOnce.add(attemptKey);
+    if (scenario === Scenario.carrierError && failedOnce.get(attemptKey, now) === undefined) {
+      failedOnce.remember(attemptKey, true, now);
       throw telnyxErrors.unexpected(500, 'The call could not be set up because of an upstream carrier error.');
     }
-    if (scenario === Scenario.rateLimited && !failedOnce.has(attemptKey)) {
-      failedOnce.add(attemptKey);
+    if (scenario === Scenario.rateLimited && failedOnce.get(attemptKey, now) === undefined) {
+      failedOnce.remember(attemptKey, true, now);
       const limited = { ...headers, 'x-ratelimit-remaining': '0', 'retry-after': '1' };
       throw telnyxErrors.tooManyRequests(k.rateLimitErrorCode, 'You have exceeded the maximum number of allowed requests.', limited);
     }

@@ -72,6 +72,11 @@ export type SimulatorKnobs = {
   webhookRetryDelayMs: number;
   /** A delivery attempt that takes longer than this counts as failed. */
   webhookTimeoutMs: number;
+  /**
+   * Most calls, commands and webhook attempts kept for observation; beyond it the oldest (ended calls only) are
+   * forgotten, a tenth at a time, and a forgotten call's id answers 404 like an unknown one.
+   */
+  historyLimit: number;
 };
 
 /** Constructor options: any knob, plus the injected parts. */
@@ -113,6 +118,7 @@ export const DEFAULT_KNOBS: Readonly<SimulatorKnobs> = Object.freeze({
   webhookAttempts: 1,
   webhookRetryDelayMs: 100,
   webhookTimeoutMs: 5000,
+  historyLimit: 100_000,
 });
 
 /** Telnyx ignores a repeated `command_id` only within this window. */

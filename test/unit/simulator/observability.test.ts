@@ -63,3 +63,23 @@ test('when calls are alive or ended, then liveCalls lists only the live ones and
   });
   t.like(simulator.call(ended.callControlId), { state: 'ended', answeredAt: undefined, answeredBy: undefined, hangupCause: 'user_busy' });
 });
+
+test('when more calls than historyLimit were placed, then the oldest ended ones are forgotten and live ones kept', async (t) => {
+  const { simulator, client, receiver, dial } = await startFixture(t, { historyLimit: 10, answerDelayMs: 60_000 });
+  const live = await dial('+15551234100');
+  const ended: string[] = [];
+  for (let i = 0; i < 11; i++) {
+    const { callControlId } = await dial(`+15551250${String(i).padStart(2, '0')}1`);
+    await client.calls.actions.hangup(callControlId, {});
+    await receiver.waitForEvent(callControlId, 'call.hangup');
+    ended.push(callControlId);
+  }
+  const kept = simulator.calls().map((call) => call.callControlId);
+  t.true(kept.length <= 10);
+  t.true(kept.includes(live.callControlId));
+  t.false(kept.includes(ended[0] ?? ''));
+  t.true(kept.includes(ended.at(-1) ?? ''));
+  t.true(simulator.commands.length <= 10);
+  t.is(simulator.commands.at(-1)?.kind, 'hangup');
+  t.is((await t.throwsAsync(client.calls.retrieveStatus(ended[0] ?? '')))?.message.startsWith('404'), true);
+});
