@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
-import { bootReliable } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from './reliability-harness.ts';
 
 /** A database as a `kill -9` leaves it: rows claimed at `at`, some with a carrier id, none ended. */
 async function crashedDatabase(rows: { id: string; status: 'dialing' | 'ringing'; callControlId?: string }[], at: number) {
@@ -47,8 +47,16 @@ test('when dials interrupted by a crash are retried at start, then they keep to 
   );
   const h = await bootReliable(t, { dir, config: { queue: { dialsPerSecond: 2, maxConcurrentCalls: 10 } } });
   await Promise.all(ids.map((id) => h.ended(id)));
-  const dials = h.simulator.commands.filter((c) => c.kind === 'dial').map((c) => c.at);
+  // One call each (a dial repeated under its command id after a slow answer is the same dial).
+  for (const id of ids) t.is(h.simulator.placedCount(clientStateOf(id)), 1);
+  // When each dial started, by our own timeline (the carrier's arrival times add the network's jitter).
+  const timelines = await Promise.all(ids.map((id) => h.timeline(id)));
+  const dials = timelines
+    .flatMap((events) => events.filter((e) => e.kind === 'command' && e.name === 'dial').map((e) => e.at))
+    .sort((a, b) => a - b);
   t.is(dials.length, ids.length);
-  // At most two dial starts in any one second: the third after a pair is a second (less the clocks' jitter) later.
-  for (let i = 2; i < dials.length; i++) t.true((dials[i] as number) - (dials[i - 2] as number) >= 950, `dial ${i} came ${(dials[i] as number) - (dials[i - 2] as number)} ms after dial ${i - 2}`);
+  // At most two dial starts per second: without the limit all six start within milliseconds. The timeline is
+  // written a moment after the rate slot is taken, and that moment varies with load, so allow for it.
+  for (let i = 2; i < dials.length; i++) t.true((dials[i] as number) - (dials[i - 2] as number) >= 700, `dial ${i} came ${(dials[i] as number) - (dials[i - 2] as number)} ms after dial ${i - 2}`);
+  t.true((dials[5] as number) - (dials[0] as number) >= 1800);
 });
