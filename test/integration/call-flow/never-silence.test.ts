@@ -64,3 +64,25 @@ test('when detection never reports, then the reconciler’s nudge speaks to the 
   t.is(h.simulator.commands.filter((c) => c.kind === 'gather').length, 1);
   t.is(h.simulator.spokenTo('+12025550123').length, 1);
 });
+
+test('when the last words end cut short by the callee’s hangup, then no hangup is sent; when they end completed, one is', async (t) => {
+  const h = await bootWithSimulator(t);
+  const { store, clock } = h.svc.deps;
+  const lastWordsSaid = async (id: string) => {
+    await store.insertCall({ id, to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
+    await store.claim(id, clock.now(), 100);
+    await store.update(id, { callControlId: `v3:test-${id}` }, clock.now());
+    await store.transition(id, ['dialing'], 'in_progress', clock.now());
+    await store.appendEvent({ callId: id, at: clock.now(), kind: 'command', name: 'speak', detail: { step: 'goodbye', text: 'Goodbye' } });
+  };
+  await lastWordsSaid('cut-short');
+  await lastWordsSaid('said-in-full');
+  await postSigned(h.svc.url, telnyxEvent('call.speak.ended', 'cut-short', { status: 'call_hangup' }), SIGNING_SEED);
+  await postSigned(h.svc.url, telnyxEvent('call.speak.ended', 'said-in-full', { status: 'completed' }), SIGNING_SEED);
+  await h.svc.deps.events.whenIdle();
+  const hangupsOf = async (id: string) => (await h.timeline(id)).filter((e) => e.detail?.step === 'hangup-last-words').length;
+  t.is(await hangupsOf('cut-short'), 0);
+  t.is(await hangupsOf('said-in-full'), 1);
+  t.false(h.simulator.commands.some((c) => c.kind === 'hangup' && c.callControlId === 'v3:test-cut-short'));
+  t.true(h.simulator.commands.some((c) => c.kind === 'hangup' && c.callControlId === 'v3:test-said-in-full'));
+});
