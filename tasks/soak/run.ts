@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     configDir: join(ROOT_DIR, 'config'),
     overrides: {
       queue: { maxConcurrentCalls: MAX_CONCURRENT, dialsPerSecond: 30, channelLimitBackoffSeconds: 1, channelLimitMaxRequeues: 30, capacityProbeSeconds: 5 },
-      telnyx: { ringTimeoutSecs: RING_TIMEOUT_SECS, timeLimitSecs: TIME_LIMIT_SECS, requestTimeoutMs: 1000, menuTimeoutSecs: 1 },
+      telnyx: { ringTimeoutSecs: RING_TIMEOUT_SECS, timeLimitSecs: TIME_LIMIT_SECS, requestTimeoutMs: 1000, menuTimeoutMs: 1000 },
       reconcile: { intervalMs: RECONCILE_MS, unknownGraceSeconds: 2, silentAfterSeconds: 3, hangupGraceSeconds: HANGUP_GRACE_SECS },
     },
   });

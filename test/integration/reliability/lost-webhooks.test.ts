@@ -16,7 +16,7 @@ test('when the hangup webhook is lost, then the carrier record ends the call wit
 });
 
 test('when call.answered is lost, then the call is found alive past its ring timeout, spoken to and not left silent', async (t) => {
-  const h = await bootReliable(t, { simulator: { maxCallMs: 8000 } });
+  const h = await bootReliable(t, { simulator: { maxCallMs: 12_000 } });
   // Lose everything from the answer on: only the carrier's record tells us the callee picked up.
   h.simulator.on('command', (command) => {
     if (command.kind === 'dial') h.simulator.configure({ webhookLossRate: 1 });

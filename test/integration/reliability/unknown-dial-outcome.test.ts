@@ -9,7 +9,11 @@ type Repeat = 'replay' | 'empty-200' | '422';
  * simulator answers it as `repeat` says. Whatever happens, the call is placed once, spoken to, and ends.
  */
 async function lostDialAnswer(t: ExecutionContext, mode: DialUnknownOutcomeMode, repeat: Repeat) {
-  const h = await bootReliable(t, { simulator: { dialUnknownOutcomeRate: 1, dialUnknownOutcomeModes: [mode], repeatedDialCommandId: repeat } });
+  const h = await bootReliable(t, {
+    simulator: { dialUnknownOutcomeRate: 1, dialUnknownOutcomeModes: [mode], repeatedDialCommandId: repeat },
+    // The `timeout` mode answers never: give up on it soon.
+    config: mode === 'timeout' ? { telnyx: { requestTimeoutMs: 500 } } : {},
+  });
   const id = await h.placeNow('+12025550123');
   const ended = await h.ended(id);
   t.is(ended.status, 'completed', `${ended.status}: ${ended.reason ?? ''}`);
@@ -35,7 +39,7 @@ test('when the dial is answered 200 without a call id, then the call is not fail
 
 test('when the dial outcome is unknown and every webhook is lost, then the carrier record finds, answers, speaks to and ends the call', async (t) => {
   const h = await bootReliable(t, {
-    simulator: { dialUnknownOutcomeRate: 1, dialUnknownOutcomeModes: ['no-call-id'], webhookLossRate: 1, maxCallMs: 8000 },
+    simulator: { dialUnknownOutcomeRate: 1, dialUnknownOutcomeModes: ['no-call-id'], webhookLossRate: 1, maxCallMs: 12_000 },
   });
   const id = await h.placeNow('+12025550123');
   const ended = await h.ended(id);
