@@ -12,6 +12,8 @@ export const MENU = 'Press 1 for another joke. Press 9 to stop calls to this num
 export const GOODBYE = 'Thanks for listening. Goodbye!';
 export const LAST_JOKE = 'That was the last joke for this call. Goodbye!';
 export const OPTED_OUT = 'This number will not be called again. Goodbye.';
+/** Why a call to a number on the do-not-call list ends without being dialed (the store's claim says the same). */
+export const OPTED_OUT_REASON = 'the number asked not to be called again';
 /** Jokes (the message counting as the first) one call may tell. */
 export const MAX_JOKES = 3;
 
@@ -111,7 +113,15 @@ export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logge
       const key = event.status === 'valid' ? event.digits.slice(0, 1) : '';
       if (key === '9') {
         await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
-        await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'note', name: 'do-not-call', detail: { reason: 'the callee pressed 9' } });
+        // Calls already scheduled to the number end now, so the page shows it; the claim refuses any it misses.
+        const canceled = await store.cancelScheduledTo(call.to, clock.now(), OPTED_OUT_REASON);
+        await store.appendEvent({
+          callId: call.id,
+          at: clock.now(),
+          kind: 'note',
+          name: 'do-not-call',
+          detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length },
+        });
         await say(call, 'opted-out', OPTED_OUT, false, 'opted-out');
       } else if (key === '1' && told < MAX_JOKES) {
         await say(call, `menu-${told + 1}`, fit(await deps.jokes.next(), MENU), true, 'joke');

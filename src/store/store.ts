@@ -81,6 +81,8 @@ export type Store = {
   addDoNotCall(entry: DoNotCallEntry): Promise<boolean>;
   /** The number's do-not-call entry, if it has one. */
   getDoNotCall(number: string): Promise<DoNotCallEntry | undefined>;
+  /** Ends as `canceled` (with `reason`) every scheduled call to `number`; returns their ids. */
+  cancelScheduledTo(number: string, at: number, reason: string): Promise<string[]>;
 
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
   insertInbox(event: InboxEvent): Promise<boolean>;

@@ -180,6 +180,21 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.truthy((await store.claim('ok', T0 + 1, 10)).claimed);
   });
 
+  test(`${name}: when the scheduled calls to a number are canceled, then only that number's scheduled calls end, with the reason`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall({ ...newCall(T0 + 10, 'n1'), to: '+12025550909' });
+    await store.insertCall({ ...newCall(T0 + 20, 'n2'), to: '+12025550909' });
+    await store.insertCall({ ...newCall(T0 + 30, 'live'), to: '+12025550909' });
+    await store.claim('live', T0, 10);
+    await store.insertCall(newCall(T0 + 40, 'other'));
+    t.deepEqual(await store.cancelScheduledTo('+12025550909', T0 + 5, 'opted out'), ['n1', 'n2']);
+    t.like(await store.getCall('n1'), { status: 'canceled', reason: 'opted out', endedAt: T0 + 5 });
+    t.like(await store.getCall('live'), { status: 'dialing' });
+    t.like(await store.getCall('other'), { status: 'scheduled' });
+    t.deepEqual((await store.listEvents('n2')).map((e) => e.name), ['scheduled', 'canceled']);
+    t.deepEqual(await store.cancelScheduledTo('+12025550909', T0 + 6, 'opted out'), []);
+  });
+
   test(`${name}: when who answered is recorded, then it reads back; a new call has none`, async (t) => {
     const { store } = await withStore(t);
     const call = await store.insertCall(newCall(T0, 'ab'));

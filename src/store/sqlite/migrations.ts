@@ -64,6 +64,7 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         added_at INTEGER NOT NULL,
         call_id TEXT
       ) STRICT;
+      CREATE INDEX calls_scheduled_to ON calls (to_number) WHERE status = 'scheduled';
     `,
   },
 ];

@@ -147,7 +147,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         const row = getCallRow(id);
         if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
         if (sql('SELECT 1 FROM do_not_call WHERE number = ?').get(row.to_number)) {
-          const reason = 'the number asked not to be called again';
+          const reason = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
           sql("UPDATE calls SET status = 'canceled', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
           insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
           return { claimed: null, reason: 'not_scheduled' } as const;
@@ -224,6 +224,16 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         | { number: string; added_at: number; call_id: string | null }
         | undefined;
       return row ? { number: row.number, addedAt: row.added_at, callId: row.call_id } : undefined;
+    },
+    async cancelScheduledTo(number, at, reason) {
+      return tx(() => {
+        const rows = sql("SELECT id FROM calls WHERE status = 'scheduled' AND to_number = ? ORDER BY due_at").all(number) as { id: string }[];
+        for (const { id } of rows) {
+          sql("UPDATE calls SET status = 'canceled', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
+          insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
+        }
+        return rows.map((r) => r.id);
+      });
     },
     async insertInbox(event) {
       const result = sql(

@@ -73,9 +73,10 @@ test('when a number pressed 9, then scheduling it again is refused 422 naming `t
   t.is(other.status, 201);
 });
 
-test('when a number presses 9 while another call to it is already scheduled, then that call is canceled at its time, never dialed', async (t) => {
+test('when a number presses 9 while another call to it is already scheduled, then that call is canceled at once and never dialed', async (t) => {
   const { svc, placeNow, ended, waitFor, simulator } = await bootWithSimulator(t);
-  // Scheduled before the opt-out, due a little later (the opt-out takes milliseconds on the simulator).
+  // Scheduled before the opt-out, due a little later (the opt-out takes milliseconds on the simulator). The opt-out
+  // cancels it at once; had it been missed, the claim would refuse it (see the store contract).
   const res = await fetch(`${svc.url}/api/calls`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -83,8 +84,11 @@ test('when a number presses 9 while another call to it is already scheduled, the
   });
   t.is(res.status, 201);
   const later = ((await res.json()) as { id: string }).id;
-  await ended(await placeNow('+12025550909'));
+  const optOut = await placeNow('+12025550909');
+  await ended(optOut);
   t.truthy(await svc.deps.store.getDoNotCall('+12025550909'));
+  const note = (await svc.deps.store.listEvents(optOut)).find((e) => e.name === 'do-not-call');
+  t.like(note?.detail, { scheduledCallsCanceled: 1 });
   const call = await waitFor(later, (c) => c.status !== 'scheduled');
   t.is(call.status, 'canceled');
   t.regex(call.reason ?? '', /asked not to be called again/);

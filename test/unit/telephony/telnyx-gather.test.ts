@@ -16,6 +16,7 @@ function adapter(voice: string) {
     ringTimeoutSecs: 30,
     timeLimitSecs: 300,
     answeringMachineDetection: 'greeting_end',
+    webhookRetriesMs: [],
     requestTimeoutMs: 2000,
   });
 }
