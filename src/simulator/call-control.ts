@@ -77,7 +77,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     count: (what) => counters[what]++,
     place: (placement) => {
       const { route, occupiesChannel, ...rest } = placement;
-      const init = { ...rest, callControlId: ids.callControlId(), callLegId: ids.uuid(), callSessionId: ids.uuid() };
+      const init = { ...rest, callControlId: ids.callControlId(), callLegId: ids.timeUuid(clock.now()), callSessionId: ids.timeUuid(clock.now()) };
       const call = new SimulatedCall(init, {
         clock,
         knobs,
