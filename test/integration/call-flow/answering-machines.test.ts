@@ -62,3 +62,14 @@ test('when detection is on, then the dial asks Telnyx for greeting_end detection
   await ended(await placeNow('+12025550123'));
   t.is(simulator.commands.find((c) => c.kind === 'dial')?.body.answering_machine_detection, 'greeting_end');
 });
+
+test('when detection does not report greetings (mode detect), then a machine hears the message as soon as it is detected', async (t) => {
+  const { placeNow, ended, simulator, timeline } = await bootWithSimulator(t, { config: { telnyx: { answeringMachineDetection: 'detect' } } });
+  const id = await placeNow('+12025550700', 'Your table is booked.');
+  const call = await ended(id);
+  t.is(call.answeredBy, 'machine');
+  t.deepEqual(simulator.spokenTo('+12025550700'), ['Your table is booked.']);
+  const at = positions((await timeline(id)).map((e) => `${e.kind}:${e.name}`));
+  t.is(at('webhook:call.machine.greeting.ended'), -1);
+  t.true(at('webhook:call.machine.detection.ended') < at('command:speak'));
+});
