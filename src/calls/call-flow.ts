@@ -39,13 +39,19 @@ export function fit(text: string, after = ''): string {
 export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logger; telephony: Telephony; jokes: JokeSource; menuTimeoutMs: number }) {
   const { store, clock } = deps;
 
-  /** The speaking steps (speak and gather, not hangups) already sent to the carrier for this call, in order. */
-  async function stepsSent(callId: string): Promise<string[]> {
+  /**
+   * The speaking steps (speak and gather, not hangups) already sent to the carrier for this call, in order, each
+   * with the time of the menu answer that led to it, if one did.
+   */
+  async function sent(callId: string): Promise<{ step: string; answers: unknown }[]> {
     const events = await store.listEvents(callId);
     return events.flatMap((e) =>
-      e.kind === 'command' && (e.name === 'speak' || e.name === 'gather') && typeof e.detail?.step === 'string' ? [e.detail.step] : [],
+      e.kind === 'command' && (e.name === 'speak' || e.name === 'gather') && typeof e.detail?.step === 'string'
+        ? [{ step: e.detail.step, answers: e.detail.answers }]
+        : [],
     );
   }
+  const stepsSent = async (callId: string) => (await sent(callId)).map((s) => s.step);
 
   async function send(call: Call, name: string, step: string, work: (id: string) => Promise<void>, detail: Record<string, unknown> = {}): Promise<boolean> {
     const id = commandId(name, call.id, step);
@@ -76,12 +82,12 @@ export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logge
   }
 
   /** Says `text` as a step; when the carrier refuses, hangs up rather than leave the callee in silence. */
-  async function say(call: Call, step: Step, text: string, menu: boolean, source: string): Promise<boolean> {
+  async function say(call: Call, step: Step, text: string, menu: boolean, detail: { source: string; answers?: number }): Promise<boolean> {
     const controlId = call.callControlId;
     if (!controlId) return false;
     const spoke = menu
-      ? await send(call, 'gather', step, (id) => deps.telephony.gather(controlId, { text, validDigits: '19', timeoutMs: deps.menuTimeoutMs }, id), { text, source })
-      : await send(call, 'speak', step, (id) => deps.telephony.speak(controlId, text, id), { text, source });
+      ? await send(call, 'gather', step, (id) => deps.telephony.gather(controlId, { text, validDigits: '19', timeoutMs: deps.menuTimeoutMs }, id), { text, ...detail })
+      : await send(call, 'speak', step, (id) => deps.telephony.speak(controlId, text, id), { text, ...detail });
     if (!spoke) await hangup(call, `${step}-failed`);
     return spoke;
   }
@@ -100,16 +106,22 @@ export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logge
       if ((await stepsSent(call.id)).length > 0) return false;
       const text = call.message ?? (await deps.jokes.next());
       const source = call.message ? 'message' : 'joke';
-      if (call.answeredBy === 'machine') return say(call, 'message', fit(text), false, source);
-      return say(call, 'menu-1', fit(text, MENU), true, source);
+      if (call.answeredBy === 'machine') return say(call, 'message', fit(text), false, { source });
+      return say(call, 'menu-1', fit(text, MENU), true, { source });
     },
 
-    /** A key pressed (or not) at the menu. */
-    async digits(call: Call, event: DigitsGathered): Promise<void> {
-      const steps = await stepsSent(call.id);
+    /**
+     * A key pressed (or not) at the menu, the carrier's report of it made at `occurredAt`. A report of the same
+     * moment seen again (re-sent under a new event id) has already been answered and is ignored.
+     */
+    async digits(call: Call, event: DigitsGathered, occurredAt: number): Promise<void> {
+      const done = await sent(call.id);
+      const steps = done.map((s) => s.step);
       const told = menus(steps);
+      if (done.some((s) => s.answers === occurredAt)) return;
       // Only a menu we offered and have not moved past can be answered; a hangup or cancel needs nothing said.
       if (told === 0 || isLastWord(steps[steps.length - 1]) || event.status === 'hangup' || event.status === 'cancelled') return;
+      const answers = occurredAt;
       const key = event.status === 'valid' ? event.digits.slice(0, 1) : '';
       if (key === '9') {
         await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
@@ -122,11 +134,11 @@ export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logge
           name: 'do-not-call',
           detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length },
         });
-        await say(call, 'opted-out', OPTED_OUT, false, 'opted-out');
+        await say(call, 'opted-out', OPTED_OUT, false, { source: 'opted-out', answers });
       } else if (key === '1' && told < MAX_JOKES) {
-        await say(call, `menu-${told + 1}`, fit(await deps.jokes.next(), MENU), true, 'joke');
+        await say(call, `menu-${told + 1}`, fit(await deps.jokes.next(), MENU), true, { source: 'joke', answers });
       } else {
-        await say(call, 'goodbye', key === '1' ? LAST_JOKE : GOODBYE, false, 'goodbye');
+        await say(call, 'goodbye', key === '1' ? LAST_JOKE : GOODBYE, false, { source: 'goodbye', answers });
       }
     },
 

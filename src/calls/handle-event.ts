@@ -126,7 +126,7 @@ export function createEventHandler(deps: {
       }
       case 'digitsGathered': {
         if (isFinal(call.status)) return 'stale';
-        await flow.digits(call, what);
+        await flow.digits(call, what, event.occurredAt);
         return 'applied';
       }
       case 'hungUp': {

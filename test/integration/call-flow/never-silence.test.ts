@@ -1,4 +1,5 @@
 import test from 'ava';
+import { commandId } from '../../../src/calls/command-id.ts';
 import { bootWithSimulator, SIGNING_SEED } from './harness.ts';
 import { postSigned, telnyxEvent } from '../webhooks/telnyx-webhooks.ts';
 
@@ -85,4 +86,21 @@ test('when the last words end cut short by the callee’s hangup, then no hangup
   t.is(await hangupsOf('said-in-full'), 1);
   t.false(h.simulator.commands.some((c) => c.kind === 'hangup' && c.callControlId === 'v3:test-cut-short'));
   t.true(h.simulator.commands.some((c) => c.kind === 'hangup' && c.callControlId === 'v3:test-said-in-full'));
+});
+
+test('when a key press is reported again under a new event id, then it is answered once', async (t) => {
+  // A long menu wait keeps the call at its second menu while the first press is reported again.
+  const h = await bootWithSimulator(t, { config: { telnyx: { menuTimeoutMs: 60_000 } } });
+  const id = await h.placeNow('+12025550901');
+  await h.simulator.waitForCommand((c) => c.kind === 'gather' && c.commandId === commandId('gather', id, 'menu-2'));
+  await h.svc.deps.events.whenIdle();
+  const call = await h.svc.deps.store.getCall(id);
+  const first = (await h.timeline(id)).find((e) => e.kind === 'webhook' && e.name === 'call.gather.ended');
+  const occurredAt = new Date(String(first?.detail?.occurredAt));
+  const replay = telnyxEvent('call.gather.ended', id, { call_control_id: call?.callControlId, digits: '1', status: 'valid' }, occurredAt);
+  t.is((await postSigned(h.svc.url, replay, SIGNING_SEED)).status, 200);
+  await h.svc.deps.events.whenIdle();
+  const steps = (await h.timeline(id)).filter((e) => e.kind === 'command' && e.name === 'gather').map((e) => e.detail?.step);
+  t.deepEqual(steps, ['menu-1', 'menu-2']);
+  t.is(h.simulator.commands.filter((c) => c.kind === 'gather').length, 2);
 });
