@@ -111,14 +111,15 @@ async function main(): Promise<number> {
     process.stdout.write('\n');
     // Hangups we sent may still be landing at the carrier: give them a few seconds.
     for (let i = 0; i < 10 && simulator.liveCalls().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 500));
-    return report(calls, service, simulator, Date.now() - started);
+    const reconciled = (await service.deps.metrics.reconciled.get()).values.map((v) => `${String(v.labels.action)} ${v.value}`).join(', ');
+    return report(calls, service, simulator, Date.now() - started, reconciled || 'nothing');
   } finally {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(calls: Call[], service: Service, simulator: CarrierSimulator, elapsedMs: number): number {
+function report(calls: Call[], service: Service, simulator: CarrierSimulator, elapsedMs: number, reconciled: string): number {
   const clientState = (id: string) => Buffer.from(id, 'utf8').toString('base64');
   const limitMs = (RING_TIMEOUT_SECS + TIME_LIMIT_SECS + HANGUP_GRACE_SECS) * 1000 + 4 * RECONCILE_MS;
   const open = calls.filter((c) => !isFinal(c.status));
@@ -143,6 +144,7 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
     `endings: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `failed because: ${[...failedWhy].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n}× "${why}"`).join('; ') || 'none'}`,
     `faults: webhooks lost ${stats.webhooks.lost} of ${stats.webhooks.delivered + stats.webhooks.lost}, dials with unknown outcome ${stats.dialsUnknownOutcome}, channel-limit refusals ${stats.channelLimited}, calls requeued ${requeued}`,
+    `reconciler (from the carrier's record): ${reconciled}`,
     `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.queue.capacity}`,
     `claim→end: p50 ${(pct(0.5) / 1000).toFixed(1)} s, p95 ${(pct(0.95) / 1000).toFixed(1)} s, max ${((durations.at(-1) ?? 0) / 1000).toFixed(1)} s (limit ${limitMs / 1000} s)`,
   ];
