@@ -152,7 +152,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
   const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed, telephony });
-  const callFlow = createCallFlow({ store, clock, logger, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs });
+  const callFlow = createCallFlow({ store, clock, logger, metrics, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs });
   const amd = config.telnyx.answeringMachineDetection;
   const handle = createEventHandler({
     store,

@@ -61,6 +61,18 @@ export function createMetrics() {
       labelNames: ['action'] as const,
       registers: [registry],
     }),
+    menuChoices: new Counter({
+      name: 'call_menu_choices_total',
+      help: 'What callees did at the menu after a joke or message (another_joke, opted_out, nothing)',
+      labelNames: ['choice'] as const,
+      registers: [registry],
+    }),
+    answeredBy: new Counter({
+      name: 'calls_answered_by_total',
+      help: 'Answered calls by who answered, as detection reported it (human, machine, unknown)',
+      labelNames: ['by'] as const,
+      registers: [registry],
+    }),
     channelRefusals: new Counter({
       name: 'channel_limit_refusals_total',
       help: 'Dials the carrier refused for want of a channel (SIP 403), by what became of the call (requeued, failed)',

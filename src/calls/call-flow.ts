@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { JokeSource } from '../jokes/joke-source.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/store.ts';
 import { MAX_SPEECH_CHARS } from '../telephony/speech-options.ts';
 import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
@@ -36,7 +37,15 @@ export function fit(text: string, after = ''): string {
  * A machine hears the message alone. Command ids derive from the call and the step, and the timeline records each
  * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.
  */
-export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logger; telephony: Telephony; jokes: JokeSource; menuTimeoutMs: number }) {
+export function createCallFlow(deps: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  telephony: Telephony;
+  jokes: JokeSource;
+  menuTimeoutMs: number;
+}) {
   const { store, clock } = deps;
 
   /**
@@ -123,6 +132,7 @@ export function createCallFlow(deps: { store: Store; clock: Clock; logger: Logge
       if (told === 0 || isLastWord(steps[steps.length - 1]) || event.status === 'hangup' || event.status === 'cancelled') return;
       const answers = occurredAt;
       const key = event.status === 'valid' ? event.digits.slice(0, 1) : '';
+      deps.metrics?.menuChoices.inc({ choice: key === '9' ? 'opted_out' : key === '1' ? 'another_joke' : 'nothing' });
       if (key === '9') {
         await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
         // Calls already scheduled to the number end now, so the page shows it; the claim refuses any it misses.

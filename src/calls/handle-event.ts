@@ -97,7 +97,10 @@ export function createEventHandler(deps: {
         const live = await answered(call, event);
         if (!live || deps.detectsMachines) return live ? 'applied' : 'stale';
         // No detection: whoever answered hears the first words at once.
-        if (live.answeredBy === null) await store.update(call.id, { answeredBy: 'unknown' }, clock.now());
+        if (live.answeredBy === null) {
+          await store.update(call.id, { answeredBy: 'unknown' }, clock.now());
+          deps.metrics?.answeredBy.inc({ by: 'unknown' });
+        }
         await flow.speakFirst({ ...live, answeredBy: live.answeredBy ?? 'unknown' });
         return 'applied';
       }
@@ -105,6 +108,7 @@ export function createEventHandler(deps: {
         if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
         const live = await answered(call, event);
         if (!live) return 'stale';
+        if (live.answeredBy === null) deps.metrics?.answeredBy.inc({ by: what.answeredBy });
         await store.update(call.id, { answeredBy: what.answeredBy }, clock.now());
         // A machine waits for its greeting to end when the carrier will say so; anyone else hears it now.
         if (what.answeredBy !== 'machine' || !deps.waitsForGreeting) await flow.speakFirst({ ...live, answeredBy: what.answeredBy });

@@ -29,6 +29,7 @@ test('when an answering machine picks up, then the message alone is spoken after
   // The API shows who answered.
   const json = (await (await fetch(`${svc.url}/api/calls/${id}`)).json()) as { answeredBy?: string };
   t.is(json.answeredBy, 'machine');
+  t.regex(await (await fetch(`${svc.url}/metrics`)).text(), /calls_answered_by_total\{by="machine"\} 1\n/);
 });
 
 test('when a person picks up, then the menu is spoken as soon as detection says human, without waiting for a greeting', async (t) => {

@@ -6,7 +6,7 @@ import { bootWithSimulator } from './harness.ts';
 const withMenu = (text: string | undefined) => text?.endsWith(` ${MENU}`) === true && BUILTIN_JOKES.includes(text.slice(0, -MENU.length - 1));
 
 test('when the person presses 1 once, then another joke with the menu, then goodbye at the silence, and the call completes', async (t) => {
-  const { placeNow, ended, simulator, timeline } = await bootWithSimulator(t);
+  const { svc, placeNow, ended, simulator, timeline } = await bootWithSimulator(t);
   const id = await placeNow('+12025550901');
   t.is((await ended(id)).status, 'completed');
   const spoken = simulator.spokenTo('+12025550901');
@@ -16,6 +16,10 @@ test('when the person presses 1 once, then another joke with the menu, then good
   t.is(spoken[2], GOODBYE);
   const steps = (await timeline(id)).filter((e) => e.kind === 'command' && e.name !== 'dial' && e.name !== 'dial.accepted').map((e) => e.detail?.step);
   t.deepEqual(steps, ['menu-1', 'menu-2', 'goodbye', 'hangup-last-words']);
+  const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+  t.regex(metrics, /call_menu_choices_total\{choice="another_joke"\} 1\n/);
+  t.regex(metrics, /call_menu_choices_total\{choice="nothing"\} 1\n/);
+  t.regex(metrics, /calls_answered_by_total\{by="human"\} 1\n/);
 });
 
 test('when the person presses 1 at every menu, then at most 3 jokes are told, then the last-joke goodbye', async (t) => {
