@@ -28,13 +28,15 @@ export type ReconcileReport = {
   found: number;
   /** Calls the carrier could not be asked about this round (left for the next). */
   errors: number;
+  /** Calls seen ended at the carrier and still live here: the next round, {@link ENDED_SLACK_MS} on, ends them. */
+  pendingEnds: number;
 };
 
 /**
  * A call the carrier calls ended is ended by us only when a later round still finds it live this long after the
  * first sighting: its own hangup webhook, usually a few milliseconds behind, gives the truer ending.
  */
-const ENDED_SLACK_MS = 1500;
+export const ENDED_SLACK_MS = 1500;
 
 /** A call still ringing this long after its ring timeout began cannot be ringing: the carrier's clock starts a little after our claim. */
 const RING_SLACK_MS = 2000;
@@ -132,7 +134,7 @@ export function createReconciler(deps: {
 
   /** One round over every live call. Errors asking about one call leave it for the next round. */
   async function reconcile(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, ended: 0, answered: 0, nudged: 0, hungUp: 0, unknownFailed: 0, found: 0, errors: 0 };
+    const report: ReconcileReport = { checked: 0, ended: 0, answered: 0, nudged: 0, hungUp: 0, unknownFailed: 0, found: 0, errors: 0, pendingEnds: 0 };
     const now = clock.now();
     const live = await store.findStale(LIVE_STATUSES, now + 1);
     const liveIds = new Set(live.map((call) => call.id));
@@ -192,6 +194,7 @@ export function createReconciler(deps: {
         logger.warn({ err, callId: call.id }, 'reconcile: the carrier could not be asked about a call');
       }
     }
+    report.pendingEnds = seenEnded.size;
     if (report.ended + report.answered + report.nudged + report.hungUp + report.unknownFailed + report.found > 0) {
       logger.info({ ...report }, 'reconciled calls with the carrier');
     }

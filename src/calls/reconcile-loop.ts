@@ -1,10 +1,12 @@
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { Reconciler } from './reconcile-calls.ts';
+import { ENDED_SLACK_MS, type Reconciler } from './reconcile-calls.ts';
 
 /**
  * Runs the reconciler at start and then every `intervalMs` on the injected clock (the next round is armed when the
- * previous one ends, so rounds never overlap). Stoppable; `stop` awaits the round under way.
+ * previous one ends, so rounds never overlap). When a round saw calls ended at the carrier that are still live
+ * here, the next round comes as soon as their grace is over, so their channels are freed in seconds whatever the
+ * interval. Stoppable; `stop` awaits the round under way.
  */
 export class ReconcileLoop {
   readonly #reconciler: Reconciler;
@@ -45,15 +47,18 @@ export class ReconcileLoop {
   #run(): void {
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    let next = this.#intervalMs;
     this.#round = this.#reconciler
       .reconcile()
       .then(
-        () => undefined,
+        (report) => {
+          if (report.pendingEnds > 0) next = Math.min(next, ENDED_SLACK_MS + 100);
+        },
         (err: unknown) => this.#logger.error({ err }, 'reconciling calls with the carrier failed'),
       )
       .finally(() => {
         this.#round = undefined;
-        if (this.#running) this.#timer = this.#clock.setTimeout(() => this.#run(), this.#intervalMs);
+        if (this.#running) this.#timer = this.#clock.setTimeout(() => this.#run(), next);
       });
   }
 }

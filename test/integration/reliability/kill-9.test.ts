@@ -1,0 +1,103 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DatabaseSync } from 'node:sqlite';
+import { ROOT_DIR } from '../../../src/deps.ts';
+import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import { SIGNING_SEED } from '../call-flow/harness.ts';
+
+/** A port free right now, so a restarted service comes back at the address its calls' webhooks go to. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The real service as its own process (`node src/main.ts`) talking to the simulator as if it were Telnyx. */
+async function startService(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT_DIR, 'src/main.ts')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
+    if ((JSON.parse(line) as { msg?: string }).msg === 'listening') break;
+  }
+  return child;
+}
+
+test('when the service is killed with -9 while both channels ring, then after a restart the carrier record frees them in seconds and the next call is dialed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'daj-kill-'));
+  // Nobody answers; the carrier gives up ringing after 1.5 s, while the service is dead, and that webhook is lost.
+  const simulator = new CarrierSimulator({ signingSeedBase64: SIGNING_SEED, ringTimeoutCapMs: 1500 });
+  const { baseUrl } = await simulator.start();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    STAGE: 'test',
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    DATABASE_URL: `sqlite:${join(dir, 'kill.db')}`,
+    PUBLIC_URL: url,
+    MAX_CONCURRENT_CALLS: '2',
+    TELNYX_API_KEY: 'KEY_TEST',
+    TELNYX_PUBLIC_KEY: simulator.publicKeyBase64,
+    TELNYX_CONNECTION_ID: 'conn-kill',
+    TELNYX_FROM_NUMBER: '+12025550100',
+    TELNYX_BASE_URL: baseUrl,
+  };
+  let child = await startService(env);
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const schedule = async (to: string) => {
+    const res = await fetch(`${url}/api/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to, at: new Date().toISOString() }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  };
+  const ringing = [await schedule('+12025550408'), await schedule('+13125550408')];
+  await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+12025550408' && c.status === 200);
+  await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+13125550408' && c.status === 200);
+  // Both channels are held; a third call waits for one.
+  const next = await schedule('+12025550123');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  // The carrier ends both calls while nobody listens.
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (simulator.liveCalls().length === 0) {
+        simulator.off('call-ended', check);
+        resolve();
+      }
+    };
+    simulator.on('call-ended', check);
+    check();
+  });
+
+  const restartedAt = Date.now();
+  child = await startService(env);
+  const dial = await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+12025550123');
+  t.true(dial.at - restartedAt < 10_000, `the next call was dialed ${dial.at - restartedAt} ms after the restart`);
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+
+  const db = new DatabaseSync(join(dir, 'kill.db'), { readOnly: true });
+  t.teardown(() => db.close());
+  for (const id of ringing) {
+    const row = db.prepare('SELECT status, reason FROM calls WHERE id = ?').get(id) as { status: string; reason: string };
+    t.is(row.status, 'failed');
+    t.regex(row.reason, /the carrier ended the call/);
+  }
+  t.not((db.prepare('SELECT status FROM calls WHERE id = ?').get(next) as { status: string }).status, 'scheduled');
+});
