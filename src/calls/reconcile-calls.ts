@@ -183,11 +183,14 @@ export function createReconciler(deps: {
       report.checked += 1;
       try {
         const carrier = await deps.telephony.callStatus(call.callControlId);
-        if (!carrier || !carrier.alive) {
+        const age = now - (call.claimedAt ?? call.updatedAt);
+        // Not alive without an end is trusted only once the call could no longer be ringing (see CarrierCall.ended).
+        const over = !carrier || carrier.ended || (!carrier.alive && (call.status === 'in_progress' || age > options.ringTimeoutMs + RING_SLACK_MS));
+        if (over) {
           await endAt(call, report);
         } else {
           seenEnded.delete(call.id);
-          await settleAlive(call, carrier, report);
+          if (carrier.alive) await settleAlive(call, carrier, report);
         }
       } catch (err) {
         report.errors += 1;

@@ -20,6 +20,11 @@ export type DialResult = {
 export type CarrierCall = {
   callControlId: string;
   alive: boolean;
+  /**
+   * True when the carrier says the call is over (Telnyx sets `end_time` only then). `alive: false` alone is weaker:
+   * Telnyx documents it as always false in a dial's answer, so a call still being set up may read so.
+   */
+  ended: boolean;
   /** Our call id, decoded from the call's `client_state`, when it carries one of ours. */
   callId: string | undefined;
   /** Seconds since the call started, as the carrier counts them. */

@@ -202,6 +202,7 @@ export function createTelnyxTelephony(options: TelnyxTelephonyOptions): Telephon
         return {
           callControlId: data.call_control_id,
           alive: data.is_alive,
+          ended: !data.is_alive && typeof data.end_time === 'string',
           callId: callIdFromClientState(data.client_state),
           durationSecs: data.call_duration,
         };
@@ -217,7 +218,13 @@ export function createTelnyxTelephony(options: TelnyxTelephonyOptions): Telephon
         let page = await sdk().connections.listActiveCalls(options.connectionId, { 'page[size]': 250 });
         for (let n = 1; ; n++) {
           for (const c of page.data) {
-            found.push({ callControlId: c.call_control_id, alive: true, callId: callIdFromClientState(c.client_state), durationSecs: c.call_duration });
+            found.push({
+              callControlId: c.call_control_id,
+              alive: true,
+              ended: false,
+              callId: callIdFromClientState(c.client_state),
+              durationSecs: c.call_duration,
+            });
           }
           if (n >= MAX_ACTIVE_PAGES || !page.hasNextPage()) break;
           page = await page.getNextPage();

@@ -69,14 +69,14 @@ async function setup(t: ExecutionContext) {
     if (status !== 'dialing') await store.transition(id, ['dialing'], 'ringing', clock.now());
     if (status === 'in_progress') await store.transition(id, ['ringing'], 'in_progress', clock.now());
   }
-  const alive = (id: string, callId: string) => carrier.calls.set(id, { callControlId: id, alive: true, callId, durationSecs: 1 });
+  const alive = (id: string, callId: string) => carrier.calls.set(id, { callControlId: id, alive: true, ended: false, callId, durationSecs: 1 });
   return { store, clock, carrier, reconciler, live, alive, nudged, dialing, freed: () => freed };
 }
 
 test('when the carrier says a ringing call ended, then a later round ends our row and frees its channel', async (t) => {
   const { store, clock, carrier, reconciler, live, freed } = await setup(t);
   await live('a', 'v3:a', 'ringing');
-  carrier.calls.set('v3:a', { callControlId: 'v3:a', alive: false, callId: 'a', durationSecs: 0 });
+  carrier.calls.set('v3:a', { callControlId: 'v3:a', alive: false, ended: true, callId: 'a', durationSecs: 0 });
   // First sighting: its own hangup webhook may be milliseconds away, so nothing changes yet.
   t.like(await reconciler.reconcile(), { checked: 1, ended: 0 });
   await clock.advance(2000);
@@ -164,4 +164,19 @@ test('when the carrier cannot be asked, then nothing changes and the round repor
   await clock.advance(60_000);
   t.like(await reconciler.reconcile(), { errors: 1, ended: 0 });
   t.is((await store.getCall('h'))?.status, 'ringing');
+});
+
+test('when the carrier reads a ringing call not alive but gives it no end, then it is left alone until its ring timeout has passed', async (t) => {
+  const { store, clock, carrier, reconciler, live } = await setup(t);
+  await live('s', 'v3:s', 'ringing');
+  // Telnyx says is_alive false for a call still being set up; only end_time (ended) says it is over.
+  carrier.calls.set('v3:s', { callControlId: 'v3:s', alive: false, ended: false, callId: 's', durationSecs: 0 });
+  await reconciler.reconcile();
+  await clock.advance(10_000);
+  t.like(await reconciler.reconcile(), { ended: 0, pendingEnds: 0 });
+  t.is((await store.getCall('s'))?.status, 'ringing');
+  await clock.advance(options.ringTimeoutMs);
+  await reconciler.reconcile();
+  await clock.advance(2000);
+  t.like(await reconciler.reconcile(), { ended: 1 });
 });

@@ -28,7 +28,8 @@ async function setup(t: ExecutionContext) {
     callStatus: async (callControlId: string) => {
       await Promise.resolve();
       if (carrier.unreachable) throw new TelephonyError('Telnyx could not be reached', 'retryable');
-      return { callControlId, alive: carrier.alive.has(callControlId), callId: undefined, durationSecs: undefined };
+      const alive = carrier.alive.has(callControlId);
+      return { callControlId, alive, ended: !alive, callId: undefined, durationSecs: undefined };
     },
     hangup: async (callControlId: string) => {
       await Promise.resolve();

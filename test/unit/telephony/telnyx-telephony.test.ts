@@ -192,7 +192,7 @@ test.serial('when asking for a call Telnyx no longer knows, then its status is u
     .get('/v2/calls/v3:live')
     .reply(200, { data: { call_control_id: 'v3:live', call_leg_id: 'l', call_session_id: 's', is_alive: true, record_type: 'call', call_duration: 12, client_state: Buffer.from('call-7').toString('base64') } });
   t.is(await adapter().callStatus('v3:gone'), undefined);
-  t.deepEqual(await adapter().callStatus('v3:live'), { callControlId: 'v3:live', alive: true, callId: 'call-7', durationSecs: 12 });
+  t.deepEqual(await adapter().callStatus('v3:live'), { callControlId: 'v3:live', alive: true, ended: false, callId: 'call-7', durationSecs: 12 });
 });
 
 test.serial('when listing active calls over two pages, then every call on the connection is returned with our call ids', async (t) => {
@@ -242,4 +242,12 @@ test.serial('when webhook retries are configured, then every dial asks Telnyx to
   t.deepEqual(policies['call.answered'], { retries_ms: [1000, 5000] });
   t.deepEqual(policies['call.hangup'], { retries_ms: [1000, 5000] });
   t.is(sent.time_limit_secs, 300);
+});
+
+test.serial('when Telnyx reports a call not alive with an end_time, then it reads ended; not alive without one, not yet', async (t) => {
+  const resource = (id: string, extra: Record<string, unknown>) => ({ data: { call_control_id: id, call_leg_id: 'l', call_session_id: 's', record_type: 'call', ...extra } });
+  nock(API).get('/v2/calls/v3:over').reply(200, resource('v3:over', { is_alive: false, end_time: '2026-11-22T06:00:00Z' }));
+  nock(API).get('/v2/calls/v3:setting-up').reply(200, resource('v3:setting-up', { is_alive: false }));
+  t.like(await adapter().callStatus('v3:over'), { alive: false, ended: true });
+  t.like(await adapter().callStatus('v3:setting-up'), { alive: false, ended: false });
 });
