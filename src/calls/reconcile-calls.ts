@@ -179,7 +179,6 @@ export function createReconciler(deps: {
         }
         continue;
       }
-      if (!call.callControlId) continue;
       report.checked += 1;
       try {
         const carrier = await deps.telephony.callStatus(call.callControlId);
