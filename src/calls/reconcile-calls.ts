@@ -132,6 +132,27 @@ export function createReconciler(deps: {
     }
   }
 
+  /** A live call with no carrier id, looked up in the carrier's active calls by its client_state. */
+  async function settleWithoutId(call: Call, found: CarrierCall | undefined, now: number, report: ReconcileReport): Promise<void> {
+    if (found) {
+      await store.update(call.id, { callControlId: found.callControlId, reason: null }, clock.now());
+      await note(call, 'reconcile.found', { callControlId: found.callControlId });
+      report.found += 1;
+      count('found');
+      await settleAlive({ ...call, callControlId: found.callControlId }, found, report);
+    } else if (call.status !== 'dialing') {
+      // Answered or ringing by its webhooks, no longer listed by the carrier: it ended.
+      await endAt(call, report);
+    } else if (now - call.updatedAt >= options.unknownGraceMs) {
+      const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), { reason: 'dial outcome unknown: the carrier has no such call' });
+      if (!failed) return;
+      report.unknownFailed += 1;
+      count('unknown_failed');
+      deps.metrics?.callsEnded.inc({ status: 'failed' });
+      deps.channelFreed();
+    }
+  }
+
   /** One round over every live call. Errors asking about one call leave it for the next round. */
   async function reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, ended: 0, answered: 0, nudged: 0, hungUp: 0, unknownFailed: 0, found: 0, errors: 0, pendingEnds: 0 };
@@ -153,30 +174,10 @@ export function createReconciler(deps: {
       if (!call.callControlId) {
         if (!unsettled.includes(call) || !active) continue;
         report.checked += 1;
-        const found = active.get(call.id);
-        if (found) {
-          await store.update(call.id, { callControlId: found.callControlId, reason: null }, clock.now());
-          await note(call, 'reconcile.found', { callControlId: found.callControlId });
-          report.found += 1;
-          count('found');
-          await settleAlive({ ...call, callControlId: found.callControlId }, found, report).catch((err: unknown) => {
-            report.errors += 1;
-            logger.warn({ err, callId: call.id }, 'reconcile: settling a found call failed');
-          });
-        } else if (call.status !== 'dialing') {
-          // Answered or ringing by its webhooks, no longer listed by the carrier: it ended.
-          await endAt(call, report);
-        } else if (now - call.updatedAt >= options.unknownGraceMs) {
-          const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), {
-            reason: 'dial outcome unknown: the carrier has no such call',
-          });
-          if (failed) {
-            report.unknownFailed += 1;
-            count('unknown_failed');
-            deps.metrics?.callsEnded.inc({ status: 'failed' });
-            deps.channelFreed();
-          }
-        }
+        await settleWithoutId(call, active.get(call.id), now, report).catch((err: unknown) => {
+          report.errors += 1;
+          logger.warn({ err, callId: call.id }, 'reconcile: settling a call without a carrier id failed');
+        });
         continue;
       }
       report.checked += 1;
