@@ -11,6 +11,8 @@ import { createPageRouter } from './http/routes/page-routes.ts';
 import { createWebhookRouter } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
 import { ROOT_DIR } from './deps.ts';
+import { createSecurityHeaders } from './http/security/security-headers.ts';
+import { createHostCheck } from './http/security/host-check.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -20,8 +22,23 @@ export function createApp(deps: Deps): Koa {
     deps.logger.error({ err, requestId: ctx ? requestIdOf(ctx) : undefined }, 'unexpected error');
   });
 
+  // TRUST_PROXY: ctx.ip, ctx.protocol and ctx.host come from X-Forwarded-* (the last `proxyHops` addresses of
+  // X-Forwarded-For, those our own proxies added); off, from the socket, whatever the client claims.
+  app.proxy = deps.config.http.trustProxy;
+  app.maxIpsCount = deps.config.http.proxyHops;
+
+  // Outside the error middleware, so its headers stay on error responses too.
+  app.use(createSecurityHeaders());
   app.use(createErrorMiddleware({ views: deps.views, newId: deps.newId }));
   app.use(createObserveMiddleware({ logger: deps.logger, metrics: deps.metrics }));
+  app.use(
+    createHostCheck({
+      listenHost: deps.config.host,
+      publicUrl: deps.config.publicUrl,
+      allowedHosts: deps.config.http.allowedHosts,
+      tunnelUrl: () => deps.endpoint.tunnelUrl,
+    }),
+  );
   const limit = deps.config.http.bodyLimitBytes;
   app.use(koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, includeUnparsed: true, multipart: false }));
 

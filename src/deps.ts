@@ -14,6 +14,7 @@ import type { Store } from './store/store.ts';
 import { createCallService, type CallService } from './calls/call-service.ts';
 import { createCallPlacer } from './calls/place-call.ts';
 import type { SchedulingRules } from './calls/schedule-input.ts';
+import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from './calls/destination-policy.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
 import { createDialRate } from './queue/dial-rate.ts';
@@ -99,7 +100,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         apiKey: apiKey ?? 'simulator',
         baseUrl: () => (simulator ? simulator.baseUrl : config.telnyx.baseUrl),
         connectionId: config.telnyx.connectionId ?? 'simulated-connection',
-        fromNumber: config.telnyx.fromNumber ?? '+12025550100',
+        fromNumber: config.telnyx.fromNumber ?? SIMULATOR_CALLER_ID,
         webhookUrl: () => {
           if (simulator) return endpoint.localUrl && `${endpoint.localUrl}/webhook`;
           const base = config.publicUrl ?? endpoint.tunnelUrl;
@@ -150,7 +151,14 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
     instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
-    rules: config.scheduling,
+    rules: {
+      ...config.scheduling,
+      // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
+      // international bill; anything wider is the operator's explicit choice.
+      allowedCountries:
+        config.scheduling.allowedCountries ??
+        defaultAllowedCountries(config.telnyx.fromNumber ?? (simulator ? SIMULATOR_CALLER_ID : undefined), config.scheduling.defaultCountry),
+    },
     telephony,
     simulator,
     simulated: simulator !== undefined,

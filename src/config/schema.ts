@@ -1,5 +1,6 @@
 import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
+import { NUMBER_TYPES } from '../calls/destination-policy.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STAGES = ['development', 'test', 'production'] as const;
@@ -12,6 +13,18 @@ const databaseUrl = z
   .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
     message: 'must be sqlite:<path> or postgres://…',
   });
+
+/** A list from config (an array) or from the environment (comma-separated). */
+const list = <T extends z.ZodType>(item: T, min = 0) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(item).min(min),
+  );
+/** A boolean from config, or `true`/`false`/`1`/`0` from the environment. */
+const flag = z.union([z.boolean(), z.stringbool()]);
+const country = z.string().transform((v) => v.toUpperCase()).pipe(
+  z.string().regex(/^([A-Z]{2}|001)$/, { message: 'must be ISO 3166 alpha-2 codes such as US, or 001 for non-geographic numbers' }),
+);
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +15551234567' });
 
@@ -27,7 +40,18 @@ export const configSchema = z
     http: z.object({
       bodyLimitBytes: int(1024),
       shutdownTimeoutMs: int(0),
+      // Behind a load balancer: client address and protocol come from X-Forwarded-For/-Proto (`proxyHops` hops).
+      trustProxy: flag,
+      proxyHops: int(1, 10),
+      // Host names accepted besides PUBLIC_URL's and the listen address (DNS-rebinding check).
+      allowedHosts: list(z.string().min(1).transform((v) => v.toLowerCase())),
+      headersTimeoutMs: int(1000, 600_000),
+      requestTimeoutMs: int(1000, 3_600_000),
+      keepAliveTimeoutMs: int(100, 600_000),
+      maxConnections: int(1, 1_000_000),
+      maxConnectionsPerAddress: int(0, 1_000_000),
     }),
+    metricsToken: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
     scheduling: z.object({
       defaultCountry: z
         .string()
@@ -36,6 +60,9 @@ export const configSchema = z
       graceSeconds: int(0),
       horizonDays: int(1, 3650),
       messageMaxLength: int(1, 5000),
+      // null: the caller id's country (or DEFAULT_COUNTRY); see src/calls/destination-policy.ts.
+      allowedCountries: list(country).nullable(),
+      allowedNumberTypes: list(z.enum(NUMBER_TYPES), 1),
     }),
     queue: z.object({
       dialsPerSecond: int(1, 10_000),

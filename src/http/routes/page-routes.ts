@@ -2,10 +2,12 @@ import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'koa';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Call } from '../../calls/call.ts';
 import type { CallService } from '../../calls/call-service.ts';
 import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
+import { canonicalZone } from '../../calls/time-zones.ts';
+import { decodeCookieValue } from '../security/cookie-value.ts';
 import type { Clock } from '../../clock.ts';
 import { DomainError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
 import type { Views } from '../views.ts';
@@ -22,8 +24,8 @@ function zones(): string[] {
 }
 
 function viewerZone(ctx: Context): string {
-  const zone = ctx.cookies.get(ZONE_COOKIE);
-  return zone && IANAZone.isValidZone(decodeURIComponent(zone)) ? decodeURIComponent(zone) : 'UTC';
+  // A malformed or made-up cookie falls back to UTC; the fixed zone list decides before luxon sees the name.
+  return canonicalZone(decodeCookieValue(ctx.cookies.get(ZONE_COOKIE))) ?? 'UTC';
 }
 
 function shown(call: Call, zone: string) {
@@ -60,7 +62,7 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
   }
 
   async function renderPage(ctx: Context, form: Record<string, string>, errors: FieldError[] = [], notice?: string) {
-    const zone = form.timezone && IANAZone.isValidZone(form.timezone) ? form.timezone : viewerZone(ctx);
+    const zone = canonicalZone(form.timezone) ?? viewerZone(ctx);
     const errorsByField: Record<string, string[]> = {};
     for (const e of errors) (errorsByField[e.path] ??= []).push(e.message);
     ctx.type = 'text/html; charset=utf-8';
@@ -81,7 +83,7 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
     const notice = ctx.cookies.get(NOTICE_COOKIE);
     if (notice === undefined) return undefined;
     ctx.cookies.set(NOTICE_COOKIE, null, { path: '/' });
-    return decodeURIComponent(notice);
+    return decodeCookieValue(notice);
   }
 
   function redirectWithNotice(ctx: Context, notice: string) {
