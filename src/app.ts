@@ -13,6 +13,11 @@ import { join } from 'node:path';
 import { ROOT_DIR } from './deps.ts';
 import { createSecurityHeaders } from './http/security/security-headers.ts';
 import { createHostCheck } from './http/security/host-check.ts';
+import { createRequestAuth } from './http/auth/request-auth.ts';
+import { createCsrf } from './http/auth/csrf.ts';
+import { createAuthRouter } from './http/routes/auth-routes.ts';
+import { createAccountPageRouter } from './http/routes/account-page-routes.ts';
+import { createDevMailRouter } from './http/routes/dev-mail-routes.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -44,10 +49,17 @@ export function createApp(deps: Deps): Koa {
 
   const router = new Router();
   const templatesDir = join(ROOT_DIR, 'templates');
+  const auth = createRequestAuth(deps);
+  const csrf = createCsrf({ auth });
+  // The outbox page exists only where the config allows it (never in production; tests opt in).
+  const devOutbox = deps.config.mail.devOutbox && deps.outbox !== undefined;
   for (const part of [
     createHealthRouter(deps),
-    createApiRouter(deps),
-    createPageRouter({ ...deps, templatesDir }),
+    createAuthRouter({ ...deps, accessTokenSeconds: deps.config.auth.accessTokenSeconds }),
+    createApiRouter({ ...deps, auth, csrf }),
+    createAccountPageRouter({ ...deps, auth, csrf, devOutbox }),
+    createPageRouter({ ...deps, templatesDir, auth, csrf, devOutbox }),
+    ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
     createWebhookRouter({ ...deps, mode: deps.config.webhooks.mode }),
   ]) {
     router.use(part.routes());

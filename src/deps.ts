@@ -28,6 +28,8 @@ import type { JokeSource } from './jokes/joke-source.ts';
 import { EventWorker } from './calls/event-worker.ts';
 import { createEventHandler } from './calls/handle-event.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
+import { createAccountParts, type AccountParts } from './accounts/account-parts.ts';
+import type { DevOutbox } from './mail/dev-outbox.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,12 +59,14 @@ export type Deps = {
   calls: CallService;
   maintenance: Maintenance;
   jobs: MaintenanceJobs;
-};
+} & AccountParts;
 
 export type DepsOverrides = Partial<
   Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator'>
 > & {
   isTty?: boolean;
+  /** The development outbox to keep mails in (tests pass one to read them). */
+  outbox?: DevOutbox;
   /** Randomness for retry jitter and joke choice (tests make it predictable). */
   random?: () => number;
 };
@@ -141,6 +145,16 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
   const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed });
+  const accountParts = createAccountParts({
+    config,
+    store,
+    clock,
+    newId,
+    logger,
+    rootDir: ROOT_DIR,
+    localUrl: () => endpoint.localUrl,
+    outbox: overrides.outbox,
+  });
   const handle = createEventHandler({ store, clock, logger, metrics, telephony, jokes, channelFreed });
   return {
     config,
@@ -167,7 +181,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     verifyWebhook: createWebhookVerifier({ publicKey: () => (simulator ? simulator.publicKeyBase64 : config.telnyx.publicKey) }),
     events: new EventWorker({ store, clock, logger, metrics, handle }),
     queue,
-    calls: createCallService({ store, clock, newId, queue }),
+    calls: createCallService({ store, clock, newId, queue, beforeSchedule: accountParts.limits.beforeSchedule }),
+    ...accountParts,
     maintenance,
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
   };

@@ -8,6 +8,8 @@ export const ErrorCode = {
   conflict: 'conflict',
   unavailable: 'unavailable',
   unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  limited: 'limited',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -34,3 +36,22 @@ export class ValidationError extends DomainError {
 
 export const notFound = (what: string) => new DomainError(ErrorCode.notFound, `${what} was not found.`);
 export const conflict = (message: string) => new DomainError(ErrorCode.conflict, message);
+
+/** A limit was reached; `retryAfterSeconds` says when trying again can succeed. */
+export class LimitError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(ErrorCode.limited, message);
+    this.name = 'LimitError';
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}
+
+/** The caller is not signed in as an account (no token, a bad or expired one, wrong credentials). */
+export class AuthenticationError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.unauthorized, message);
+    this.name = 'AuthenticationError';
+  }
+}
+export const forbidden = (message: string) => new DomainError(ErrorCode.forbidden, message);

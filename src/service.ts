@@ -118,6 +118,8 @@ export class Service {
     await this.deps.jobs.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();
+    // Account mails already accepted (202) go out before the process ends.
+    await this.deps.mailer.drain();
     if (simulator) await simulator.stop();
     const server = this.#server;
     if (server) {

@@ -104,6 +104,29 @@ export const configSchema = z
       maxCallMs: int(1),
     }),
     ngrokAuthtoken: z.string().min(1).optional(),
+    mail: z.object({
+      smtpUrl: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
+      from: z.string().min(3),
+      // Without SMTP_URL, development keeps account mail in an in-memory outbox shown at /dev/mail.
+      devOutbox: z.boolean(),
+    }),
+    auth: z.object({
+      jwtSecret: z.string().refine((v) => Buffer.byteLength(v) >= 32, { message: 'must be at least 32 bytes' }).optional(),
+      accessTokenSeconds: int(60, 86_400),
+      sessionDays: int(1, 365),
+      mailLinkHours: int(1, 168),
+      // log2 of scrypt's N: 15 is 32 MiB per hash; tests lower it to stay fast.
+      passwordCost: int(10, 20),
+    }),
+    limits: z.object({
+      callsPerAccountPerDay: int(1),
+      pendingCallsPerAccount: int(1),
+      callsPerNumberPerDay: int(1),
+      loginsPerAddressPer15Min: int(1),
+      loginFailuresPerAccountPer15Min: int(1),
+      registrationsPerAddressPerHour: int(1),
+      mailsPerRecipientPerHour: int(1),
+    }),
   })
   .superRefine((config, ctx) => {
     // With an API key we talk to Telnyx itself: a dial needs a connection and a caller id, a webhook a key.
@@ -122,6 +145,10 @@ export const configSchema = z
     if (!config.publicUrl) {
       ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'is required in production' });
     }
+    // Accounts: mail must really leave, and sessions must survive a restart and be shared across instances.
+    if (!config.mail.smtpUrl) ctx.addIssue({ code: 'custom', path: ['mail', 'smtpUrl'], message: 'is required in production' });
+    if (!config.auth.jwtSecret) ctx.addIssue({ code: 'custom', path: ['auth', 'jwtSecret'], message: 'is required in production' });
+    if (config.mail.devOutbox) ctx.addIssue({ code: 'custom', path: ['mail', 'devOutbox'], message: 'the dev outbox is never on in production' });
   });
 
 /** The validated, frozen configuration handed to the composition root. */

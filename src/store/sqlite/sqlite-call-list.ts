@@ -1,0 +1,56 @@
+import type { SQLInputValue } from 'node:sqlite';
+import { CALL_STATUSES, type Call } from '../../calls/call.ts';
+import { callFromRow, type CallRow } from '../rows.ts';
+import type { ListQuery } from '../store.ts';
+import type { Sql } from './sqlite-store.ts';
+
+const byHistoryOrder = (a: CallRow, b: CallRow) => Number(b.due_at) - Number(a.due_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The call list in {@link ListQuery}'s order, paid for by the page size rather than the table size: the upcoming part
+ * is one range scan of `(account_id, status, due_at, id)`, and the history is one such scan per status (newest
+ * first, at most a page each) merged here. One ORDER BY over a CASE expression, as before, made SQLite sort every
+ * matching row on each request: 55–60 ms for `GET /` at 48,000 calls.
+ */
+export function createSqliteCallList(sql: Sql): (query: ListQuery) => Call[] {
+  return (query) => {
+    const statuses = query.statuses && query.statuses.length > 0 ? [...new Set(query.statuses)] : CALL_STATUSES;
+    const owner = query.accountId === undefined ? '' : 'account_id = ? AND ';
+    const ownerParams: SQLInputValue[] = query.accountId === undefined ? [] : [query.accountId];
+    const { after, limit } = query;
+    const out: CallRow[] = [];
+
+    if (statuses.includes('scheduled') && (!after || after.group === 0)) {
+      const range = after ? 'AND (due_at > ? OR (due_at = ? AND id > ?))' : '';
+      const params = after ? [after.key, after.key, after.id] : [];
+      out.push(
+        ...(sql(`SELECT * FROM calls WHERE ${owner}status = 'scheduled' ${range} ORDER BY due_at, id LIMIT ?`).all(
+          ...ownerParams,
+          ...params,
+          limit,
+        ) as CallRow[]),
+      );
+    }
+    const room = limit - out.length;
+    if (room <= 0) return out.map(callFromRow);
+
+    // History keys are −dueAt, so "after" means an earlier due time (or the same one and a later id).
+    const from = after?.group === 1 ? after : undefined;
+    const range = from ? 'AND (due_at < ? OR (due_at = ? AND id > ?))' : '';
+    const params = from ? [-from.key, -from.key, from.id] : [];
+    const history: CallRow[] = [];
+    for (const status of statuses) {
+      if (status === 'scheduled') continue;
+      history.push(
+        ...(sql(`SELECT * FROM calls WHERE ${owner}status = ? ${range} ORDER BY due_at DESC, id LIMIT ?`).all(
+          ...ownerParams,
+          status,
+          ...params,
+          room,
+        ) as CallRow[]),
+      );
+    }
+    history.sort(byHistoryOrder);
+    return [...out, ...history.slice(0, room)].map(callFromRow);
+  };
+}
