@@ -51,7 +51,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       await deps.limits.beforeMailRequest(ip);
       // Hashed whatever happens next, so a taken address answers in the same time as a free one.
       const passwordHash = await hashPassword(input.password, options.passwordCost);
-      await store.insertAccount({ id: deps.newId(), email: input.email, createdAt: clock.now() });
+      await store.insertAccount({ id: deps.newId(), email: input.email, passwordHash, createdAt: clock.now() });
       const account = (await store.findAccountByEmail(input.email)) as Account;
       if (!(await deps.limits.mayMail(input.email))) return;
       if (account.activatedAt === null) {

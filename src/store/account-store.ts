@@ -2,7 +2,7 @@
 export type Account = {
   id: string;
   email: string;
-  /** Null until the first activation link is followed (the password travels with the link, see mail tokens). */
+  /** The first registration's password until activation sets the one carried by the link (see mail tokens). */
   passwordHash: string | null;
   activatedAt: number | null;
   createdAt: number;
@@ -31,8 +31,11 @@ export type LimitBucket = { points: number; expire: number | null };
 
 /** The accounts half of the store port (see {@link Store}). */
 export type AccountStore = {
-  /** Inserts a new, not yet activated account; false when the address is taken. */
-  insertAccount(account: { id: string; email: string; createdAt: number }): Promise<boolean>;
+  /**
+   * Inserts a new, not yet activated account; false when the address is taken. Its password is the first
+   * registration's, so that registrant is told "not activated" (403) rather than "wrong"; activation replaces it.
+   */
+  insertAccount(account: { id: string; email: string; passwordHash: string; createdAt: number }): Promise<boolean>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
   getAccount(id: string): Promise<Account | undefined>;
 

@@ -14,13 +14,14 @@ let counter = 0;
 export async function createTestAccount(deps: Deps, email = `person-${++counter}-${randomBytes(3).toString('hex')}@example.test`) {
   const id = deps.newId();
   const now = deps.clock.now();
-  if (!(await deps.store.insertAccount({ id, email, createdAt: now }))) throw new Error(`${email} is taken`);
+  const passwordHash = await hashPassword(TEST_PASSWORD, deps.config.auth.passwordCost);
+  if (!(await deps.store.insertAccount({ id, email, passwordHash, createdAt: now }))) throw new Error(`${email} is taken`);
   const link = randomBytes(16).toString('base64url');
   await deps.store.insertMailToken({
     tokenHash: sha256(link),
     accountId: id,
     purpose: 'activate',
-    passwordHash: await hashPassword(TEST_PASSWORD, deps.config.auth.passwordCost),
+    passwordHash,
     createdAt: now,
     expiresAt: now + 60_000,
   });

@@ -27,9 +27,10 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
 
   return {
     async insertAccount(account) {
-      const result = sql('INSERT INTO accounts (id, email, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING').run(
+      const result = sql('INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING').run(
         account.id,
         account.email,
+        account.passwordHash,
         account.createdAt,
       );
       return Number(result.changes) === 1;
