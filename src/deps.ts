@@ -181,7 +181,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     verifyWebhook: createWebhookVerifier({ publicKey: () => (simulator ? simulator.publicKeyBase64 : config.telnyx.publicKey) }),
     events: new EventWorker({ store, clock, logger, metrics, handle }),
     queue,
-    calls: createCallService({ store, clock, newId, queue, beforeSchedule: accountParts.limits.beforeSchedule }),
+    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to) => accountParts.limits.beforeSchedule(accountId, to) }),
     ...accountParts,
     maintenance,
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),

@@ -112,10 +112,10 @@ run('when a person signs in with the keyboard alone, then the form is reachable 
   const account = await createTestAccount(h.svc.deps);
   const { page: p } = await open(t);
   await p.goto(`${h.svc.url}/login`);
-  t.is(await p.evaluate(() => document.activeElement?.id), 'email', 'the address field has the focus');
+  t.is(await p.locator('#email:focus').count(), 1, 'the address field has the focus');
   await p.keyboard.type(account.email);
   await p.keyboard.press('Tab');
-  t.is(await p.evaluate(() => document.activeElement?.id), 'password');
+  t.is(await p.locator('#password:focus').count(), 1, 'Tab moves to the password');
   await p.keyboard.type(TEST_PASSWORD);
   await Promise.all([p.waitForURL(`${h.svc.url}/`), p.keyboard.press('Enter')]);
   t.regex((await p.textContent('header')) ?? '', new RegExp(account.email.replace(/\./g, '\\.')));

@@ -162,7 +162,7 @@ export function createPageRouter(deps: {
 
   post('/calls/:id/cancel', async (ctx, principal) => {
     try {
-      const call = await deps.calls.cancel(ctx.params.id as string, principal.accountId);
+      const call = await deps.calls.cancel(String((ctx.params as Record<string, string>).id), principal.accountId);
       redirectWithNotice(ctx, `Call to ${call.to} canceled.`);
     } catch (err) {
       if (err instanceof DomainError && (err.code === ErrorCode.conflict || err.code === ErrorCode.notFound)) {

@@ -21,7 +21,7 @@ async function boot(t: ExecutionContext) {
 }
 
 test('when a valid call is posted, then 201 with Location and the call, durable before the answer', async (t) => {
-  const { svc, post, api } = await boot(t);
+  const { svc, post } = await boot(t);
   const res = await post({ to: '+1 202 555 0123', at: '2026-11-21T20:00:00+01:00', timezone: 'Europe/Dublin', message: 'Happy birthday!' });
   t.is(res.status, 201);
   const call = (await res.json()) as Record<string, unknown>;
@@ -48,7 +48,7 @@ test('when a call is read, then it comes with its timeline', async (t) => {
 });
 
 test('when invalid input is posted, then 400 problem naming every bad field and nothing is stored', async (t) => {
-  const { svc, post, api } = await boot(t);
+  const { svc, post } = await boot(t);
   const res = await post({ to: 'not a number', at: '2026-11-21 20:00', message: 'x'.repeat(501) });
   t.is(res.status, 400);
   t.is(res.headers.get('content-type'), 'application/problem+json');
