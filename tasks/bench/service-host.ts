@@ -56,7 +56,12 @@ serveIpc<ServiceRequest>(async (request) => {
         await store.transition(callId, ['scheduled'], 'ringing', now);
         await store.update(callId, { callControlId: controlId }, now);
       }
-      return { url: await bench.start(), queue: bench.config.queue };
+      const url = await bench.start();
+      // An account of its own: every /api/calls request carries its bearer token, as a program's would.
+      const accountId = bench.deps.newId();
+      await bench.deps.store.insertAccount({ id: accountId, email: 'bench@example.test', passwordHash: 'none', createdAt: Date.now() });
+      const token = await bench.deps.tokens.accessToken(accountId, 86_400);
+      return { url, queue: bench.config.queue, token };
     }
     case 'schedule': {
       if (!bench) throw new Error('service not started');
