@@ -21,8 +21,9 @@ export function createSqliteCallList(sql: Sql): (query: ListQuery) => Call[] {
     const out: CallRow[] = [];
 
     if (statuses.includes('scheduled') && (!after || after.group === 0)) {
-      const range = after ? 'AND (due_at > ? OR (due_at = ? AND id > ?))' : '';
-      const params = after ? [after.key, after.key, after.id] : [];
+      // The bare `due_at >= ?` lets SQLite seek into the index; the OR alone would make it scan from the start.
+      const range = after ? 'AND due_at >= ? AND (due_at > ? OR (due_at = ? AND id > ?))' : '';
+      const params = after ? [after.key, after.key, after.key, after.id] : [];
       out.push(
         ...(sql(`SELECT * FROM calls WHERE ${owner}status = 'scheduled' ${range} ORDER BY due_at, id LIMIT ?`).all(
           ...ownerParams,
@@ -36,8 +37,8 @@ export function createSqliteCallList(sql: Sql): (query: ListQuery) => Call[] {
 
     // History keys are −dueAt, so "after" means an earlier due time (or the same one and a later id).
     const from = after?.group === 1 ? after : undefined;
-    const range = from ? 'AND (due_at < ? OR (due_at = ? AND id > ?))' : '';
-    const params = from ? [-from.key, -from.key, from.id] : [];
+    const range = from ? 'AND due_at <= ? AND (due_at < ? OR (due_at = ? AND id > ?))' : '';
+    const params = from ? [-from.key, -from.key, -from.key, from.id] : [];
     const history: CallRow[] = [];
     for (const status of statuses) {
       if (status === 'scheduled') continue;
