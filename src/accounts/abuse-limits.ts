@@ -23,6 +23,7 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
   const mailsByRecipient = limiter('mail-to', limits.mailsPerRecipientPerHour, 3600);
 
   async function consume(bucket: DbRateLimiter, key: string, message: string): Promise<void> {
+    if (bucket.points === 0) return;
     try {
       await bucket.consume(key);
     } catch (err) {
@@ -35,16 +36,16 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
     /** Before checking a password: attempts per client address, and failures per account (named by address). */
     async beforeLogin(ip: string, email: string): Promise<void> {
       await consume(loginsByAddress, clientKey(ip), 'Too many sign-in attempts from your network. Try again later.');
-      const failures = await failuresByAccount.get(email);
+      const failures = limits.loginFailuresPerAccountPer15Min > 0 ? await failuresByAccount.get(email) : null;
       if (failures && failures.consumedPoints >= limits.loginFailuresPerAccountPer15Min) {
         throw new LimitError('Too many failed sign-ins for this account. Try again later or reset the password.', failures.msBeforeNext);
       }
     },
     async loginFailed(email: string): Promise<void> {
-      await failuresByAccount.penalty(email);
+      if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.penalty(email);
     },
     async loginSucceeded(email: string): Promise<void> {
-      await failuresByAccount.delete(email);
+      if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.delete(email);
     },
     /** Registrations and reset requests share this: each may send a mail. */
     async beforeMailRequest(ip: string): Promise<void> {
@@ -52,6 +53,7 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
     },
     /** False once an address got its share of our mail this hour; the request still answers the same (no enumeration). */
     async mayMail(email: string): Promise<boolean> {
+      if (limits.mailsPerRecipientPerHour === 0) return true;
       try {
         await mailsByRecipient.consume(email);
         return true;
@@ -61,25 +63,28 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
       }
     },
 
-    /** Before a call is stored: per account per day, pending per account, per number per day (all accounts). */
+    /**
+     * Before a call is stored: per account per day, pending per account, per number per day (all accounts). Each
+     * reads at most `limit` rows through an index, so the check costs the limit, not the table.
+     */
     async beforeSchedule(accountId: string, to: string): Promise<void> {
       const now = clock.now();
       const since = now - DAY_MS + 1;
-      const mine = await store.callsCreatedByAccount(accountId, since, limits.callsPerAccountPerDay);
-      if (mine.length >= limits.callsPerAccountPerDay) {
+      const mine = limits.callsPerAccountPerDay > 0 ? await store.callsCreatedByAccount(accountId, since, limits.callsPerAccountPerDay) : [];
+      if (limits.callsPerAccountPerDay > 0 && mine.length >= limits.callsPerAccountPerDay) {
         const wait = (mine[0] as number) + DAY_MS - now;
         throw new LimitError(`You have scheduled ${limits.callsPerAccountPerDay} calls in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
       }
-      const pending = await store.pendingOfAccount(accountId);
-      if (pending.count >= limits.pendingCallsPerAccount) {
+      const pending = limits.pendingCallsPerAccount > 0 ? await store.pendingOfAccount(accountId) : { count: 0, soonestDueAt: null };
+      if (limits.pendingCallsPerAccount > 0 && pending.count >= limits.pendingCallsPerAccount) {
         const wait = Math.max((pending.soonestDueAt ?? now) - now, 1000);
         throw new LimitError(
           `You have ${pending.count} calls waiting, the most allowed. Cancel one, or try again in ${minutes(wait)} when the next is placed.`,
           wait,
         );
       }
-      const toNumber = await store.callsCreatedToNumber(to, since, limits.callsPerNumberPerDay);
-      if (toNumber.length >= limits.callsPerNumberPerDay) {
+      const toNumber = limits.callsPerNumberPerDay > 0 ? await store.callsCreatedToNumber(to, since, limits.callsPerNumberPerDay) : [];
+      if (limits.callsPerNumberPerDay > 0 && toNumber.length >= limits.callsPerNumberPerDay) {
         const wait = (toNumber[0] as number) + DAY_MS - now;
         throw new LimitError(`This number has been scheduled ${limits.callsPerNumberPerDay} times in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
       }

@@ -72,9 +72,9 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
         // Production requires mail and a signing secret; no benchmark sends mail (nodemailer connects only to send).
         mail: { smtpUrl: 'smtp://127.0.0.1:9' },
         auth: { jwtSecret: randomBytes(32).toString('base64url') },
-        // Benchmarks measure throughput, not the abuse limits: one bench account schedules thousands of calls.
+        // Benchmarks measure throughput, not the abuse limits (0 = off): one bench account schedules thousands of calls.
         limits: Object.fromEntries(
-          ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 1_000_000_000]),
+          ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 0]),
         ),
       },
       options.overrides ?? {},

@@ -98,6 +98,8 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX calls_account_list ON calls (account_id, status, due_at, id);
       CREATE INDEX calls_account_created ON calls (account_id, created_at);
       CREATE INDEX calls_number_created ON calls (to_number, created_at);
+      -- Replaces calls_status_due: the id makes the unscoped list's keyset order an index order too.
+      DROP INDEX calls_status_due;
       CREATE INDEX calls_status_due_id ON calls (status, due_at, id);
     `,
   },
