@@ -10,6 +10,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
+/** How long a client that never reads the answer (or never closes) may keep its socket after we ended ours. */
+const LINGER_MS = 2000;
+
+/** Writes the answer and closes; a peer that neither reads it nor closes loses the socket after {@link LINGER_MS}. */
+function endWith(socket: Duplex, text: string): void {
+  socket.end(text);
+  (socket as Duplex & { setTimeout?: (ms: number, cb: () => void) => void }).setTimeout?.(LINGER_MS, () => socket.destroy());
+}
+
 function problemResponse(status: number, detail: string, requestId: string, extra: Record<string, string> = {}): string {
   const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, requestId });
   const headers = {
@@ -46,13 +55,13 @@ export function answerClientErrors(server: Server, deps: { logger: Logger; newId
     deps.logger.warn({ requestId, code, status }, 'client error');
     const detail =
       status === 408 ? 'The request was not received in time.' : status === 431 ? 'The request headers are too large.' : 'The request is malformed HTTP.';
-    socket.end(problemResponse(status, detail, requestId));
+    endWith(socket, problemResponse(status, detail, requestId));
   });
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     const requestId = deps.newId();
     deps.logger.info({ requestId, method: 'CONNECT' }, 'connect refused');
     socket.on('error', () => socket.destroy());
     // An empty Allow is RFC 9110's "no methods" for a target this server does not serve: it is not a proxy.
-    socket.end(problemResponse(405, 'CONNECT is not allowed: this server is not a proxy.', requestId, { Allow: '' }));
+    endWith(socket, problemResponse(405, 'CONNECT is not allowed: this server is not a proxy.', requestId, { Allow: '' }));
   });
 }
