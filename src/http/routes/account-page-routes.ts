@@ -8,6 +8,9 @@ import type { Csrf } from '../auth/csrf.ts';
 import type { RequestAuth } from '../auth/request-auth.ts';
 import type { Views } from '../views.ts';
 
+/** As the error middleware decides: HTML only for a client that prefers it (a browser submitting a form). */
+const wantsHtml = (ctx: Context) => ctx.accepts(['application/problem+json', 'application/json', 'text/html']) === 'text/html';
+
 /** Fixed notices the login page shows after a redirect; the query names one, never carries text. */
 const NOTICES: Record<string, string> = {
   activated: 'Your account is active. Sign in to schedule calls.',
@@ -45,6 +48,8 @@ export function createAccountPageRouter(deps: {
 
   /** Renders the form again with the problem: field errors (400), wrong credentials (401), not active (403), a limit (429). */
   async function renderProblem(ctx: Context, template: string, err: unknown, context: Record<string, unknown>) {
+    // A client that did not ask for HTML gets the problem+json the error middleware makes of the same error.
+    if (!wantsHtml(ctx)) throw err;
     if (err instanceof ValidationError) {
       const errors: Record<string, string[]> = {};
       for (const e of err.errors as FieldError[]) (errors[e.path] ??= []).push(e.message);
@@ -90,8 +95,8 @@ export function createAccountPageRouter(deps: {
       ctx.redirect('/login?notice=activated');
       return;
     }
-    ctx.status = 400;
-    await render(ctx, 'activate.njk', { token, problem: 'This link is unknown, already used or expired. Register again to get a new one.' });
+    const message = 'This link is unknown, already used or expired. Register again to get a new one.';
+    await renderProblem(ctx, 'activate.njk', new ValidationError([{ path: 'token', message: 'is unknown, already used or expired' }], message), { token, problem: message });
   });
 
   router.get('/login', (ctx) =>
@@ -139,8 +144,8 @@ export function createAccountPageRouter(deps: {
     const token = str(ctx.request.body, 'token');
     try {
       if (!(await deps.accounts.reset(token, str(ctx.request.body, 'password')))) {
-        ctx.status = 400;
-        return render(ctx, 'reset.njk', { token, problem: 'This link is unknown, already used or expired. Ask for a new one.' });
+        const message = 'This link is unknown, already used or expired. Ask for a new one.';
+        return renderProblem(ctx, 'reset.njk', new ValidationError([{ path: 'token', message: 'is unknown, already used or expired' }], message), { token, problem: message });
       }
       ctx.status = 303;
       ctx.redirect('/login?notice=reset');

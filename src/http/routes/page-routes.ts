@@ -147,6 +147,8 @@ export function createPageRouter(deps: {
       ctx.cookies.set(ZONE_COOKIE, encodeURIComponent(call.timeZone), { path: '/', sameSite: 'lax', httpOnly: false, maxAge: 365 * 86_400_000 });
       redirectWithNotice(ctx, `Call to ${call.to} scheduled for ${shown(call, call.timeZone).when} (${call.timeZone}).`);
     } catch (err) {
+      // A client that did not ask for HTML gets the error middleware's problem+json instead of the form.
+      if (ctx.accepts(['application/problem+json', 'application/json', 'text/html']) !== 'text/html') throw err;
       if (err instanceof LimitError) {
         // Said plainly above the form, with the same Retry-After a program gets.
         ctx.status = 429;

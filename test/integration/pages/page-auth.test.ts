@@ -122,3 +122,16 @@ test('when no dev outbox is configured, then /dev/mail does not exist; when it i
   t.regex(one.html, /class="mail-link"/);
   t.true(one.html.includes(`${dev.svc.url}/activate?token=`));
 });
+
+test('when a form is posted by a client that does not ask for HTML, then a failure comes back as problem+json', async (t) => {
+  const { svc } = await boot(t);
+  const browser = createFormClient(svc.url);
+  await browser.open('/login');
+  const res = await browser.request('/login', {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec((await browser.open('/login')).html)?.[1] ?? '', email: 'x@example.test', password: 'wrong password here' }).toString(),
+  });
+  t.is(res.status, 401);
+  t.is(res.headers.get('content-type'), 'application/problem+json');
+});
