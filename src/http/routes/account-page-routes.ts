@@ -127,8 +127,9 @@ export function createAccountPageRouter(deps: {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     if (!token) return render(ctx, 'reset-request.njk', { form: { email: '' } });
     const email = await deps.accounts.resetLinkOwner(token);
-    if (!email) ctx.status = 400;
-    return render(ctx, 'reset.njk', { token, email, problem: email ? undefined : 'This link is unknown, already used or expired. Ask for a new one.' });
+    if (email) return render(ctx, 'reset.njk', { token, email });
+    const message = 'This link is unknown, already used or expired. Ask for a new one.';
+    return renderProblem(ctx, 'reset.njk', new ValidationError([{ path: 'token', message: 'is unknown, already used or expired' }], message), { token, problem: message });
   });
   post('/reset', async (ctx) => {
     const email = normaliseEmail(str(ctx.request.body, 'email'));
