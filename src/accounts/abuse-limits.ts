@@ -7,6 +7,7 @@ import { clientKey } from './client-address.ts';
 import { DbRateLimiter } from './db-rate-limiter.ts';
 
 const DAY_MS = 86_400_000;
+const PURGE_EVERY = 256;
 const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
 
 /**
@@ -22,7 +23,12 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
   const registrationsByAddress = limiter('register-ip', limits.registrationsPerAddressPerHour, 3600);
   const mailsByRecipient = limiter('mail-to', limits.mailsPerRecipientPerHour, 3600);
 
+  // Housekeeping rides on the traffic that makes the rows: every few hundred counted attempts, ended limiter
+  // windows, dead sessions and links, and registrations that can no longer be confirmed are deleted, so a flood
+  // from many addresses leaves a bounded table.
+  let attempts = 0;
   async function consume(bucket: DbRateLimiter, key: string, message: string): Promise<void> {
+    if (++attempts % PURGE_EVERY === 0) await store.purgeExpiredAuth(clock.now());
     if (bucket.points === 0) return;
     try {
       await bucket.consume(key);

@@ -51,9 +51,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       await deps.limits.beforeMailRequest(ip);
       // Hashed whatever happens next, so a taken address answers in the same time as a free one.
       const passwordHash = await hashPassword(input.password, options.passwordCost);
+      const mayMail = await deps.limits.mayMail(input.email);
       await store.insertAccount({ id: deps.newId(), email: input.email, passwordHash, createdAt: clock.now() });
       const account = (await store.findAccountByEmail(input.email)) as Account;
-      if (!(await deps.limits.mayMail(input.email))) return;
+      if (!mayMail) return;
       if (account.activatedAt === null) {
         const link = await mailLink(account, 'activate', passwordHash, '/activate');
         deps.mailer.send('activate', account.email, { link, hours: options.mailLinkHours });

@@ -59,7 +59,10 @@ export type AccountStore = {
   upsertLimit(key: string, points: number, durationMs: number, forceExpire: boolean, now: number): Promise<LimitBucket>;
   getLimit(key: string, now: number): Promise<LimitBucket | undefined>;
   deleteLimit(key: string): Promise<boolean>;
-  /** Deletes ended limiter windows, expired sessions and expired or used mail links; returns how many rows. */
+  /**
+   * Deletes ended limiter windows, expired or revoked sessions, expired or used mail links, and accounts never
+   * activated that no live link can activate any more; returns how many rows.
+   */
   purgeExpiredAuth(now: number): Promise<number>;
 
   /** Creation times (oldest first, at most `limit`) of the calls an account scheduled since `since`. */

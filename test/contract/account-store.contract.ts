@@ -86,6 +86,21 @@ export function accountStoreContract(test: TestFn, name: string, make: () => Pro
     t.false(await store.deleteLimit('k'));
   });
 
+  test(`${name}: when a registration was never confirmed and its links are dead, then housekeeping deletes it; active accounts stay`, async (t) => {
+    const store = await withStore(t);
+    await account(store, 'pending');
+    await account(store, 'waiting');
+    await account(store, 'active');
+    await store.insertMailToken({ tokenHash: 'p', accountId: 'pending', purpose: 'activate', passwordHash: 'h', createdAt: T0, expiresAt: T0 + HOUR });
+    await store.insertMailToken({ tokenHash: 'w', accountId: 'waiting', purpose: 'activate', passwordHash: 'h', createdAt: T0, expiresAt: T0 + 3 * HOUR });
+    await store.insertMailToken({ tokenHash: 'a', accountId: 'active', purpose: 'activate', passwordHash: 'h', createdAt: T0, expiresAt: T0 + HOUR });
+    await store.activateWithToken('a', T0);
+    await store.purgeExpiredAuth(T0 + 2 * HOUR);
+    t.is(await store.getAccount('pending'), undefined);
+    t.truthy(await store.getAccount('waiting'), 'its link still works');
+    t.truthy(await store.getAccount('active'));
+  });
+
   test(`${name}: when calls belong to accounts, then each reads, lists and counts only its own`, async (t) => {
     const store = await withStore(t);
     await account(store, 'a');

@@ -126,7 +126,14 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
         () =>
           Number(sql('DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire <= ?').run(now).changes) +
           Number(sql('DELETE FROM sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL').run(now).changes) +
-          Number(sql('DELETE FROM mail_tokens WHERE expires_at <= ? OR used_at IS NOT NULL').run(now).changes),
+          Number(sql('DELETE FROM mail_tokens WHERE expires_at <= ? OR used_at IS NOT NULL').run(now).changes) +
+          // Registrations never confirmed, once no link can confirm them any more (their links went just above);
+          // the hour spares one whose link is being written right now.
+          Number(
+            sql(
+              'DELETE FROM accounts WHERE activated_at IS NULL AND created_at < ? AND NOT EXISTS (SELECT 1 FROM mail_tokens t WHERE t.account_id = accounts.id)',
+            ).run(now - 3_600_000).changes,
+          ),
       );
     },
 
