@@ -45,7 +45,9 @@ report.methods = await Promise.all(['PROPFIND', 'TRACE', 'QUERY'].map((m) => req
 report.connect = await raw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
 report.parserErrors = [await raw('HELLO\r\n\r\n'), await raw(`GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20000)}\r\n\r\n`)];
 report.chunked = await raw(`POST /api/calls HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer secret-A\r\nCookie: s=secret-C\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`);
-report.secretsInLogs = JSON.stringify(svc.logs).includes('secret-A') || JSON.stringify(svc.logs).includes('secret-C');
+const logged = JSON.stringify(svc.logs);
+// Node's parser error carries the raw request as a Buffer (logged as an array of bytes): its presence is the leak.
+report.secretsInLogs = logged.includes('secret-A') || logged.includes('secret-C') || /"rawPacket":\{/.test(logged);
 report.rebinding = await raw(`GET /health HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n`);
 report.messageCharacters = await Promise.all(['a\u0085b', 'a\u202Eb', 'a\u2028b'].map((message) => req('POST', '/api/calls', account.headers, JSON.stringify({ to: '+12025550123', at: at(), message }))));
 report.destinations = Object.fromEntries(
