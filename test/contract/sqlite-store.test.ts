@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
+import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list.ts';
 import { storeContract } from './store.contract.ts';
 import { accountStoreContract } from './account-store.contract.ts';
 
@@ -63,4 +64,24 @@ test('sqlite: when a database from before accounts is migrated, then its calls k
   await store.insertAccount({ id: 'a', email: 'a@example.test', passwordHash: 'h', createdAt: 1 });
   t.deepEqual(await store.listCalls({ accountId: 'a', limit: 10 }), []);
   t.is(await store.getCall('legacy', 'a'), undefined);
+});
+
+test('sqlite: when the call list is read, then every statement seeks an index and sorts at most the ties of one time', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'daj-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = createSqliteStore({ path: join(dir, 'plan.db') });
+  await store.migrate();
+  await store.close();
+  const db = new DatabaseSync(join(dir, 'plan.db'));
+  t.teardown(() => db.close());
+  for (const scoped of [true, false]) {
+    for (const paged of [true, false]) {
+      for (const text of [upcomingSql(scoped, paged), historySql(scoped, paged)]) {
+        const params = Array<number>(text.split('?').length - 1).fill(1);
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        t.true(plan.some((line) => /^SEARCH calls USING (COVERING )?INDEX/.test(line)), plan.join(' | '));
+        t.false(plan.some((line) => /^SCAN calls|TEMP B-TREE FOR ORDER BY/.test(line)), plan.join(' | '));
+      }
+    }
+  }
 });

@@ -4,6 +4,19 @@ import { callFromRow, type CallRow } from '../rows.ts';
 import type { ListQuery } from '../store.ts';
 import type { Sql } from './sqlite-store.ts';
 
+/** The upcoming part's statement: scheduled calls from a position on, soonest first. Exported for the plan test. */
+export const upcomingSql = (scoped: boolean, paged: boolean) =>
+  `SELECT * FROM calls WHERE ${scoped ? 'account_id = ? AND ' : ''}status = 'scheduled' ${
+    // The bare `due_at >= ?` lets SQLite seek into the index; the OR alone would make it scan from the start.
+    paged ? 'AND due_at >= ? AND (due_at > ? OR (due_at = ? AND id > ?))' : ''
+  } ORDER BY due_at, id LIMIT ?`;
+
+/** One status of the history: from a position on, newest first. Exported for the plan test. */
+export const historySql = (scoped: boolean, paged: boolean) =>
+  `SELECT * FROM calls WHERE ${scoped ? 'account_id = ? AND ' : ''}status = ? ${
+    paged ? 'AND due_at <= ? AND (due_at < ? OR (due_at = ? AND id > ?))' : ''
+  } ORDER BY due_at DESC, id LIMIT ?`;
+
 const byHistoryOrder = (a: CallRow, b: CallRow) => Number(b.due_at) - Number(a.due_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -15,17 +28,15 @@ const byHistoryOrder = (a: CallRow, b: CallRow) => Number(b.due_at) - Number(a.d
 export function createSqliteCallList(sql: Sql): (query: ListQuery) => Call[] {
   return (query) => {
     const statuses = query.statuses && query.statuses.length > 0 ? [...new Set(query.statuses)] : CALL_STATUSES;
-    const owner = query.accountId === undefined ? '' : 'account_id = ? AND ';
+    const scoped = query.accountId !== undefined;
     const ownerParams: SQLInputValue[] = query.accountId === undefined ? [] : [query.accountId];
     const { after, limit } = query;
     const out: CallRow[] = [];
 
     if (statuses.includes('scheduled') && (!after || after.group === 0)) {
-      // The bare `due_at >= ?` lets SQLite seek into the index; the OR alone would make it scan from the start.
-      const range = after ? 'AND due_at >= ? AND (due_at > ? OR (due_at = ? AND id > ?))' : '';
       const params = after ? [after.key, after.key, after.key, after.id] : [];
       out.push(
-        ...(sql(`SELECT * FROM calls WHERE ${owner}status = 'scheduled' ${range} ORDER BY due_at, id LIMIT ?`).all(
+        ...(sql(upcomingSql(scoped, after !== undefined)).all(
           ...ownerParams,
           ...params,
           limit,
@@ -37,13 +48,12 @@ export function createSqliteCallList(sql: Sql): (query: ListQuery) => Call[] {
 
     // History keys are −dueAt, so "after" means an earlier due time (or the same one and a later id).
     const from = after?.group === 1 ? after : undefined;
-    const range = from ? 'AND due_at <= ? AND (due_at < ? OR (due_at = ? AND id > ?))' : '';
     const params = from ? [-from.key, -from.key, -from.key, from.id] : [];
     const history: CallRow[] = [];
     for (const status of statuses) {
       if (status === 'scheduled') continue;
       history.push(
-        ...(sql(`SELECT * FROM calls WHERE ${owner}status = ? ${range} ORDER BY due_at DESC, id LIMIT ?`).all(
+        ...(sql(historySql(scoped, from !== undefined)).all(
           ...ownerParams,
           status,
           ...params,
