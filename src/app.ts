@@ -11,6 +11,13 @@ import { createPageRouter } from './http/routes/page-routes.ts';
 import { createWebhookRouter, WEBHOOK_PATH } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
 import { ROOT_DIR } from './deps.ts';
+import { createSecurityHeaders } from './http/security/security-headers.ts';
+import { createHostCheck } from './http/security/host-check.ts';
+import { createRequestAuth } from './http/auth/request-auth.ts';
+import { createCsrf } from './http/auth/csrf.ts';
+import { createAuthRouter } from './http/routes/auth-routes.ts';
+import { createAccountPageRouter } from './http/routes/account-page-routes.ts';
+import { createDevMailRouter } from './http/routes/dev-mail-routes.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -20,8 +27,23 @@ export function createApp(deps: Deps): Koa {
     deps.logger.error({ err, requestId: ctx ? requestIdOf(ctx) : undefined }, 'unexpected error');
   });
 
+  // TRUST_PROXY: ctx.ip, ctx.protocol and ctx.host come from X-Forwarded-* (the last `proxyHops` addresses of
+  // X-Forwarded-For, those our own proxies added); off, from the socket, whatever the client claims.
+  app.proxy = deps.config.http.trustProxy;
+  app.maxIpsCount = deps.config.http.proxyHops;
+
+  // Outside the error middleware, so its headers stay on error responses too.
+  app.use(createSecurityHeaders());
   app.use(createErrorMiddleware({ views: deps.views, newId: deps.newId }));
   app.use(createObserveMiddleware({ logger: deps.logger, metrics: deps.metrics }));
+  app.use(
+    createHostCheck({
+      listenHost: deps.config.host,
+      publicUrl: deps.config.publicUrl,
+      allowedHosts: deps.config.http.allowedHosts,
+      tunnelUrl: () => deps.endpoint.tunnelUrl,
+    }),
+  );
   const limit = deps.config.http.bodyLimitBytes;
   const parseBody = koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, multipart: false });
   // The webhook reads its own raw body: its signature must be checked before anything parses it.
@@ -32,10 +54,17 @@ export function createApp(deps: Deps): Koa {
 
   const router = new Router();
   const templatesDir = join(ROOT_DIR, 'templates');
+  const auth = createRequestAuth(deps);
+  const csrf = createCsrf({ auth });
+  // The outbox page exists only where the config allows it (never in production; tests opt in).
+  const devOutbox = deps.config.mail.devOutbox && deps.outbox !== undefined;
   for (const part of [
     createHealthRouter(deps),
-    createApiRouter(deps),
-    createPageRouter({ ...deps, templatesDir }),
+    createAuthRouter({ ...deps, accessTokenSeconds: deps.config.auth.accessTokenSeconds }),
+    createApiRouter({ ...deps, auth, csrf }),
+    createAccountPageRouter({ ...deps, auth, csrf, devOutbox }),
+    createPageRouter({ ...deps, templatesDir, auth, csrf, devOutbox }),
+    ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
     createWebhookRouter({ ...deps, bodyLimitBytes: limit }),
   ]) {
     router.use(part.routes());

@@ -17,6 +17,7 @@ import { createReconciler } from './calls/reconcile-calls.ts';
 import { ReconcileLoop } from './calls/reconcile-loop.ts';
 import { createChannelRefusalHandler } from './calls/requeue-call.ts';
 import type { SchedulingRules } from './calls/schedule-input.ts';
+import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from './calls/destination-policy.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
 import { createDialRate } from './queue/dial-rate.ts';
@@ -32,6 +33,8 @@ import { createEventHandler } from './calls/handle-event.ts';
 import { createCallFlow, type CallFlow } from './calls/call-flow.ts';
 import { reportsGreetingEnd } from './telephony/speech-options.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
+import { createAccountParts, type AccountParts } from './accounts/account-parts.ts';
+import type { DevOutbox } from './mail/dev-outbox.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,12 +68,14 @@ export type Deps = {
   /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
   reconciler: ReconcileLoop;
   jobs: MaintenanceJobs;
-};
+} & AccountParts;
 
 export type DepsOverrides = Partial<
   Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator'>
 > & {
   isTty?: boolean;
+  /** The development outbox to keep mails in (tests pass one to read them). */
+  outbox?: DevOutbox;
   /** Randomness for retry jitter and joke choice (tests make it predictable). */
   random?: () => number;
 };
@@ -108,7 +113,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         apiKey: apiKey ?? 'simulator',
         baseUrl: () => (simulator ? simulator.baseUrl : config.telnyx.baseUrl),
         connectionId: config.telnyx.connectionId ?? 'simulated-connection',
-        fromNumber: config.telnyx.fromNumber ?? '+12025550100',
+        fromNumber: config.telnyx.fromNumber ?? SIMULATOR_CALLER_ID,
         webhookUrl: () => {
           if (simulator) return endpoint.localUrl && `${endpoint.localUrl}/webhook`;
           const base = config.publicUrl ?? endpoint.tunnelUrl;
@@ -191,6 +196,16 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       hangupGraceMs: config.reconcile.hangupGraceSeconds * 1000,
     },
   });
+  const accountParts = createAccountParts({
+    config,
+    store,
+    clock,
+    newId,
+    logger,
+    rootDir: ROOT_DIR,
+    localUrl: () => endpoint.localUrl,
+    outbox: overrides.outbox,
+  });
   return {
     config,
     logger,
@@ -200,7 +215,14 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
     instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
-    rules: config.scheduling,
+    rules: {
+      ...config.scheduling,
+      // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
+      // international bill; anything wider is the operator's explicit choice.
+      allowedCountries:
+        config.scheduling.allowedCountries ??
+        defaultAllowedCountries(config.telnyx.fromNumber ?? (simulator ? SIMULATOR_CALLER_ID : undefined), config.scheduling.defaultCountry),
+    },
     telephony,
     simulator,
     simulated: simulator !== undefined,
@@ -210,7 +232,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     events: new EventWorker({ store, clock, logger, metrics, handle }),
     callFlow,
     queue,
-    calls: createCallService({ store, clock, newId, queue }),
+    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to) => accountParts.limits.beforeSchedule(accountId, to) }),
+    ...accountParts,
     maintenance,
     reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),

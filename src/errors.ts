@@ -10,6 +10,8 @@ export const ErrorCode = {
   unauthorized: 'unauthorized',
   /** The destination asked (by pressing 9 on an earlier call) never to be called again. */
   optedOut: 'opted_out',
+  forbidden: 'forbidden',
+  limited: 'limited',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -44,3 +46,22 @@ export const optedOut = () =>
     ErrorCode.optedOut,
   );
 export const conflict = (message: string) => new DomainError(ErrorCode.conflict, message);
+
+/** A limit was reached; `retryAfterSeconds` says when trying again can succeed. */
+export class LimitError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(ErrorCode.limited, message);
+    this.name = 'LimitError';
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  }
+}
+
+/** The caller is not signed in as an account (no token, a bad or expired one, wrong credentials). */
+export class AuthenticationError extends DomainError {
+  constructor(message: string) {
+    super(ErrorCode.unauthorized, message);
+    this.name = 'AuthenticationError';
+  }
+}
+export const forbidden = (message: string) => new DomainError(ErrorCode.forbidden, message);

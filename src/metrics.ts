@@ -79,6 +79,12 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'http_connections_refused_total',
+      help: 'Client connections dropped at once, by reason (max_connections, per_address)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

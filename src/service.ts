@@ -4,6 +4,8 @@ import type Koa from 'koa';
 import { createApp } from './app.ts';
 import type { Deps } from './deps.ts';
 import { openTunnel, type Tunnel } from './tunnel.ts';
+import { answerClientErrors } from './http/security/client-errors.ts';
+import { limitConnections } from './http/security/connection-limits.ts';
 
 /**
  * The running service: database migrations, background workers and the HTTP listener, started in that order and
@@ -36,8 +38,29 @@ export class Service {
     await store.migrate();
     if (simulator) await simulator.start();
     const handle = this.app.callback();
-    // Koa's handler settles its own promise (errors go to the error middleware and app 'error').
-    const server = createServer((req, res) => void handle(req, res));
+    const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+    // A slow client (slowloris) is cut off once its headers or its whole request take too long; Node checks those
+    // deadlines every `connectionsCheckingInterval`, 30 s by default, which let 1,100 slow connections hold the
+    // listener for 89 s.
+    const headersTimeout = Math.min(headersTimeoutMs, requestTimeoutMs);
+    const server = createServer(
+      {
+        headersTimeout,
+        requestTimeout: requestTimeoutMs,
+        keepAliveTimeout: keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))),
+      },
+      // Koa's handler settles its own promise (errors go to the error middleware and app 'error').
+      (req, res) => void handle(req, res),
+    );
+    answerClientErrors(server, { logger, newId: this.deps.newId });
+    limitConnections(server, {
+      max: config.http.maxConnections,
+      // Behind a proxy every connection comes from the proxy: only the total cap applies.
+      perAddress: config.http.trustProxy ? 0 : config.http.maxConnectionsPerAddress,
+      onRefused: () => this.deps.metrics.connectionsRefused.inc({ reason: 'per_address' }),
+    });
+    server.on('drop', () => this.deps.metrics.connectionsRefused.inc({ reason: 'max_connections' }));
     server.on('connection', (socket: Socket) => {
       this.#sockets.set(socket, 0);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -98,6 +121,8 @@ export class Service {
     await this.deps.reconciler.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();
+    // Account mails already accepted (202) go out before the process ends.
+    await this.deps.mailer.drain();
     if (simulator) await simulator.stop();
     const server = this.#server;
     if (server) {

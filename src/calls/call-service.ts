@@ -19,20 +19,36 @@ export const MAX_PAGE = 100;
  * The scheduling use-cases shared by the page and the API: schedule, cancel, read one call with its timeline,
  * list calls (upcoming soonest first, then history newest first).
  */
-export function createCallService(deps: { store: Store; clock: Clock; newId: () => string; queue: QueueNotifier }) {
+export function createCallService(deps: {
+  store: Store;
+  clock: Clock;
+  newId: () => string;
+  queue: QueueNotifier;
+  /** Abuse limits checked before a call of an account is stored (throws a LimitError). */
+  beforeSchedule?: (accountId: string, to: string) => Promise<void>;
+}) {
   const { store, clock } = deps;
   return {
-    /** Stores the call (durable before this resolves) and hands it to the queue. */
-    async schedule(request: ScheduleRequest): Promise<Call> {
+    /**
+     * Stores the call (durable before this resolves) and hands it to the queue. `owner` is the account it belongs
+     * to; every HTTP route passes one (only internal callers — benchmarks, queue tests — leave it out).
+     * The limits are checked, then the row is inserted: on one SQLite process nothing interleaves between the two
+     * (node:sqlite is synchronous), so concurrent requests cannot overshoot; a shared PostgreSQL will need both in
+     * one transaction.
+     */
+    async schedule(request: ScheduleRequest, owner?: string): Promise<Call> {
       // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
       if (await store.getDoNotCall(request.to)) throw optedOut();
-      const call = await store.insertCall({ id: deps.newId(), ...request, createdAt: clock.now() });
+      if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to);
+      const call = await store.insertCall({ id: deps.newId(), ...request, createdAt: clock.now(), accountId: owner ?? null });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;
     },
 
     /** Cancels a call that has not started. A claim racing this has one winner; the loser gets a conflict. */
-    async cancel(id: string): Promise<Call> {
+    async cancel(id: string, owner?: string): Promise<Call> {
+      // Another account's call is "not found", never "forbidden": its existence is not ours to tell.
+      if (owner !== undefined && !(await store.getCall(id, owner))) throw notFound(`Call ${id}`);
       const canceled = await store.transition(id, ['scheduled'], 'canceled', clock.now(), { reason: 'canceled by the person' });
       if (canceled) {
         deps.queue.canceled(id);
@@ -47,13 +63,14 @@ export function createCallService(deps: { store: Store; clock: Clock; newId: () 
       );
     },
 
-    async get(id: string): Promise<{ call: Call; events: CallEvent[] }> {
-      const call = await store.getCall(id);
+    async get(id: string, owner?: string): Promise<{ call: Call; events: CallEvent[] }> {
+      const call = await store.getCall(id, owner);
       if (!call) throw notFound(`Call ${id}`);
       return { call, events: await store.listEvents(id) };
     },
 
-    async list(query: { statuses?: readonly string[]; cursor?: string; limit?: number }): Promise<CallPage> {
+    /** One page of calls; with `accountId`, that account's only. */
+    async list(query: { accountId?: string; statuses?: readonly string[]; cursor?: string; limit?: number }): Promise<CallPage> {
       const errors = [];
       const limit = query.limit ?? 20;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) errors.push({ path: 'limit', message: `must be a whole number from 1 to ${MAX_PAGE}` });
@@ -61,7 +78,7 @@ export function createCallService(deps: { store: Store; clock: Clock; newId: () 
       if (unknown.length > 0) errors.push({ path: 'status', message: `must be among ${CALL_STATUSES.join(', ')}` });
       if (errors.length > 0) throw new ValidationError(errors);
       const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const rows = await store.listCalls({ statuses: query.statuses as CallStatus[] | undefined, after, limit: limit + 1 });
+      const rows = await store.listCalls({ accountId: query.accountId, statuses: query.statuses as CallStatus[] | undefined, after, limit: limit + 1 });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(positionOf(last)) : null };

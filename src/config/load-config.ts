@@ -93,8 +93,10 @@ export function loadConfig(options: { env: Readonly<Record<string, string | unde
   const result = configSchema.safeParse(mergeConfig(mergeConfig(fromFiles, fromEnv), options.overrides ?? {}));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      return `${sourceOf.get(key) ?? ENV_NAME_BY_PATH.get(key) ?? key}: ${issue.message}`;
+      // A list item's issue (`scheduling.allowedCountries.0`) is named after the variable that holds the list.
+      const keys = issue.path.map((_, i) => issue.path.slice(0, issue.path.length - i).join('.'));
+      const name = keys.map((k) => sourceOf.get(k) ?? ENV_NAME_BY_PATH.get(k)).find((n) => n !== undefined);
+      return `${name ?? issue.path.join('.')}: ${issue.message}`;
     });
     throw new ConfigError(lines.join('; '));
   }

@@ -3,7 +3,8 @@ import { problemFrom, statusProblem, type Problem } from './problem.ts';
 import { assignRequestId } from './request-id.ts';
 import type { Views } from './views.ts';
 
-/** Headers that survive into an error response; everything a failed handler set is dropped. */
+/** Headers that survive into an error response besides those set before this middleware ran (security headers);
+ *  everything a failed handler set is dropped. */
 const KEPT_HEADERS = ['x-request-id', 'allow', 'connection'];
 
 function wantsHtml(ctx: Context): boolean {
@@ -29,9 +30,13 @@ function send(ctx: Context, problem: Problem, views: Views): void {
 export function createErrorMiddleware(deps: { views: Views; newId: () => string }) {
   return async function errorMiddleware(ctx: Context, next: Next): Promise<void> {
     const requestId = assignRequestId(ctx, deps.newId);
+    const outer = new Set(ctx.res.getHeaderNames());
     try {
       await next();
-      if (ctx.body == null && (ctx.status === 404 || ctx.status === 405 || ctx.status === 501)) {
+      // The router answers 501 to a method it does not implement at all (PROPFIND, TRACE, QUERY): for a route that
+      // exists that is a method not allowed here, and a 5xx would say the fault is ours.
+      if (ctx.body == null && ctx.status === 501) ctx.status = 405;
+      if (ctx.body == null && (ctx.status === 404 || ctx.status === 405)) {
         const detail =
           ctx.status === 404
             ? `No route matches ${ctx.method} ${ctx.path}.`
@@ -42,7 +47,7 @@ export function createErrorMiddleware(deps: { views: Views; newId: () => string 
       const { problem, headers, internal } = problemFrom(err, requestId);
       if (internal) ctx.app.emit('error', err, ctx);
       for (const name of ctx.response.headerSent ? [] : ctx.res.getHeaderNames()) {
-        if (!KEPT_HEADERS.includes(name)) ctx.res.removeHeader(name);
+        if (!KEPT_HEADERS.includes(name) && !outer.has(name)) ctx.res.removeHeader(name);
       }
       ctx.set(headers);
       send(ctx, problem, deps.views);

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { DomainError, ValidationError, type FieldError } from '../errors.ts';
+import { AuthenticationError, DomainError, LimitError, ValidationError, type FieldError } from '../errors.ts';
 import { ERROR_TABLE } from './error-table.ts';
 
 /** RFC 9457 problem details, plus our `requestId` and, for validation, the fields at fault. */
@@ -34,12 +34,21 @@ export function problemFrom(err: unknown, requestId: string): { problem: Problem
     const entry = ERROR_TABLE[err.code];
     const problem: Problem = { type: entry.type, title: entry.title, status: entry.status, detail: err.message, requestId };
     if (err instanceof ValidationError) problem.errors = [...err.errors];
-    return { problem, headers: {}, internal: false };
+    const headers: Record<string, string> = {};
+    if (err instanceof LimitError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err instanceof AuthenticationError) headers['WWW-Authenticate'] = 'Bearer';
+    return { problem, headers, internal: false };
   }
   const e = (err instanceof Error ? err : new Error(String(err))) as HttpLikeError;
-  // A body that does not decompress is the client's mistake, not ours (zlib's errors carry no HTTP status).
-  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+  // A body that does not decompress is the client's mistake, not ours (zlib's and brotli's errors carry no HTTP
+  // status; brotli's codes read `ERR__ERROR_FORMAT_…`).
+  if (typeof e.code === 'string' && (e.code.startsWith('Z_') || e.code.startsWith('ERR__ERROR_'))) {
     return { problem: statusProblem(400, 'The request body could not be decompressed.', requestId), headers: {}, internal: false };
+  }
+  // Node's HTTP parser failed on the body (a malformed chunk): the request was malformed, and the error's raw packet
+  // (headers, credentials included) is not for the log.
+  if (typeof e.code === 'string' && e.code.startsWith('HPE_')) {
+    return { problem: statusProblem(400, 'The request is malformed HTTP.', requestId), headers: {}, internal: false };
   }
   const rawStatus = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   const status = rawStatus >= 400 && rawStatus <= 599 ? rawStatus : 500;

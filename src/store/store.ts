@@ -1,6 +1,8 @@
 import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
+import type { AccountStore } from './account-store.ts';
 
-export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'>;
+/** A call to insert; `accountId` is its owner (absent only for rows made outside the app: benchmarks, old data). */
+export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null };
 export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId' | 'answeredBy'>>;
 export type NewEvent = Omit<CallEvent, 'id'>;
 
@@ -9,7 +11,8 @@ export type NewEvent = Omit<CallEvent, 'id'>;
  * `key` is `dueAt` for group 0 and `-dueAt` for group 1, so one ascending order covers both.
  */
 export type ListPosition = { group: 0 | 1; key: number; id: string };
-export type ListQuery = { statuses?: readonly CallStatus[]; after?: ListPosition; limit: number };
+/** `accountId` restricts the list to that account's calls; absent, every call is listed (operators, tests). */
+export type ListQuery = { accountId?: string; statuses?: readonly CallStatus[]; after?: ListPosition; limit: number };
 
 /** A number that asked (by pressing 9) never to be called again. */
 export type DoNotCallEntry = { number: string; addedAt: number; callId: string | null };
@@ -35,14 +38,15 @@ export type DueEntry = { id: string; dueAt: number };
  * The store port. Every method is one atomic step; a transition and its timeline event commit together.
  * Implementations: SQLite (`node:sqlite`) now, PostgreSQL next; both pass `test/contract/store.contract.ts`.
  */
-export type Store = {
+export type Store = AccountStore & {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
 
   insertCall(call: NewCall): Promise<Call>;
-  getCall(id: string): Promise<Call | undefined>;
+  /** The call; with `accountId`, only when that account owns it. */
+  getCall(id: string, accountId?: string): Promise<Call | undefined>;
   listCalls(query: ListQuery): Promise<Call[]>;
   listEvents(callId: string): Promise<CallEvent[]>;
   appendEvent(event: NewEvent): Promise<void>;

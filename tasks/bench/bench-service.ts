@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,13 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
           fromNumber: '+12025550100',
           baseUrl: options.telnyx.baseUrl,
         },
+        // Production requires mail and a signing secret; no benchmark sends mail (nodemailer connects only to send).
+        mail: { smtpUrl: 'smtp://127.0.0.1:9' },
+        auth: { jwtSecret: randomBytes(32).toString('base64url') },
+        // Benchmarks measure throughput, not the abuse limits (0 = off): one bench account schedules thousands of calls.
+        limits: Object.fromEntries(
+          ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 0]),
+        ),
       },
       options.overrides ?? {},
     ),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -133,6 +133,9 @@ export const scenarios = {
           TELNYX_CONNECTION_ID: 'bench-connection',
           TELNYX_FROM_NUMBER: '+12025550100',
           TELNYX_BASE_URL: sim.baseUrl,
+          // Production requires account mail and a signing secret; nothing here signs in or sends mail.
+          SMTP_URL: 'smtp://127.0.0.1:9',
+          JWT_SECRET: randomBytes(32).toString('base64url'),
           // Limits high: the lateness measured is the timer's and the database's, not the rate limiter's.
           DIALS_PER_SECOND: '1000',
           MAX_CONCURRENT_CALLS: '1000',

@@ -16,13 +16,13 @@ export type SchedulingServiceResult = { load: LoadResult; stored: number; profil
  * a call due more than 2^31 ms ahead makes the queue's timer fire every millisecond — see BENCHMARKS.md — which
  * would flood this benchmark's output with Node's TimeoutOverflowWarning.)
  */
-function scheduleRequests(count: number): LoadRequest[] {
+function scheduleRequests(count: number, token?: string): LoadRequest[] {
   const now = Date.now();
   const out: LoadRequest[] = [];
   for (let i = 0; i < count; i++) {
     const at = new Date(now + 3_600_000 + Math.floor(Math.random() * 7 * 86_400_000)).toISOString().replace(/\.\d+Z$/, 'Z');
     const body = JSON.stringify({ to: '+1 202 555 0123', at, timezone: 'Europe/Dublin', message: `Happy birthday, number ${i}!` });
-    out.push({ method: 'POST', path: '/api/calls', headers: { 'content-type': 'application/json' }, body });
+    out.push({ method: 'POST', path: '/api/calls', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
   }
   return out;
 }
@@ -56,7 +56,7 @@ export const scenarios = {
     const stop = () => (stopped ??= host.stop());
     try {
       io.progress(`preparing ${params.amount} requests`);
-      const requests = scheduleRequests(params.amount);
+      const requests = scheduleRequests(params.amount, host.token);
       io.progress(`service POST /api/calls: ${params.connections} connections`);
       const fromUs = monotonicUs();
       const load = await runLoad({ url: host.url, connections: params.connections, requests, amount: requests.length, maxSeconds: params.maxSeconds, timeoutSeconds: 10, recordSamples: false });

@@ -16,6 +16,8 @@ export type ServiceHost = {
   url: string;
   /** The queue settings in force (the service's config after overrides), for predictions; absent for bare Koa. */
   queue: Config['queue'] | undefined;
+  /** A bearer token of the service's bench account (absent for bare Koa). */
+  token: string | undefined;
   schedule(calls: { to: string; dueAt: number; message?: string }[]): Promise<string[]>;
   /** Stops gracefully (bounded), then ends the process; with `profileDir`, the main thread's profile path. */
   stop(): Promise<string | undefined>;
@@ -32,11 +34,12 @@ export async function startServiceHost(
   const execArgv = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
   const child = forkIpc<ServiceRequest>(fileURLToPath(new URL('./service-host.ts', import.meta.url)), { name: 'service host', execArgv });
   try {
-    const { url, queue } = await child.call<{ url: string; queue?: Config['queue'] }>(start, 60_000);
+    const { url, queue, token } = await child.call<{ url: string; queue?: Config['queue']; token?: string }>(start, 60_000);
     return {
       pid: child.pid,
       url,
       queue,
+      token,
       schedule: (calls) => child.call<string[]>({ op: 'schedule', calls }),
       async stop() {
         // A service that stalled does not answer: it is killed after the grace period.

@@ -59,10 +59,14 @@ serveIpc<ServiceRequest>(async (request) => {
         await store.update(callId, { callControlId: controlId }, now);
       }
       const url = await bench.start();
-      if (!request.options.inlineWebhooks) return { url, queue: bench.config.queue };
+      // An account of its own: every /api/calls request carries its bearer token, as a program's would.
+      const accountId = bench.deps.newId();
+      await bench.deps.store.insertAccount({ id: accountId, email: 'bench@example.test', passwordHash: 'none', createdAt: Date.now() });
+      const token = await bench.deps.tokens.accessToken(accountId, 86_400);
+      if (!request.options.inlineWebhooks) return { url, queue: bench.config.queue, token };
       const started = await startInlineWebhooks(bench.deps);
       inline = started.server;
-      return { url: started.url, queue: bench.config.queue };
+      return { url: started.url, queue: bench.config.queue, token };
     }
     case 'schedule': {
       if (!bench) throw new Error('service not started');

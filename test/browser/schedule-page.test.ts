@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { bootWithSimulator } from '../integration/call-flow/harness.ts';
+import { SESSION_COOKIE } from '../../src/http/auth/request-auth.ts';
 
 // Debian's Chromium (`apt-get install chromium`); .ci/run installs it, so CI always runs these.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,23 +19,25 @@ async function launch(): Promise<Browser> {
   return browser;
 }
 
-async function page(t: ExecutionContext, options: { javaScriptEnabled: boolean; timezoneId: string }) {
+/** A browser page signed in as the harness's account (its session cookie set directly: sign-in itself is tested in accounts-flow). */
+async function page(t: ExecutionContext, h: Awaited<ReturnType<typeof bootWithSimulator>>, options: { javaScriptEnabled: boolean; timezoneId: string }) {
   const context = await (await launch()).newContext(options);
   t.teardown(() => context.close());
+  await context.addCookies([{ name: SESSION_COOKIE, value: await h.svc.deps.sessions.open(h.account.id), url: h.svc.url, httpOnly: true, sameSite: 'Lax' }]);
   return context.newPage();
 }
 
 run('when JavaScript is off, then a person can schedule and cancel a call with plain forms', async (t) => {
   const h = await bootWithSimulator(t);
-  const p = await page(t, { javaScriptEnabled: false, timezoneId: 'Europe/Dublin' });
+  const p = await page(t, h, { javaScriptEnabled: false, timezoneId: 'Europe/Dublin' });
   await p.goto(h.svc.url);
-  await p.fill('#to', '+44 20 7946 0958');
+  await p.fill('#to', '+1 202 555 0147');
   const date = new Date(h.svc.deps.clock.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   await p.fill('#date', date);
   await p.fill('#time', '09:15');
   await p.selectOption('#timezone', 'Europe/Dublin');
   await p.fill('#message', 'Happy new year');
-  await p.click('button[type=submit]');
+  await p.click('form[action="/calls"] button[type=submit]');
   await p.waitForURL(`${h.svc.url}/`);
   t.regex(await p.textContent('.notice') ?? '', /scheduled for \w{3} \d{1,2} \w{3} \d{4}, 09:15 \(Europe\/Dublin\)/);
   await p.click('.call-list button:has-text("Cancel")');
@@ -44,11 +47,11 @@ run('when JavaScript is off, then a person can schedule and cancel a call with p
 
 run('when the form is wrong, then the browser shows each message beside its field and keeps the values', async (t) => {
   const h = await bootWithSimulator(t);
-  const p = await page(t, { javaScriptEnabled: false, timezoneId: 'UTC' });
+  const p = await page(t, h, { javaScriptEnabled: false, timezoneId: 'UTC' });
   await p.goto(h.svc.url);
   await p.fill('#to', '12345');
   await p.fill('#message', 'still here');
-  await p.click('button[type=submit]');
+  await p.click('form[action="/calls"] button[type=submit]');
   t.regex(await p.locator('.field.invalid .field-error').first().textContent() ?? '', /Phone number/);
   t.is(await p.inputValue('#message'), 'still here');
   t.is(await p.inputValue('#to'), '12345');
@@ -56,7 +59,7 @@ run('when the form is wrong, then the browser shows each message beside its fiel
 
 run('when JavaScript is on, then the browser’s zone is pre-selected and the list follows a call to its end', async (t) => {
   const h = await bootWithSimulator(t);
-  const p = await page(t, { javaScriptEnabled: true, timezoneId: 'America/New_York' });
+  const p = await page(t, h, { javaScriptEnabled: true, timezoneId: 'America/New_York' });
   await p.goto(h.svc.url);
   t.is(await p.inputValue('#timezone'), 'America/New_York');
   const id = await h.placeNow('+12025550123');

@@ -1,6 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../../src/logger.ts';
 
 type Line = Record<string, unknown>;
 
@@ -22,7 +23,8 @@ export function createMemoryLogger(level = 'debug') {
       done();
     },
   });
-  const logger: Logger = pino({ level, base: undefined }, stream);
+  // The service's own logger factory, so tests see lines exactly as redacted in production.
+  const logger: Logger = createLogger({ level, destination: stream });
   async function waitFor(match: (line: Line) => boolean): Promise<Line> {
     const found = lines.find(match);
     if (found) return found;

@@ -1,25 +1,39 @@
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { CallService } from '../../calls/call-service.ts';
 import { parseApiSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
 import type { Clock } from '../../clock.ts';
 import { ValidationError } from '../../errors.ts';
 import { callJson, eventJson } from '../call-json.ts';
+import type { Csrf } from '../auth/csrf.ts';
+import type { Principal, RequestAuth } from '../auth/request-auth.ts';
 
 function listParam(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-/** The JSON API (DESIGN §3): the same powers as the page. */
-export function createApiRouter(deps: { calls: CallService; clock: Clock; rules: SchedulingRules }): Router {
+/**
+ * The JSON API (DESIGN §3): the same powers as the page, over the caller's own calls only. Every route needs an
+ * account: a bearer token, or the page's session cookie — then a change also needs the `X-CSRF-Token` header,
+ * since a cookie rides along on requests other sites make.
+ */
+export function createApiRouter(deps: { calls: CallService; clock: Clock; rules: SchedulingRules; auth: RequestAuth; csrf: Csrf }): Router {
   const router = new Router({ prefix: '/api' });
+  const owner = (ctx: Context) => (ctx.state as { principal: Principal }).principal.accountId;
+
+  router.use(['/calls', '/calls/:id'], async (ctx, next) => {
+    const principal = await deps.auth.require(ctx);
+    if (principal.session && !['GET', 'HEAD'].includes(ctx.method)) await deps.csrf.verify(ctx, ctx.get('X-CSRF-Token'));
+    await next();
+  });
 
   router.post('/calls', async (ctx) => {
     if (!ctx.is('application/json')) {
       ctx.throw(415, 'Send the call as application/json.', { expose: true });
     }
     const request = parseApiSchedule(ctx.request.body, deps.clock.now(), deps.rules);
-    const call = await deps.calls.schedule(request);
+    const call = await deps.calls.schedule(request, owner(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/calls/${call.id}`);
     ctx.body = callJson(call);
@@ -31,6 +45,7 @@ export function createApiRouter(deps: { calls: CallService; clock: Clock; rules:
       throw new ValidationError([{ path: Array.isArray(cursor) ? 'cursor' : 'limit', message: 'may be given once' }]);
     }
     const page = await deps.calls.list({
+      accountId: owner(ctx),
       statuses: listParam(ctx.query.status),
       cursor: cursor || undefined,
       limit: limit === undefined || limit === '' ? undefined : /^\d+$/.test(limit) ? Number(limit) : NaN,
@@ -39,12 +54,12 @@ export function createApiRouter(deps: { calls: CallService; clock: Clock; rules:
   });
 
   router.get('/calls/:id', async (ctx) => {
-    const { call, events } = await deps.calls.get(ctx.params.id as string);
+    const { call, events } = await deps.calls.get(ctx.params.id as string, owner(ctx));
     ctx.body = { ...callJson(call), events: events.map(eventJson) };
   });
 
   router.delete('/calls/:id', async (ctx) => {
-    ctx.body = callJson(await deps.calls.cancel(ctx.params.id as string));
+    ctx.body = callJson(await deps.calls.cancel(ctx.params.id as string, owner(ctx)));
   });
 
   return router;

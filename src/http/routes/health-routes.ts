@@ -3,12 +3,18 @@ import type { Clock } from '../../clock.ts';
 import { DomainError, ErrorCode } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 import type { Store } from '../../store/store.ts';
+import { createOperatorAccess } from '../security/operator-access.ts';
 
 export type InstanceInfo = { instanceId: string; hostname: string; version: string; startedAt: number };
 
-/** Liveness, readiness, identity and metrics: what a load balancer and an operator poll. */
-export function createHealthRouter(deps: { store: Store; clock: Clock; instance: InstanceInfo; metrics: Metrics }): Router {
+/**
+ * Liveness, readiness, identity and metrics: what a load balancer and an operator poll. /health, /ready and /info
+ * stay public (DESIGN §3); /metrics (process, heap, route and queue details) needs the operator's access, and /info
+ * names the host only to the same audience.
+ */
+export function createHealthRouter(deps: { store: Store; clock: Clock; instance: InstanceInfo; metrics: Metrics; config: { metricsToken?: string | undefined } }): Router {
   const router = new Router();
+  const operator = createOperatorAccess({ metricsToken: deps.config.metricsToken });
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -24,13 +30,14 @@ export function createHealthRouter(deps: { store: Store; clock: Clock; instance:
     const { instanceId, hostname, version, startedAt } = deps.instance;
     ctx.body = {
       instanceId,
-      hostname,
+      ...(operator.check(ctx) === 'ok' ? { hostname } : {}),
       version,
       startedAt: new Date(startedAt).toISOString(),
       uptimeSeconds: Math.max(0, Math.floor((deps.clock.now() - startedAt) / 1000)),
     };
   });
   router.get('/metrics', async (ctx) => {
+    operator.require(ctx);
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });

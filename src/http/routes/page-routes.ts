@@ -2,14 +2,18 @@ import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'koa';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Call } from '../../calls/call.ts';
 import type { CallService } from '../../calls/call-service.ts';
 import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
+import { canonicalZone } from '../../calls/time-zones.ts';
+import { decodeCookieValue } from '../security/cookie-value.ts';
 import type { Clock } from '../../clock.ts';
-import { DomainError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
+import { DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../errors.ts';
 import { ERROR_TABLE } from '../error-table.ts';
 import type { Views } from '../views.ts';
+import type { Csrf } from '../auth/csrf.ts';
+import type { Principal, RequestAuth } from '../auth/request-auth.ts';
 
 const UPCOMING = ['scheduled', 'dialing', 'ringing', 'in_progress'] as const;
 const FINISHED = ['completed', 'busy', 'no_answer', 'failed', 'canceled', 'missed'] as const;
@@ -23,8 +27,8 @@ function zones(): string[] {
 }
 
 function viewerZone(ctx: Context): string {
-  const zone = ctx.cookies.get(ZONE_COOKIE);
-  return zone && IANAZone.isValidZone(decodeURIComponent(zone)) ? decodeURIComponent(zone) : 'UTC';
+  // A malformed or made-up cookie falls back to UTC; the fixed zone list decides before luxon sees the name.
+  return canonicalZone(decodeCookieValue(ctx.cookies.get(ZONE_COOKIE))) ?? 'UTC';
 }
 
 function shown(call: Call, zone: string) {
@@ -43,25 +47,51 @@ function shown(call: Call, zone: string) {
  * browser's zone is pre-selected and the lists refresh themselves. Static assets are read into memory at start:
  * two small files do not warrant a static-file middleware, and nothing on a request path touches the disk.
  */
-export function createPageRouter(deps: { calls: CallService; clock: Clock; rules: SchedulingRules; views: Views; templatesDir: string; simulated: boolean }): Router {
+export function createPageRouter(deps: {
+  calls: CallService;
+  clock: Clock;
+  rules: SchedulingRules;
+  views: Views;
+  templatesDir: string;
+  simulated: boolean;
+  auth: RequestAuth;
+  csrf: Csrf;
+  devOutbox: boolean;
+}): Router {
   const router = new Router();
+  /** The signed-in account, or undefined after redirecting to the sign-in page (which returns here). */
+  async function signedIn(ctx: Context): Promise<Principal | undefined> {
+    const principal = await deps.auth.identify(ctx);
+    if (principal) return principal;
+    ctx.status = 303;
+    ctx.redirect(ctx.method === 'GET' ? `/login?next=${encodeURIComponent(ctx.path)}` : '/login');
+    return undefined;
+  }
+  /** A form post must carry this visitor's CSRF token (403 otherwise), checked before anything else. */
+  const post = (path: string, handler: (ctx: Context, principal: Principal) => Promise<void>) =>
+    router.post(path, async (ctx) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      await deps.csrf.verify(ctx, body._csrf);
+      const principal = await signedIn(ctx);
+      if (principal) await handler(ctx, principal);
+    });
   const assets = new Map<string, { type: string; body: Buffer }>();
   for (const file of ['site.css', 'app.js']) {
     assets.set(file, { type: STATIC_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', body: readFileSync(join(deps.templatesDir, 'static', file)) });
   }
   const zoneList = zones();
 
-  async function lists(zone: string) {
-    const upcoming = await deps.calls.list({ statuses: UPCOMING, limit: 50 });
-    const recent = await deps.calls.list({ statuses: FINISHED, limit: 20 });
+  async function lists(zone: string, accountId: string) {
+    const upcoming = await deps.calls.list({ accountId, statuses: UPCOMING, limit: 50 });
+    const recent = await deps.calls.list({ accountId, statuses: FINISHED, limit: 20 });
     // Calls under way lead the list; the API's order (scheduled soonest first) follows.
     const live = upcoming.items.filter((c) => c.status !== 'scheduled');
     const waiting = upcoming.items.filter((c) => c.status === 'scheduled');
     return { upcoming: [...live, ...waiting].map((c) => shown(c, zone)), recent: recent.items.map((c) => shown(c, zone)) };
   }
 
-  async function renderPage(ctx: Context, form: Record<string, string>, errors: FieldError[] = [], notice?: string) {
-    const zone = form.timezone && IANAZone.isValidZone(form.timezone) ? form.timezone : viewerZone(ctx);
+  async function renderPage(ctx: Context, principal: Principal, form: Record<string, string>, errors: FieldError[] = [], notice?: string, problem?: string) {
+    const zone = canonicalZone(form.timezone) ?? viewerZone(ctx);
     const errorsByField: Record<string, string[]> = {};
     for (const e of errors) (errorsByField[e.path] ??= []).push(e.message);
     ctx.type = 'text/html; charset=utf-8';
@@ -70,11 +100,15 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
       errors: errorsByField,
       hasErrors: errors.length > 0,
       notice,
+      problem,
+      account: principal.session ? { email: principal.session.email } : { email: '' },
+      csrfToken: await deps.csrf.token(ctx),
+      devOutbox: deps.devOutbox,
       zones: zoneList,
       zone,
       simulated: deps.simulated,
       maxMessage: deps.rules.messageMaxLength,
-      ...(await lists(viewerZone(ctx))),
+      ...(await lists(viewerZone(ctx), principal.accountId)),
     });
   }
 
@@ -82,7 +116,7 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
     const notice = ctx.cookies.get(NOTICE_COOKIE);
     if (notice === undefined) return undefined;
     ctx.cookies.set(NOTICE_COOKIE, null, { path: '/' });
-    return decodeURIComponent(notice);
+    return decodeCookieValue(notice);
   }
 
   function redirectWithNotice(ctx: Context, notice: string) {
@@ -92,34 +126,46 @@ export function createPageRouter(deps: { calls: CallService; clock: Clock; rules
   }
 
   router.get('/', async (ctx) => {
+    const principal = await signedIn(ctx);
+    if (!principal) return;
     const zone = viewerZone(ctx);
     const soon = DateTime.fromMillis(deps.clock.now(), { zone }).plus({ minutes: 2 }).startOf('minute');
-    await renderPage(ctx, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: zone, to: '', message: '' }, [], takeNotice(ctx));
+    await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: zone, to: '', message: '' }, [], takeNotice(ctx));
   });
 
   router.get('/partials/calls', async (ctx) => {
+    const principal = await deps.auth.require(ctx);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = deps.views.render('calls.njk', await lists(viewerZone(ctx)));
+    ctx.body = deps.views.render('calls.njk', { ...(await lists(viewerZone(ctx), principal.accountId)), csrfToken: await deps.csrf.token(ctx) });
   });
 
-  router.post('/calls', async (ctx) => {
+  post('/calls', async (ctx, principal) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const form = Object.fromEntries(['to', 'date', 'time', 'timezone', 'message'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
     try {
-      const call = await deps.calls.schedule(parseFormSchedule(body, deps.clock.now(), deps.rules));
+      const call = await deps.calls.schedule(parseFormSchedule(body, deps.clock.now(), deps.rules), principal.accountId);
       // Readable by the page's script, which sets the same cookie from the browser's zone.
       ctx.cookies.set(ZONE_COOKIE, encodeURIComponent(call.timeZone), { path: '/', sameSite: 'lax', httpOnly: false, maxAge: 365 * 86_400_000 });
       redirectWithNotice(ctx, `Call to ${call.to} scheduled for ${shown(call, call.timeZone).when} (${call.timeZone}).`);
     } catch (err) {
+      // A client that did not ask for HTML gets the error middleware's problem+json instead of the form.
+      if (ctx.accepts(['application/problem+json', 'application/json', 'text/html']) !== 'text/html') throw err;
+      if (err instanceof LimitError) {
+        // Said plainly above the form, with the same Retry-After a program gets.
+        ctx.status = 429;
+        ctx.set('Retry-After', String(err.retryAfterSeconds));
+        await renderPage(ctx, principal, form, [], undefined, err.message);
+        return;
+      }
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = ERROR_TABLE[err.code].status;
-      await renderPage(ctx, form, [...err.errors]);
+      await renderPage(ctx, principal, form, [...err.errors]);
     }
   });
 
-  router.post('/calls/:id/cancel', async (ctx) => {
+  post('/calls/:id/cancel', async (ctx, principal) => {
     try {
-      const call = await deps.calls.cancel(ctx.params.id as string);
+      const call = await deps.calls.cancel(String((ctx.params as Record<string, string>).id), principal.accountId);
       redirectWithNotice(ctx, `Call to ${call.to} canceled.`);
     } catch (err) {
       if (err instanceof DomainError && (err.code === ErrorCode.conflict || err.code === ErrorCode.notFound)) {

@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
 import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
+
+/** A cached prepared statement for `text`. */
+export type Sql = (text: string) => ReturnType<DatabaseSync['prepare']>;
+/** Runs `work` in one immediate transaction. */
+export type Tx = <T>(work: () => T) => T;
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { createSqliteAccountStore } from './sqlite-account-store.ts';
+import { createSqliteCallList } from './sqlite-call-list.ts';
 
 const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 const LIVE = inList(LIVE_STATUSES);
@@ -22,7 +29,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
 
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
-  const sql = (text: string) => {
+  const sql: Sql = (text: string) => {
     let statement = statements.get(text);
     if (!statement) {
       statement = db.prepare(text);
@@ -30,7 +37,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     }
     return statement;
   };
-  const tx = <T>(work: () => T): T => {
+  const tx: Tx = <T>(work: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
@@ -58,7 +65,10 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     if (patch.answeredBy !== undefined) sql('UPDATE calls SET answered_by = ?, updated_at = ? WHERE id = ?').run(patch.answeredBy, at, id);
   };
 
+  const listCalls = createSqliteCallList(sql);
+
   return {
+    ...createSqliteAccountStore({ sql, tx }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -84,35 +94,22 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async insertCall(call) {
       return tx(() => {
         sql(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?)`,
-        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt);
+          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id)
+           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)`,
+        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null);
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(getCallRow(call.id) as CallRow);
       });
     },
-    async getCall(id) {
-      const row = getCallRow(id);
+    async getCall(id, accountId) {
+      const row =
+        accountId === undefined
+          ? getCallRow(id)
+          : (sql('SELECT * FROM calls WHERE id = ? AND account_id = ?').get(id, accountId) as CallRow | undefined);
       return row ? callFromRow(row) : undefined;
     },
     async listCalls(query: ListQuery) {
-      const params: SQLInputValue[] = [];
-      const where: string[] = [];
-      if (query.statuses && query.statuses.length > 0) {
-        where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
-        params.push(...query.statuses);
-      }
-      const group = "(CASE WHEN status = 'scheduled' THEN 0 ELSE 1 END)";
-      const key = "(CASE WHEN status = 'scheduled' THEN due_at ELSE -due_at END)";
-      if (query.after) {
-        const { group: g, key: k, id } = query.after;
-        where.push(`(${group} > ? OR (${group} = ? AND (${key} > ? OR (${key} = ? AND id > ?))))`);
-        params.push(g, g, k, k, id);
-      }
-      const rows = sql(
-        `SELECT * FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${group}, ${key}, id LIMIT ?`,
-      ).all(...params, query.limit) as CallRow[];
-      return rows.map(callFromRow);
+      return listCalls(query);
     },
     async listEvents(callId) {
       return (sql('SELECT * FROM call_events WHERE call_id = ? ORDER BY id').all(callId) as EventRow[]).map(eventFromRow);

@@ -6,6 +6,7 @@ import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
+import { createTestAccount } from '../../helpers/accounts.ts';
 
 /** A fixed simulator key, so a restarted service (or a forging test) knows what signs the webhooks. */
 export const SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
@@ -34,10 +35,11 @@ export async function bootWithSimulator(
   });
   const svc = await startTestService({ config, dir, keepDir: options.keepDir, deps: { store: watched.store, simulator } });
   t.teardown(() => svc.stop());
+  const account = await createTestAccount(svc.deps);
   async function placeNow(to: string, message?: string): Promise<string> {
     const res = await fetch(`${svc.url}/api/calls`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: account.headers,
       body: JSON.stringify({ to, at: new Date(svc.deps.clock.now()).toISOString(), ...(message ? { message } : {}) }),
     });
     if (res.status !== 201) throw new Error(`scheduling failed: ${res.status} ${await res.text()}`);
@@ -45,5 +47,5 @@ export async function bootWithSimulator(
   }
   const ended = (id: string): Promise<Call> => watched.waitFor(id, (call) => isFinal(call.status));
   const timeline = async (id: string) => svc.deps.store.listEvents(id);
-  return { svc, simulator, dir, placeNow, ended, waitFor: watched.waitFor, timeline };
+  return { svc, simulator, dir, account, placeNow, ended, waitFor: watched.waitFor, timeline };
 }

@@ -2,6 +2,8 @@ import test, { type ExecutionContext } from 'ava';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService } from '../../helpers/test-service.ts';
+import { createTestAccount } from '../../helpers/accounts.ts';
+import { SESSION_COOKIE } from '../../../src/http/auth/request-auth.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
 
@@ -10,6 +12,8 @@ function browser(base: string) {
   const jar = new Map<string, string>();
   return {
     jar,
+    /** The page's CSRF token, as a browser would have it from the form it shows. */
+    csrf: '',
     async request(path: string, init: RequestInit = {}) {
       const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
       const res = await fetch(`${base}${path}`, {
@@ -30,7 +34,7 @@ function browser(base: string) {
       return this.request(path, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(fields).toString(),
+        body: new URLSearchParams({ _csrf: this.csrf, ...fields }).toString(),
       });
     },
   };
@@ -40,7 +44,11 @@ async function boot(t: ExecutionContext) {
   const clock = createManualClock(T0);
   const svc = await startTestService({ deps: { clock, telephony: createFakeTelephony(clock).telephony } });
   t.teardown(() => svc.stop());
-  return { svc, clock, b: browser(svc.url) };
+  const b = browser(svc.url);
+  const account = await createTestAccount(svc.deps);
+  b.jar.set(SESSION_COOKIE, await svc.deps.sessions.open(account.id));
+  b.csrf = /name="_csrf" value="([^"]+)"/.exec(await (await b.request('/')).text())?.[1] ?? '';
+  return { svc, clock, b, account };
 }
 
 test('when the page is opened, then it shows the form with every field and its own assets', async (t) => {

@@ -1,9 +1,17 @@
 import test from 'ava';
 import { parseApiSchedule, parseFormSchedule, type SchedulingRules } from '../../../src/calls/schedule-input.ts';
 import { ValidationError } from '../../../src/errors.ts';
+import { DEFAULT_NUMBER_TYPES, defaultAllowedCountries } from '../../../src/calls/destination-policy.ts';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
-const RULES: SchedulingRules = { defaultCountry: null, graceSeconds: 60, horizonDays: 90, messageMaxLength: 500 };
+const RULES: SchedulingRules = {
+  defaultCountry: null,
+  graceSeconds: 60,
+  horizonDays: 90,
+  messageMaxLength: 500,
+  allowedCountries: ['US', 'GB', 'IE'],
+  allowedNumberTypes: DEFAULT_NUMBER_TYPES,
+};
 const AT = '2026-11-21T20:00:00+01:00';
 
 function errorsOf(fn: () => unknown) {
@@ -39,7 +47,7 @@ const badNumbers: [unknown, RegExp][] = [
   ['+1911', /not a valid phone number/],
   ['+15551234567', /not a valid phone number/],
   ['+12025550', /not a valid phone number/],
-  ['+19005550123', /cannot receive a voice call of this kind \(premium rate\)/],
+  ['+19005550123', /premium-rate numbers are not allowed/],
   [12025550123, /must be a string/],
 ];
 for (const [input, message] of badNumbers) {
@@ -83,7 +91,7 @@ test('when "at" is a few seconds late, then the grace lets it through', (t) => {
 test('when the message is too long, has control characters or is blank, then it is refused or dropped', (t) => {
   t.regex(errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT, message: 'x'.repeat(501) }, NOW, RULES))[0]?.message ?? '', /at most 500/);
   t.notThrows(() => parseApiSchedule({ to: '+12025550123', at: AT, message: 'é'.repeat(500) }, NOW, RULES));
-  t.regex(errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT, message: 'bell\u0007' }, NOW, RULES))[0]?.message ?? '', /plain text/);
+  t.regex(errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT, message: 'bell\u0007' }, NOW, RULES))[0]?.message ?? '', /control characters/);
   t.is(parseApiSchedule({ to: '+12025550123', at: AT, message: '   ' }, NOW, RULES).message, null);
 });
 
@@ -124,4 +132,69 @@ test('when the page leaves fields empty or malformed, then each is named', (t) =
 
 test('when the page names an unknown zone, then it is refused', (t) => {
   t.deepEqual(errorsOf(() => parseFormSchedule(form('2026-11-21', '20:00', 'Europe/Atlantis'), NOW, RULES)).map((e) => e.path), ['timezone']);
+});
+
+const hostileMessages: [string, string, RegExp][] = [
+  ['a C1 control (U+0085 next line)', 'one\u0085two', /control characters/],
+  ['a C1 control (U+009B CSI)', '\u009b31mred', /control characters/],
+  ['a right-to-left override (U+202E)', 'pay \u202Eexe.txt', /bidirectional/],
+  ['a left-to-right isolate (U+2066)', 'a\u2066b\u2069', /bidirectional/],
+  ['a right-to-left mark (U+200F)', 'a\u200Fb', /bidirectional/],
+  ['a line separator (U+2028)', 'one\u2028two', /U\+2028/],
+  ['a paragraph separator (U+2029)', 'one\u2029two', /U\+2029/],
+  ['an unpaired surrogate', 'half \ud83d of an emoji', /unpaired surrogate/],
+];
+for (const [what, message, expected] of hostileMessages) {
+  test(`when the message holds ${what}, then it is refused with a field error on message`, (t) => {
+    const errors = errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT, message }, NOW, RULES));
+    t.deepEqual(errors.map((e) => e.path), ['message']);
+    t.regex(errors[0]?.message ?? '', expected);
+  });
+}
+
+test('when the message has tabs, new lines, accents and emoji, then it is accepted', (t) => {
+  const message = 'Line one\n\tLine two: café, 日本語, 😀, עברית';
+  t.is(parseApiSchedule({ to: '+12025550123', at: AT, message }, NOW, RULES).message, message);
+});
+
+const refusedDestinations: [string, string, RegExp][] = [
+  ['+881612345678', 'Iridium satellite (+881)', /satellite or international-network number \(\+881\)/],
+  ['+870772001799', 'Inmarsat (+870)', /satellite or international-network number \(\+870\)/],
+  ['+88213112345', 'an international network (+882)', /satellite or international-network number \(\+882\)/],
+  ['+883510012345', 'an international network (+883)', /satellite or international-network number \(\+883\)/],
+  ['+5352345678', 'Cuba', /is in Cuba \(\+53\); this service calls only United States, United Kingdom, Ireland/],
+  ['+252612345678', 'Somalia', /is in Somalia \(\+252\)/],
+  ['+18765551234', 'Jamaica, inside +1', /is in Jamaica \(\+1\)/],
+  ['+447012345678', 'a UK 070 personal number', /personal numbers \(such as UK 070\) are not allowed/],
+  ['+448712345678', 'UK premium rate', /premium-rate numbers are not allowed/],
+  ['+443001234567', 'a UK universal access number', /universal access numbers are not allowed/],
+];
+for (const [to, what, message] of refusedDestinations) {
+  test(`when "to" is ${what} (${to}) under the default types, then it is refused on "to"`, (t) => {
+    const errors = errorsOf(() => parseApiSchedule({ to, at: AT }, NOW, RULES));
+    t.deepEqual(errors.map((e) => e.path), ['to']);
+    t.regex(errors[0]?.message ?? '', message);
+  });
+}
+
+test('when the operator allows 001 and personal numbers explicitly, then satellite and UK 070 numbers are accepted', (t) => {
+  const rules = { ...RULES, allowedCountries: ['GB', '001'], allowedNumberTypes: [...DEFAULT_NUMBER_TYPES, 'PERSONAL_NUMBER'] };
+  t.is(parseApiSchedule({ to: '+881612345678', at: AT }, NOW, rules).to, '+881612345678');
+  t.is(parseApiSchedule({ to: '+447012345678', at: AT }, NOW, rules).to, '+447012345678');
+  t.regex(errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT }, NOW, rules))[0]?.message ?? '', /United States/);
+});
+
+test('when no countries are configured, then the default is the caller id country, else DEFAULT_COUNTRY', (t) => {
+  t.deepEqual(defaultAllowedCountries('+12025550100', null), ['US']);
+  t.deepEqual(defaultAllowedCountries('+442079460000', 'US'), ['GB']);
+  t.deepEqual(defaultAllowedCountries(undefined, 'IE'), ['IE']);
+  t.deepEqual(defaultAllowedCountries(undefined, null), []);
+});
+
+test('when the zone is an alias, then its canonical name is used; when made up or huge, then it is refused', (t) => {
+  t.is(parseApiSchedule({ to: '+12025550123', at: AT, timezone: 'US/Eastern' }, NOW, RULES).timeZone, 'America/New_York');
+  t.is(parseApiSchedule({ to: '+12025550123', at: AT, timezone: 'Etc/UTC' }, NOW, RULES).timeZone, 'UTC');
+  for (const zone of ['Mars/Olympus_Mons', 'x'.repeat(60_000), '../../etc/passwd', 'Europe/Dublin\u0000']) {
+    t.deepEqual(errorsOf(() => parseApiSchedule({ to: '+12025550123', at: AT, timezone: zone }, NOW, RULES)).map((e) => e.path), ['timezone']);
+  }
 });

@@ -1,0 +1,100 @@
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config/schema.ts';
+import { LimitError } from '../errors.ts';
+import type { AccountStore } from '../store/account-store.ts';
+import { clientKey } from './client-address.ts';
+import { DbRateLimiter } from './db-rate-limiter.ts';
+
+const DAY_MS = 86_400_000;
+const PURGE_EVERY = 256;
+const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
+
+/**
+ * Every abuse limit of DESIGN §3. Attempts (sign-ins, registrations, mails) are counted by rate-limiter-flexible in
+ * our database; what is already a row of ours (calls per account and per number in any 24 h, calls pending) is
+ * counted from the calls table through its indexes, so there is no second count to drift.
+ */
+export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; limits: Config['limits'] }) {
+  const { store, clock, limits } = deps;
+  const limiter = (keyPrefix: string, points: number, duration: number) => new DbRateLimiter({ store, clock, keyPrefix, points, duration });
+  const loginsByAddress = limiter('login-ip', limits.loginsPerAddressPer15Min, 900);
+  const failuresByAccount = limiter('login-fail', limits.loginFailuresPerAccountPer15Min, 900);
+  const registrationsByAddress = limiter('register-ip', limits.registrationsPerAddressPerHour, 3600);
+  const mailsByRecipient = limiter('mail-to', limits.mailsPerRecipientPerHour, 3600);
+
+  // Housekeeping rides on the traffic that makes the rows: every few hundred counted attempts, ended limiter
+  // windows, dead sessions and links, and registrations that can no longer be confirmed are deleted, so a flood
+  // from many addresses leaves a bounded table.
+  let attempts = 0;
+  async function consume(bucket: DbRateLimiter, key: string, message: string): Promise<void> {
+    if (++attempts % PURGE_EVERY === 0) await store.purgeExpiredAuth(clock.now());
+    if (bucket.points === 0) return;
+    try {
+      await bucket.consume(key);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw new LimitError(message, err.msBeforeNext);
+      throw err;
+    }
+  }
+
+  return {
+    /** Before checking a password: attempts per client address, and failures per account (named by address). */
+    async beforeLogin(ip: string, email: string): Promise<void> {
+      await consume(loginsByAddress, clientKey(ip), 'Too many sign-in attempts from your network. Try again later.');
+      const failures = limits.loginFailuresPerAccountPer15Min > 0 ? await failuresByAccount.get(email) : null;
+      if (failures && failures.consumedPoints >= limits.loginFailuresPerAccountPer15Min) {
+        throw new LimitError('Too many failed sign-ins for this account. Try again later or reset the password.', failures.msBeforeNext);
+      }
+    },
+    async loginFailed(email: string): Promise<void> {
+      if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.penalty(email);
+    },
+    async loginSucceeded(email: string): Promise<void> {
+      if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.delete(email);
+    },
+    /** Registrations and reset requests share this: each may send a mail. */
+    async beforeMailRequest(ip: string): Promise<void> {
+      await consume(registrationsByAddress, clientKey(ip), 'Too many registrations or reset requests from your network. Try again later.');
+    },
+    /** False once an address got its share of our mail this hour; the request still answers the same (no enumeration). */
+    async mayMail(email: string): Promise<boolean> {
+      if (limits.mailsPerRecipientPerHour === 0) return true;
+      try {
+        await mailsByRecipient.consume(email);
+        return true;
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Before a call is stored: per account per day, pending per account, per number per day (all accounts). Each
+     * reads at most `limit` rows through an index, so the check costs the limit, not the table.
+     */
+    async beforeSchedule(accountId: string, to: string): Promise<void> {
+      const now = clock.now();
+      const since = now - DAY_MS + 1;
+      const mine = limits.callsPerAccountPerDay > 0 ? await store.callsCreatedByAccount(accountId, since, limits.callsPerAccountPerDay) : [];
+      if (limits.callsPerAccountPerDay > 0 && mine.length >= limits.callsPerAccountPerDay) {
+        const wait = (mine[0] as number) + DAY_MS - now;
+        throw new LimitError(`You have scheduled ${limits.callsPerAccountPerDay} calls in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
+      }
+      const pending = limits.pendingCallsPerAccount > 0 ? await store.pendingOfAccount(accountId) : { count: 0, soonestDueAt: null };
+      if (limits.pendingCallsPerAccount > 0 && pending.count >= limits.pendingCallsPerAccount) {
+        const wait = Math.max((pending.soonestDueAt ?? now) - now, 1000);
+        throw new LimitError(
+          `You have ${pending.count} calls waiting, the most allowed. Cancel one, or try again in ${minutes(wait)} when the next is placed.`,
+          wait,
+        );
+      }
+      const toNumber = limits.callsPerNumberPerDay > 0 ? await store.callsCreatedToNumber(to, since, limits.callsPerNumberPerDay) : [];
+      if (limits.callsPerNumberPerDay > 0 && toNumber.length >= limits.callsPerNumberPerDay) {
+        const wait = (toNumber[0] as number) + DAY_MS - now;
+        throw new LimitError(`This number has been scheduled ${limits.callsPerNumberPerDay} times in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
+      }
+    },
+  };
+}
+export type AbuseLimits = ReturnType<typeof createAbuseLimits>;

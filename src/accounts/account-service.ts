@@ -1,0 +1,115 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import { AuthenticationError, forbidden, ValidationError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { Account, MailTokenPurpose } from '../store/account-store.ts';
+import type { Store } from '../store/store.ts';
+import type { AbuseLimits } from './abuse-limits.ts';
+import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+
+/** Mail links and session ids are random; only their SHA-256 is stored, so a read of the database cannot use them. */
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+const newSecret = () => randomBytes(32).toString('base64url');
+
+const WRONG_CREDENTIALS = 'The e-mail address or the password is wrong.';
+
+export type AccountServiceDeps = {
+  store: Store;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  mailer: Mailer;
+  limits: AbuseLimits;
+  /** Where links in mails point (`PUBLIC_URL`, or the address we listen on). */
+  baseUrl: () => string;
+  options: { passwordCost: number; mailLinkHours: number };
+};
+
+/**
+ * Registration, activation, sign-in and password reset. Answers never tell whether an address has an account:
+ * register and reset requests answer the same either way (mails say the rest, to the mailbox's owner only), and a
+ * sign-in with an unknown address costs the same scrypt as a wrong password.
+ */
+export function createAccountService(deps: AccountServiceDeps) {
+  const { store, clock, options } = deps;
+  let dummyHash: Promise<string> | undefined;
+  const linkMs = options.mailLinkHours * 3_600_000;
+
+  async function mailLink(account: Account, purpose: MailTokenPurpose, passwordHash: string | null, path: string) {
+    const token = newSecret();
+    const now = clock.now();
+    await store.insertMailToken({ tokenHash: sha256(token), accountId: account.id, purpose, passwordHash, createdAt: now, expiresAt: now + linkMs });
+    return `${deps.baseUrl().replace(/\/$/, '')}${path}?token=${token}`;
+  }
+
+  return {
+    /** Always resolves the same way for a valid request; the mailbox owner learns by mail what happened. */
+    async register(input: { email: string; password: string }, ip: string): Promise<void> {
+      const problems = passwordProblems(input.password, input.email);
+      if (problems.length > 0) throw new ValidationError(problems);
+      await deps.limits.beforeMailRequest(ip);
+      // Hashed whatever happens next, so a taken address answers in the same time as a free one.
+      const passwordHash = await hashPassword(input.password, options.passwordCost);
+      const mayMail = await deps.limits.mayMail(input.email);
+      await store.insertAccount({ id: deps.newId(), email: input.email, passwordHash, createdAt: clock.now() });
+      const account = (await store.findAccountByEmail(input.email)) as Account;
+      if (!mayMail) return;
+      if (account.activatedAt === null) {
+        const link = await mailLink(account, 'activate', passwordHash, '/activate');
+        deps.mailer.send('activate', account.email, { link, hours: options.mailLinkHours });
+      } else {
+        deps.mailer.send('already-registered', account.email, { loginUrl: `${deps.baseUrl()}/login`, resetUrl: `${deps.baseUrl()}/reset` });
+      }
+    },
+
+    /** Spends an activation link; false when it is unknown, used or expired. */
+    async activate(token: string): Promise<boolean> {
+      const account = await store.activateWithToken(sha256(token), clock.now());
+      if (account) deps.logger.info({ accountId: account.id }, 'account activated');
+      return account !== undefined;
+    },
+
+    /** The account for these credentials. Unknown address and wrong password fail alike; not yet activated → 403. */
+    async authenticate(input: { email: string; password: string }, ip: string): Promise<Account> {
+      await deps.limits.beforeLogin(ip, input.email);
+      const account = await store.findAccountByEmail(input.email);
+      const stored = account?.passwordHash ?? (await (dummyHash ??= hashPassword(newSecret(), options.passwordCost)));
+      const ok = (await verifyPassword(input.password, stored)) && account?.passwordHash != null;
+      if (!ok || !account) {
+        await deps.limits.loginFailed(input.email);
+        throw new AuthenticationError(WRONG_CREDENTIALS);
+      }
+      await deps.limits.loginSucceeded(input.email);
+      if (account.activatedAt === null) throw forbidden('The account is not activated yet: follow the link in the mail we sent.');
+      return account;
+    },
+
+    /** Mails a reset link when the address has an account; answers the same either way. */
+    async requestReset(email: string, ip: string): Promise<void> {
+      await deps.limits.beforeMailRequest(ip);
+      const account = await store.findAccountByEmail(email);
+      if (!account || !(await deps.limits.mayMail(email))) return;
+      const link = await mailLink(account, 'reset', null, '/reset');
+      deps.mailer.send('reset', account.email, { link, hours: options.mailLinkHours });
+    },
+
+    /** The address a live reset link belongs to (the reset page shows it), or undefined. */
+    async resetLinkOwner(token: string): Promise<string | undefined> {
+      return (await store.mailTokenAccount(sha256(token), 'reset', clock.now()))?.email;
+    },
+
+    /** Sets a new password with a reset link and ends every session; false when the link is unknown, used or expired. */
+    async reset(token: string, password: string): Promise<boolean> {
+      const tokenHash = sha256(token);
+      const owner = await store.mailTokenAccount(tokenHash, 'reset', clock.now());
+      if (!owner) return false;
+      const problems = passwordProblems(password, owner.email);
+      if (problems.length > 0) throw new ValidationError(problems);
+      const account = await store.resetWithToken(tokenHash, await hashPassword(password, options.passwordCost), clock.now());
+      if (account) deps.logger.info({ accountId: account.id }, 'password reset');
+      return account !== undefined;
+    },
+  };
+}
+export type AccountService = ReturnType<typeof createAccountService>;

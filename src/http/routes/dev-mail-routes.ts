@@ -1,0 +1,25 @@
+import Router from '@koa/router';
+import type { DevOutbox } from '../../mail/dev-outbox.ts';
+import type { Views } from '../views.ts';
+
+/**
+ * `/dev/mail`: the development outbox, so a new user can register and activate offline. Mounted only when
+ * `mail.devOutbox` is on, which the config refuses in production. Mails are shown as text with their links;
+ * their HTML is not rendered here, so nothing a mail contains runs on this origin.
+ */
+export function createDevMailRouter(deps: { outbox: DevOutbox; views: Views }): Router {
+  const router = new Router({ prefix: '/dev/mail' });
+  router.get('/', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = deps.views.render('dev-mail.njk', { mails: deps.outbox.list().map((m) => ({ ...m, iso: new Date(m.at).toISOString() })), devOutbox: true });
+  });
+  router.get('/:id', (ctx) => {
+    const mail = deps.outbox.get(ctx.params.id as string);
+    if (!mail) return; // the 404 problem
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = deps.views.render('dev-mail-item.njk', { mail: { ...mail, iso: new Date(mail.at).toISOString() }, devOutbox: true });
+  });
+  return router;
+}

@@ -1,0 +1,42 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
+import { buildDeps, ROOT_DIR } from '../../../src/deps.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
+
+const load = (env: Record<string, string>) => loadConfig({ env: { STAGE: 'test', DATABASE_URL: 'sqlite::memory:', ...env }, configDir: join(ROOT_DIR, 'config') });
+
+test('when the hardening variables are unset, then no proxy is trusted, no token is set and countries follow the caller id', (t) => {
+  const config = load({});
+  t.false(config.http.trustProxy);
+  t.is(config.metricsToken, undefined);
+  t.is(config.scheduling.allowedCountries, null);
+  t.deepEqual(config.scheduling.allowedNumberTypes, ['FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'VOIP']);
+  // With the simulator the caller id is a US number.
+  t.deepEqual(buildDeps(config, { logger: createMemoryLogger().logger }).rules.allowedCountries, ['US']);
+});
+
+test('when the hardening variables are set, then they are parsed: lists, booleans, the token', (t) => {
+  const config = load({
+    TRUST_PROXY: 'true',
+    ALLOWED_COUNTRIES: 'us, gb,001',
+    ALLOWED_NUMBER_TYPES: 'MOBILE,PREMIUM_RATE',
+    ALLOWED_HOSTS: 'Jokes.Example.com,ops.internal',
+    MAX_CONNECTIONS: '50',
+    METRICS_TOKEN: 'a-token-of-sixteen+',
+  });
+  t.true(config.http.trustProxy);
+  t.deepEqual(config.scheduling.allowedCountries, ['US', 'GB', '001']);
+  t.deepEqual(config.scheduling.allowedNumberTypes, ['MOBILE', 'PREMIUM_RATE']);
+  t.deepEqual(config.http.allowedHosts, ['jokes.example.com', 'ops.internal']);
+  t.is(config.http.maxConnections, 50);
+  t.is(config.metricsToken, 'a-token-of-sixteen+');
+  t.false(load({ TRUST_PROXY: 'false' }).http.trustProxy);
+});
+
+test('when a hardening variable is malformed, then the start stops naming it', (t) => {
+  t.throws(() => load({ ALLOWED_COUNTRIES: 'USA' }), { instanceOf: ConfigError, message: /^ALLOWED_COUNTRIES/ });
+  t.throws(() => load({ ALLOWED_NUMBER_TYPES: 'CHEAP' }), { instanceOf: ConfigError, message: /^ALLOWED_NUMBER_TYPES/ });
+  t.throws(() => load({ TRUST_PROXY: 'maybe' }), { instanceOf: ConfigError, message: /^TRUST_PROXY/ });
+  t.throws(() => load({ METRICS_TOKEN: 'short' }), { instanceOf: ConfigError, message: /^METRICS_TOKEN: must be at least 16/ });
+});
