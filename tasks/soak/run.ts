@@ -88,12 +88,16 @@ async function main(): Promise<number> {
   const started = Date.now();
   const { url } = await service.start();
   const { store } = service.deps;
+  // One person schedules everything: an account of its own and a bearer token, as a program would use.
+  const accountId = service.deps.newId();
+  await store.insertAccount({ id: accountId, email: 'soak@example.test', passwordHash: 'none', createdAt: Date.now() });
+  const authorization = `Bearer ${await service.deps.tokens.accessToken(accountId, 3600)}`;
   const ids: string[] = [];
   try {
     for (let i = 0; i < CALLS; i++) {
       const res = await fetch(`${url}/api/calls`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({ to: numberFor(i), at: new Date().toISOString() }),
       });
       if (res.status !== 201) throw new Error(`scheduling call ${i} failed: ${res.status} ${await res.text()}`);

@@ -6,7 +6,7 @@ import { bootWithSimulator } from './harness.ts';
 const positions = (names: string[]) => (name: string) => names.indexOf(name);
 
 test('when an answering machine picks up, then the message alone is spoken after its greeting ends, and answeredBy is machine', async (t) => {
-  const { svc, placeNow, ended, simulator, timeline } = await bootWithSimulator(t);
+  const { svc, account, placeNow, ended, simulator, timeline } = await bootWithSimulator(t);
   const id = await placeNow('+12025550700', 'The dentist moved your appointment to Tuesday.');
   const call = await ended(id);
   t.is(call.status, 'completed');
@@ -27,7 +27,7 @@ test('when an answering machine picks up, then the message alone is spoken after
   const [carrierCall] = simulator.calls().filter((c) => c.to === '+12025550700');
   t.is(carrierCall?.answeredBy, 'machine');
   // The API shows who answered.
-  const json = (await (await fetch(`${svc.url}/api/calls/${id}`)).json()) as { answeredBy?: string };
+  const json = (await (await fetch(`${svc.url}/api/calls/${id}`, { headers: account.headers })).json()) as { answeredBy?: string };
   t.is(json.answeredBy, 'machine');
   t.regex(await (await fetch(`${svc.url}/metrics`)).text(), /calls_answered_by_total\{by="machine"\} 1\n/);
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { GOODBYE, LAST_JOKE, MENU, OPTED_OUT } from '../../../src/calls/call-flow.ts';
 import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
+import { signInPage } from '../../helpers/accounts.ts';
 import { bootWithSimulator } from './harness.ts';
 
 const withMenu = (text: string | undefined) => text?.endsWith(` ${MENU}`) === true && BUILTIN_JOKES.includes(text.slice(0, -MENU.length - 1));
@@ -46,12 +47,12 @@ test('when the person presses 9, then the number goes on the do-not-call list, c
 });
 
 test('when a number pressed 9, then scheduling it again is refused 422 naming `to`, from the API and from the page', async (t) => {
-  const { svc, placeNow, ended } = await bootWithSimulator(t);
+  const { svc, account, placeNow, ended } = await bootWithSimulator(t);
   await ended(await placeNow('+12025550909'));
   const at = new Date(svc.deps.clock.now() + 3_600_000).toISOString();
   const api = await fetch(`${svc.url}/api/calls`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: account.headers,
     // Written another way: the check is on the E.164 number, not the text typed.
     body: JSON.stringify({ to: '+1 (202) 555-0909', at }),
   });
@@ -69,21 +70,21 @@ test('when a number pressed 9, then scheduling it again is refused 422 naming `t
     timezone: 'UTC',
     message: '',
   });
-  const page = await fetch(`${svc.url}/calls`, { method: 'POST', body: form, redirect: 'manual' });
+  const page = await (await signInPage(svc.deps, svc.url, account)).post('/calls', Object.fromEntries(form));
   t.is(page.status, 422);
   t.regex(await page.text(), /asked not to be called again/);
   // Another number is still welcome.
-  const other = await fetch(`${svc.url}/api/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '+12025550123', at }) });
+  const other = await fetch(`${svc.url}/api/calls`, { method: 'POST', headers: account.headers, body: JSON.stringify({ to: '+12025550123', at }) });
   t.is(other.status, 201);
 });
 
 test('when a number presses 9 while another call to it is already scheduled, then that call is canceled at once and never dialed', async (t) => {
-  const { svc, placeNow, ended, waitFor, simulator } = await bootWithSimulator(t);
+  const { svc, account, placeNow, ended, waitFor, simulator } = await bootWithSimulator(t);
   // Scheduled before the opt-out, due a little later (the opt-out takes milliseconds on the simulator). The opt-out
   // cancels it at once; had it been missed, the claim would refuse it (see the store contract).
   const res = await fetch(`${svc.url}/api/calls`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: account.headers,
     body: JSON.stringify({ to: '+12025550909', at: new Date(svc.deps.clock.now() + 2000).toISOString() }),
   });
   t.is(res.status, 201);

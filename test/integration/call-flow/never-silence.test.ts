@@ -43,8 +43,8 @@ test('when the carrier answers a call our books already call final, then it is h
 test('when a canceled call is answered anyway, then a hangup goes out', async (t) => {
   const h = await bootWithSimulator(t);
   const { store, clock } = h.svc.deps;
-  await store.insertCall({ id: 'canceled-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-  t.is((await fetch(`${h.svc.url}/api/calls/canceled-1`, { method: 'DELETE' })).status, 200);
+  await store.insertCall({ id: 'canceled-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now(), accountId: h.account.id });
+  t.is((await fetch(`${h.svc.url}/api/calls/canceled-1`, { method: 'DELETE', headers: h.account.headers })).status, 200);
   const res = await postSigned(h.svc.url, telnyxEvent('call.answered', 'canceled-1', { call_control_id: 'v3:stray' }), SIGNING_SEED);
   t.is(res.status, 200);
   const hangup = await h.simulator.waitForCommand((c) => c.kind === 'hangup' && c.callControlId === 'v3:stray');
