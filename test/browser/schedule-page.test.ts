@@ -68,3 +68,21 @@ run('when JavaScript is on, then the browser’s zone is pre-selected and the li
   await p.locator(`li[data-id="${id}"].status-completed`).waitFor({ timeout: 10_000 });
   t.is(await p.locator(`li[data-id="${id}"] .status`).textContent(), 'completed');
 });
+
+for (const timezoneId of ['Asia/Tokyo', 'America/New_York']) {
+  run(`when a first visit in ${timezoneId} accepts the default date and time, then the call is due a few minutes from now`, async (t) => {
+    const h = await bootWithSimulator(t);
+    const p = await page(t, h, { javaScriptEnabled: true, timezoneId });
+    await p.goto(h.svc.url);
+    t.is(await p.inputValue('#timezone'), timezoneId);
+    await p.fill('#to', '+1 202 555 0147');
+    const before = h.svc.deps.clock.now();
+    await p.click('form[action="/calls"] button[type=submit]');
+    await p.waitForURL(`${h.svc.url}/`);
+    t.regex((await p.textContent('.notice')) ?? '', /scheduled for/);
+    const [call] = await h.svc.deps.store.listCalls({ accountId: h.account.id, limit: 1 });
+    const ahead = (call?.dueAt ?? 0) - before;
+    t.true(ahead > 0 && ahead <= 4 * 60_000, `due ${ahead} ms after the submit`);
+    t.is(call?.timeZone, timezoneId);
+  });
+}
