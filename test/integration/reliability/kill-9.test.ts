@@ -83,6 +83,7 @@ test('when the service is killed with -9 while both channels ring, then after a 
   await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+13125550408' && c.status === 200);
   // Both channels are held; a third call waits for one.
   const next = await schedule('+12025550123');
+  const after = await schedule('+13125550123');
   child.kill('SIGKILL');
   await once(child, 'exit');
   // The carrier ends both calls while nobody listens.
@@ -101,6 +102,10 @@ test('when the service is killed with -9 while both channels ring, then after a 
   child = await startService(env);
   const dial = await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+12025550123');
   t.true(dial.at - restartedAt < 10_000, `the next call was dialed ${dial.at - restartedAt} ms after the restart`);
+  // The claim counts live calls in the database, and the first waiting call talks for seconds (the simulator answers
+  // after 1 s): the second can be dialed only once both dead rings are settled in our table, not merely one.
+  const second = await simulator.waitForCommand((c) => c.kind === 'dial' && c.body.to === '+13125550123');
+  t.true(second.at - restartedAt < 10_000, `the second waiting call was dialed ${second.at - restartedAt} ms after the restart`);
   child.kill('SIGTERM');
   await once(child, 'exit');
 
@@ -113,5 +118,5 @@ test('when the service is killed with -9 while both channels ring, then after a 
     if (row.status === 'failed') t.regex(row.reason, /the carrier ended the call/);
     else t.is(row.status, 'no_answer');
   }
-  t.not((db.prepare('SELECT status FROM calls WHERE id = ?').get(next) as { status: string }).status, 'scheduled');
+  for (const id of [next, after]) t.not((db.prepare('SELECT status FROM calls WHERE id = ?').get(id) as { status: string }).status, 'scheduled');
 });
