@@ -19,6 +19,11 @@ export function createMaintenance(deps: {
   channelFreed: () => void;
   /** Asked about each stuck call, and told to hang up one still alive. */
   telephony: Pick<Telephony, 'callStatus' | 'hangup'>;
+  /**
+   * How long after its claim a call can at most be alive at the carrier: dial window + ring timeout + the
+   * `time_limit_secs` every dial carries + grace. Past it the row ends whatever the carrier answers.
+   */
+  maxCallMs: number;
 }) {
   const { store, clock, logger, options } = deps;
 
@@ -40,7 +45,8 @@ export function createMaintenance(deps: {
     /**
      * Ends calls that have heard nothing from the carrier for too long. Each is first looked up at the carrier and
      * hung up there if still alive, so a stuck row never hides a live call; one the carrier cannot be asked about
-     * waits for the next run.
+     * waits for the next run, unless it was claimed longer ago than any call can live (`maxCallMs`): then Telnyx's
+     * own time limit has ended it, and keeping the row would hold a channel for ever.
      */
     async endStuck(): Promise<number> {
       const now = clock.now();
@@ -48,10 +54,12 @@ export function createMaintenance(deps: {
       let ended = 0;
       for (const call of stale) {
         const { reachable, hungUp } = await hangUpIfAlive(call);
-        if (!reachable) continue;
+        const outlived = now - (call.claimedAt ?? call.updatedAt) > deps.maxCallMs;
+        if (!reachable && !outlived) continue;
         const reason =
           `no word from the carrier for ${options.stuckAfterMinutes} minutes while ${call.status.replace('_', ' ')}` +
-          (hungUp ? '; hung up at the carrier' : '');
+          (hungUp ? '; hung up at the carrier' : '') +
+          (reachable ? '' : '; the carrier could not be asked, and its time limit has ended the call by now');
         if (await store.transition(call.id, [call.status], 'failed', clock.now(), { reason })) ended += 1;
       }
       if (ended > 0) {

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 
-async function setup(t: ExecutionContext) {
+/** Dial window + ring timeout + time limit + grace with the default config: no call outlives its claim by more. */
+const MAX_CALL_MS = (55 + 30 + 300 + 30) * 1000;
+
+async function setup(t: ExecutionContext, maxCallMs = MAX_CALL_MS) {
   const { dir } = testConfig();
   const store = createSqliteStore({ path: join(dir, 'm.db') });
   await store.migrate();
@@ -37,7 +40,7 @@ async function setup(t: ExecutionContext) {
       carrier.alive.delete(callControlId);
     },
   };
-  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony });
+  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony, maxCallMs });
   const add = (id: string) => store.insertCall({ id, to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
   return { store, clock, memory, maintenance, add, options, carrier, freed: () => freed };
 }
@@ -96,8 +99,9 @@ test('when a stuck call is still alive at the carrier, then it is hung up there 
   t.is(freed(), 1);
 });
 
-test('when the carrier cannot be asked about a stuck call, then the call is left for the next run', async (t) => {
-  const { store, clock, maintenance, add, carrier } = await setup(t);
+test('when the carrier cannot be asked about a stuck call that could still be alive there, then the call is left for the next run', async (t) => {
+  // A time limit longer than the stuck timeout: 31 minutes after its claim the call may still be talking.
+  const { store, clock, maintenance, add, carrier } = await setup(t, 2 * 3_600_000);
   await add('unknown');
   await store.claim('unknown', T0, 10);
   await store.update('unknown', { callControlId: 'v3:unknown' }, T0);
@@ -106,4 +110,24 @@ test('when the carrier cannot be asked about a stuck call, then the call is left
   t.is(await maintenance.endStuck(), 0);
   t.is((await store.getCall('unknown'))?.status, 'dialing');
   t.deepEqual(carrier.hangups, []);
+});
+
+test('when the carrier cannot be asked about a stuck call older than any call can live, then it ends failed all the same and frees its channel', async (t) => {
+  const { store, clock, maintenance, add, carrier, freed } = await setup(t);
+  await add('unreadable');
+  await add('also');
+  for (const id of ['unreadable', 'also']) {
+    await store.claim(id, T0, 10);
+    await store.update(id, { callControlId: `v3:${id}` }, T0);
+  }
+  carrier.unreachable = true;
+  await clock.advance(31 * 60_000);
+  t.is(await maintenance.endStuck(), 2);
+  for (const id of ['unreadable', 'also']) {
+    const call = await store.getCall(id);
+    t.is(call?.status, 'failed');
+    t.regex(call?.reason ?? '', /could not be asked/);
+  }
+  t.is(await store.countLive(), 0);
+  t.is(freed(), 1);
 });
