@@ -156,7 +156,16 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
   });
   const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
-  const maintenance = createMaintenance({ store, clock, logger, metrics, options: config.maintenance, channelFreed, telephony });
+  const maintenance = createMaintenance({
+    store,
+    clock,
+    logger,
+    metrics,
+    options: config.maintenance,
+    channelFreed,
+    telephony,
+    maxCallMs: (config.queue.dialRetryWindowSeconds + config.telnyx.ringTimeoutSecs + config.telnyx.timeLimitSecs + config.reconcile.hangupGraceSeconds) * 1000,
+  });
   const callFlow = createCallFlow({ store, clock, logger, metrics, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs });
   const amd = config.telnyx.answeringMachineDetection;
   const handle = createEventHandler({
