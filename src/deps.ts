@@ -241,7 +241,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     events: new EventWorker({ store, clock, logger, metrics, handle }),
     callFlow,
     queue,
-    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to) => accountParts.limits.beforeSchedule(accountId, to) }),
+    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
     ...accountParts,
     maintenance,
     reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),

@@ -70,10 +70,11 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
     },
 
     /**
-     * Before a call is stored: per account per day, pending per account, per number per day (all accounts). Each
-     * reads at most `limit` rows through an index, so the check costs the limit, not the table.
+     * Before a call due at `dueAt` is stored: created per account per day, pending per account, due to one number
+     * within a day of it (all accounts). Each reads through an index: the account's rows of the last day, its
+     * scheduled rows, the number's rows (which this limit keeps few) — never the whole table.
      */
-    async beforeSchedule(accountId: string, to: string): Promise<void> {
+    async beforeSchedule(accountId: string, to: string, dueAt: number): Promise<void> {
       const now = clock.now();
       const since = now - DAY_MS + 1;
       const mine = limits.callsPerAccountPerDay > 0 ? await store.callsCreatedByAccount(accountId, since, limits.callsPerAccountPerDay) : [];
@@ -89,10 +90,16 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
           wait,
         );
       }
-      const toNumber = limits.callsPerNumberPerDay > 0 ? await store.callsCreatedToNumber(to, since, limits.callsPerNumberPerDay) : [];
-      if (limits.callsPerNumberPerDay > 0 && toNumber.length >= limits.callsPerNumberPerDay) {
-        const wait = (toNumber[0] as number) + DAY_MS - now;
-        throw new LimitError(`This number has been scheduled ${limits.callsPerNumberPerDay} times in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
+      // What the person called feels is when the phone rings, not when someone asked for it: counted are the calls
+      // due within 24 h either side of this one, whenever (and by whomever) they were scheduled.
+      const near = limits.callsPerNumberPerDay > 0 ? await store.callsDueToNumber(to, dueAt - DAY_MS, dueAt + DAY_MS, limits.callsPerNumberPerDay) : [];
+      if (limits.callsPerNumberPerDay > 0 && near.length >= limits.callsPerNumberPerDay) {
+        // Scheduled after this, a call due from then on is more than a day after every one counted (latest first).
+        const wait = Math.max((near[0] as number) + DAY_MS - now, 1000);
+        throw new LimitError(
+          `This number already has ${near.length} calls due within 24 hours of that time, the most allowed. Choose a time more than a day away from them.`,
+          wait,
+        );
       }
     },
   };

@@ -25,7 +25,7 @@ export function createCallService(deps: {
   newId: () => string;
   queue: QueueNotifier;
   /** Abuse limits checked before a call of an account is stored (throws a LimitError). */
-  beforeSchedule?: (accountId: string, to: string) => Promise<void>;
+  beforeSchedule?: (accountId: string, to: string, dueAt: number) => Promise<void>;
 }) {
   const { store, clock } = deps;
   return {
@@ -39,7 +39,7 @@ export function createCallService(deps: {
     async schedule(request: ScheduleRequest, owner?: string): Promise<Call> {
       // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
       if (await store.getDoNotCall(request.to)) throw optedOut();
-      if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to);
+      if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to, request.dueAt);
       const call = await store.insertCall({ id: deps.newId(), ...request, createdAt: clock.now(), accountId: owner ?? null });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;

@@ -118,7 +118,9 @@ export function accountStoreContract(test: TestFn, name: string, make: () => Pro
     t.deepEqual(await store.callsCreatedByAccount('a', 0, 1), [T0 - 2 * HOUR], 'oldest first, at most the limit');
     t.deepEqual(await store.pendingOfAccount('a'), { count: 2, soonestDueAt: T0 + 10 });
     await store.transition(theirs.id, ['scheduled'], 'canceled', T0);
-    t.deepEqual(await store.callsCreatedToNumber('+12025550123', 0, 10), [T0 - 2 * HOUR, T0], 'canceled calls are not counted');
+    t.deepEqual(await store.callsDueToNumber('+12025550123', T0, T0 + 100, 10), [T0 + 40, T0 + 10], 'latest due first; canceled calls are not counted');
+    t.deepEqual(await store.callsDueToNumber('+12025550123', T0, T0 + 100, 1), [T0 + 40], 'at most the limit');
+    t.deepEqual(await store.callsDueToNumber('+12025550123', T0 + 10, T0 + 40, 10), [], 'both ends excluded');
   });
 
   test(`${name}: when one account's list mixes statuses and equal times, then pages follow one order with nothing lost or repeated`, async (t) => {

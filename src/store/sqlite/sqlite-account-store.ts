@@ -141,11 +141,13 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
       const rows = sql('SELECT created_at FROM calls WHERE account_id = ? AND created_at >= ? ORDER BY created_at LIMIT ?').all(accountId, since, limit);
       return (rows as { created_at: number }[]).map((r) => r.created_at);
     },
-    async callsCreatedToNumber(to, since, limit) {
+    async callsDueToNumber(to, after, before, limit) {
+      // Searches calls_number_created by number: the rows it reads are that number's calls, which this very limit
+      // keeps to a few per day over the retention period and the scheduling horizon.
       const rows = sql(
-        "SELECT created_at FROM calls WHERE to_number = ? AND created_at >= ? AND status <> 'canceled' ORDER BY created_at LIMIT ?",
-      ).all(to, since, limit);
-      return (rows as { created_at: number }[]).map((r) => r.created_at);
+        "SELECT due_at FROM calls WHERE to_number = ? AND due_at > ? AND due_at < ? AND status <> 'canceled' ORDER BY due_at DESC LIMIT ?",
+      ).all(to, after, before, limit);
+      return (rows as { due_at: number }[]).map((r) => r.due_at);
     },
     async pendingOfAccount(accountId) {
       const row = sql("SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = ? AND status = 'scheduled'").get(accountId) as {

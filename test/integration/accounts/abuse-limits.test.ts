@@ -64,8 +64,30 @@ test('when one number has been scheduled as often as allowed by all accounts tog
   const [a, b] = [await createTestAccount(svc.deps), await createTestAccount(svc.deps)];
   t.is((await schedule(a, '+12025550199')).status, 201);
   t.is((await schedule(b, '+12025550199', 40)).status, 201);
-  await expectLimited(t, await schedule(b, '+12025550199', 50), /This number has been scheduled 2 times/);
+  await expectLimited(t, await schedule(b, '+12025550199', 50), /This number already has 2 calls due within 24 hours of that time/);
   t.is((await schedule(b, '+12025550100', 50)).status, 201, 'other numbers are fine');
+});
+
+test('when calls to one number were scheduled on different days but fall due within 24 h of each other, then the next one near them is refused', async (t) => {
+  const { svc, clock } = await boot(t, { callsPerNumberPerDay: 2 });
+  const [a, b, c] = [await createTestAccount(svc.deps), await createTestAccount(svc.deps), await createTestAccount(svc.deps)];
+  const schedule = async (who: TestAccount, at: string) => {
+    // Each day a fresh token: the boot's tokens live one day.
+    who.headers.authorization = `Bearer ${await svc.deps.tokens.accessToken(who.id, 3600)}`;
+    return fetch(`${svc.url}/api/calls`, { method: 'POST', headers: who.headers, body: JSON.stringify({ to: '+12025550177', at }) });
+  };
+  t.is((await schedule(a, '2026-11-24T09:00:00Z')).status, 201);
+  await clock.advance(25 * 3_600_000);
+  const second = (await (await schedule(b, '2026-11-24T09:00:00Z')).json()) as { id: string };
+  await clock.advance(25 * 3_600_000);
+  // Created a day apart each, but due in the same minute: the person would be rung three times at once.
+  await expectLimited(t, await schedule(c, '2026-11-24T09:00:00Z'), /This number already has 2 calls due within 24 hours of that time/);
+  await expectLimited(t, await schedule(c, '2026-11-25T08:59:00Z'), /2 calls due within 24 hours/);
+  t.is((await schedule(c, '2026-11-25T09:01:00Z')).status, 201, 'more than 24 h after both is fine');
+  // A canceled call does not ring, so it does not count.
+  b.headers.authorization = `Bearer ${await svc.deps.tokens.accessToken(b.id, 3600)}`;
+  t.is((await fetch(`${svc.url}/api/calls/${second.id}`, { method: 'DELETE', headers: b.headers })).status, 200);
+  t.is((await schedule(c, '2026-11-24T09:00:00Z')).status, 201);
 });
 
 test('when the page schedules over a limit, then it says so plainly with 429 and Retry-After', async (t) => {
