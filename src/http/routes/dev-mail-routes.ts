@@ -1,14 +1,23 @@
 import Router from '@koa/router';
 import type { DevOutbox } from '../../mail/dev-outbox.ts';
+import { isLoopbackClient } from '../security/operator-access.ts';
 import type { Views } from '../views.ts';
 
 /**
  * `/dev/mail`: the development outbox, so a new user can register and activate offline. Mounted only when
  * `mail.devOutbox` is on, which the config refuses in production. Mails are shown as text with their links;
  * their HTML is not rendered here, so nothing a mail contains runs on this origin.
+ *
+ * The outbox holds every account's activation and reset links, and STAGE defaults to development: an operator who
+ * listens on a public interface but forgets STAGE or SMTP_URL would hand out every account. So it answers loopback
+ * clients only — the rule /metrics follows without a token, on Koa's `ctx.ip` (which honours TRUST_PROXY).
  */
 export function createDevMailRouter(deps: { outbox: DevOutbox; views: Views }): Router {
   const router = new Router({ prefix: '/dev/mail' });
+  router.use((ctx, next) => {
+    if (!isLoopbackClient(ctx.ip)) ctx.throw(403, 'The development outbox answers only on the loopback interface (it holds account links).', { expose: true });
+    return next();
+  });
   router.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');

@@ -123,6 +123,29 @@ test('when no dev outbox is configured, then /dev/mail does not exist; when it i
   t.true(one.html.includes(`${dev.svc.url}/activate?token=`));
 });
 
+test('when a client that is not on this machine asks for the dev outbox, then 403 and no link leaves; loopback still reads it', async (t) => {
+  const { svc } = await boot(t, { mail: { devOutbox: true }, http: { trustProxy: true } });
+  const remote = { 'x-forwarded-for': '203.0.113.9', accept: 'application/json' };
+  const register = await fetch(`${svc.url}/api/auth/register`, {
+    method: 'POST',
+    headers: { ...remote, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'victim@example.test', password: 'a long enough phrase' }),
+  });
+  t.is(register.status, 202);
+  const mail = await svc.deps.outbox?.waitFor((m) => m.to === 'victim@example.test');
+  for (const path of ['/dev/mail', `/dev/mail/${mail?.id ?? 'none'}`]) {
+    const res = await fetch(`${svc.url}${path}`, { headers: remote });
+    t.is(res.status, 403, path);
+    t.is(res.headers.get('content-type'), 'application/problem+json');
+    const body = await res.text();
+    t.regex(body, /answers only on the loopback interface/);
+    t.false(body.includes('token='), 'no activation link in the refusal');
+  }
+  const local = await fetch(`${svc.url}/dev/mail/${mail?.id ?? 'none'}`);
+  t.is(local.status, 200);
+  t.true((await local.text()).includes(`${svc.url}/activate?token=`));
+});
+
 test('when a form is posted by a client that does not ask for HTML, then a failure comes back as problem+json', async (t) => {
   const { svc } = await boot(t);
   const browser = createFormClient(svc.url);
