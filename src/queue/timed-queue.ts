@@ -179,13 +179,24 @@ export class TimedQueue {
       if (age <= this.#options.dialRetryWindowSeconds * 1000) {
         this.#logger.info({ callId: call.id, age }, 'retrying a dial interrupted by a restart');
         // A retried dial is a dial: it takes its slot of the dial rate like any other (DIALS_PER_SECOND holds at start).
-        void this.#track(this.#rate.acquire(this.#clock).then(() => this.#dispatch(call, 'recovered')));
+        void this.#track(this.#rate.acquire(this.#clock).then(() => this.#redial(call)));
       } else {
         // Past the command_id window a retry could place a second call; the first may be ringing. The reconciler
         // asks the carrier (its active calls, by client_state) and settles it.
         await this.#store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, now);
       }
     }
+  }
+
+  /**
+   * A recovered dial once it has its rate slot: the wait may have carried it past the command_id window, where a
+   * repeat could place a second call while the first rings; then it is left to the reconciler like an older one.
+   */
+  async #redial(call: Call): Promise<void> {
+    const now = this.#clock.now();
+    if (now - (call.claimedAt ?? 0) <= this.#options.dialRetryWindowSeconds * 1000) return this.#dispatch(call, 'recovered');
+    this.#logger.warn({ callId: call.id, age: now - (call.claimedAt ?? 0) }, 'a recovered dial waited past its retry window: left to the reconciler');
+    await this.#store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, now);
   }
 
   #reload(): Promise<void> {

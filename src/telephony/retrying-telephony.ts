@@ -91,11 +91,19 @@ export function createRetryingTelephony(
     withRetries(work, { clock: deps.clock, random: deps.random, policy, onRetry: onRetry(what), beforeRetry, deadline });
   const dialRate = deps.dialRate;
   return {
-    dial: (request) =>
-      dialWithRetries(
+    dial: async (request) => {
+      // A dial whose deadline passed before its first attempt (a recovered dial that waited for a rate slot) may have
+      // been placed before a crash; a repeat now is past the command_id window and could place a second call.
+      if (request.deadline !== undefined && deps.clock.now() > request.deadline) {
+        throw new TelephonyError('outcome unknown: the dial reached its first attempt past its command_id window, so none was sent', 'permanent', {
+          outcomeUnknown: true,
+        });
+      }
+      return dialWithRetries(
         () => inner.dial(request),
         (work) => run('dial', deps.dial, work, dialRate && (() => dialRate.acquire(deps.clock)), request.deadline),
-      ),
+      );
+    },
     speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),
     gather: (id, menu, commandId) => run('gather', deps.command, () => inner.gather(id, menu, commandId)),
     hangup: (id, commandId) => run('hangup', deps.command, () => inner.hangup(id, commandId)),

@@ -231,6 +231,31 @@ test('when a crash left a call mid-dial, then it is redialed with the same comma
   t.is(third.dials.length, 0);
 });
 
+test('when calls recovered mid-dial wait for rate slots past their command_id window, then those are not dialed but left to the reconciler', async (t) => {
+  const clock = createManualClock(T0);
+  const queue = { dialRetryWindowSeconds: 55, dialsPerSecond: 1, maxConcurrentCalls: 10 };
+  const first = await harness(queue, { clock });
+  const calls = [];
+  for (let i = 0; i < 4; i++) calls.push(await schedule(first, 3_600_000));
+  for (const call of calls) await first.deps.store.claim(call.id, T0, 10);
+  await first.stop();
+  // The crash came at the claims; 53 s later the restart dials one a second (plus the rate's margin): at 53 s and
+  // 54.02 s inside the 55 s window, the third's slot (55.04 s) and the fourth's come past it.
+  await clock.advance(53_000);
+  const second = await harness(queue, { clock, dir: first.dir });
+  t.teardown(async () => {
+    await second.stop();
+    rmSync(first.dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 5; i++) await clock.advance(1100);
+  await second.deps.queue.whenIdle();
+  t.is(second.dials.length, 2);
+  for (const dial of second.dials) t.true(dial.at - T0 <= 55_000, `dialed ${dial.at - T0} ms after its claim`);
+  const late = calls.filter((c) => !second.dials.some((d) => d.callId === c.id));
+  t.is(late.length, 2);
+  for (const call of late) t.like(await second.deps.store.getCall(call.id), { status: 'dialing', reason: OUTCOME_UNKNOWN_REASON });
+});
+
 test('when a dial fails permanently, then the call ends failed with the reason and frees its channel', async (t) => {
   const h = await harness({ maxConcurrentCalls: 1 }, { failFor: new Set(['+12025550199']) });
   t.teardown(() => h.stop());

@@ -151,3 +151,19 @@ test('when a dial is refused outright, then the refusal is passed on unchanged',
   t.false(err.outcomeUnknown);
   t.is(err.message, 'Invalid phone number');
 });
+
+test('when a dial would make its first attempt past its deadline, then nothing is sent and the outcome is unknown', async (t) => {
+  let attempts = 0;
+  const { clock, telephony } = retryingOver(async () => {
+    attempts += 1;
+    await Promise.resolve();
+    return { callControlId: 'v3:late' };
+  });
+  // A dial recovered after a restart, which waited for its rate slot until after claim + window: an earlier attempt
+  // may have placed the call, and a repeat past Telnyx's command_id window would place a second one.
+  const err = await t.throwsAsync(telephony.dial({ callId: 'c', to: '+12025550123', commandId: 'k', deadline: clock.now() - 1 }), {
+    instanceOf: TelephonyError,
+  });
+  t.is(attempts, 0);
+  t.true(err.outcomeUnknown);
+});
