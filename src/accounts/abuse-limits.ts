@@ -20,6 +20,9 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
   const limiter = (keyPrefix: string, points: number, duration: number) => new DbRateLimiter({ store, clock, keyPrefix, points, duration });
   const loginsByAddress = limiter('login-ip', limits.loginsPerAddressPer15Min, 900);
   const failuresByAccount = limiter('login-fail', limits.loginFailuresPerAccountPer15Min, 900);
+  const failuresByAccountAndAddress = limiter('login-fail-ip', limits.loginFailuresPerAccountAndAddressPer15Min, 900);
+  // The account and the network it is tried from: one stranger's failures lock out that stranger, not the owner.
+  const pairKey = (ip: string, email: string) => `${clientKey(ip)} ${email}`;
   const registrationsByAddress = limiter('register-ip', limits.registrationsPerAddressPerHour, 3600);
   const mailsByRecipient = limiter('mail-to', limits.mailsPerRecipientPerHour, 3600);
 
@@ -39,19 +42,32 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
   }
 
   return {
-    /** Before checking a password: attempts per client address, and failures per account (named by address). */
+    /**
+     * Before checking a password: attempts per client address; failures of the account (named by address) from this
+     * client's network; and failures of the account from everywhere, a higher cap that stops a guesser spread over
+     * many networks. Only the last lets strangers lock an owner out, and only by guessing from that many networks.
+     */
     async beforeLogin(ip: string, email: string): Promise<void> {
       await consume(loginsByAddress, clientKey(ip), 'Too many sign-in attempts from your network. Try again later.');
-      const failures = limits.loginFailuresPerAccountPer15Min > 0 ? await failuresByAccount.get(email) : null;
-      if (failures && failures.consumedPoints >= limits.loginFailuresPerAccountPer15Min) {
-        throw new LimitError('Too many failed sign-ins for this account. Try again later or reset the password.', failures.msBeforeNext);
+      const mine = limits.loginFailuresPerAccountAndAddressPer15Min > 0 ? await failuresByAccountAndAddress.get(pairKey(ip, email)) : null;
+      if (mine && mine.consumedPoints >= limits.loginFailuresPerAccountAndAddressPer15Min) {
+        throw new LimitError('Too many failed sign-ins for this account from your network. Try again later or reset the password.', mine.msBeforeNext);
+      }
+      const all = limits.loginFailuresPerAccountPer15Min > 0 ? await failuresByAccount.get(email) : null;
+      if (all && all.consumedPoints >= limits.loginFailuresPerAccountPer15Min) {
+        throw new LimitError('Too many failed sign-ins for this account. Try again later or reset the password.', all.msBeforeNext);
       }
     },
-    async loginFailed(email: string): Promise<void> {
+    async loginFailed(ip: string, email: string): Promise<void> {
+      if (limits.loginFailuresPerAccountAndAddressPer15Min > 0) await failuresByAccountAndAddress.penalty(pairKey(ip, email));
       if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.penalty(email);
     },
-    async loginSucceeded(email: string): Promise<void> {
-      if (limits.loginFailuresPerAccountPer15Min > 0) await failuresByAccount.delete(email);
+    /**
+     * Clears this network's failures only: the account-wide count is a guesser's tally elsewhere, which the owner
+     * signing in must not reset (it ends with its window).
+     */
+    async loginSucceeded(ip: string, email: string): Promise<void> {
+      if (limits.loginFailuresPerAccountAndAddressPer15Min > 0) await failuresByAccountAndAddress.delete(pairKey(ip, email));
     },
     /** Registrations and reset requests share this: each may send a mail. */
     async beforeMailRequest(ip: string): Promise<void> {

@@ -77,10 +77,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       const stored = account?.passwordHash ?? (await (dummyHash ??= hashPassword(newSecret(), options.passwordCost)));
       const ok = (await verifyPassword(input.password, stored)) && account?.passwordHash != null;
       if (!ok || !account) {
-        await deps.limits.loginFailed(input.email);
+        await deps.limits.loginFailed(ip, input.email);
         throw new AuthenticationError(WRONG_CREDENTIALS);
       }
-      await deps.limits.loginSucceeded(input.email);
+      await deps.limits.loginSucceeded(ip, input.email);
       if (account.activatedAt === null) throw forbidden('The account is not activated yet: follow the link in the mail we sent.');
       return account;
     },

@@ -30,7 +30,8 @@ export const ENV_VARS = [
   { name: 'PENDING_CALLS_PER_ACCOUNT', path: ['limits', 'pendingCallsPerAccount'], meaning: 'scheduled (not yet dialed) calls one account may have' },
   { name: 'CALLS_PER_NUMBER_PER_DAY', path: ['limits', 'callsPerNumberPerDay'], meaning: 'calls to one number due within 24 h of each other, all accounts together' },
   { name: 'LOGINS_PER_ADDRESS', path: ['limits', 'loginsPerAddressPer15Min'], meaning: 'sign-in attempts from one client address per 15 min' },
-  { name: 'LOGIN_FAILURES_PER_ACCOUNT', path: ['limits', 'loginFailuresPerAccountPer15Min'], meaning: 'failed sign-ins for one account per 15 min' },
+  { name: 'LOGIN_FAILURES_PER_ACCOUNT', path: ['limits', 'loginFailuresPerAccountPer15Min'], meaning: 'failed sign-ins for one account per 15 min, all addresses together' },
+  { name: 'LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', path: ['limits', 'loginFailuresPerAccountAndAddressPer15Min'], meaning: 'failed sign-ins for one account from one client address per 15 min' },
   { name: 'REGISTRATIONS_PER_ADDRESS', path: ['limits', 'registrationsPerAddressPerHour'], meaning: 'registrations (and reset requests) from one client address per hour' },
   { name: 'NGROK_AUTHTOKEN', path: ['ngrokAuthtoken'], meaning: 'set: the development tunnel can open', secret: true },
 ] as const satisfies readonly { name: string; path: readonly string[]; meaning: string; secret?: boolean }[];

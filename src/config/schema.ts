@@ -168,6 +168,7 @@ export const configSchema = z
       callsPerNumberPerDay: int(0),
       loginsPerAddressPer15Min: int(0),
       loginFailuresPerAccountPer15Min: int(0),
+      loginFailuresPerAccountAndAddressPer15Min: int(0),
       registrationsPerAddressPerHour: int(0),
       mailsPerRecipientPerHour: int(0),
     }),

@@ -10,12 +10,15 @@ import { join } from 'node:path';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
 const json = { 'content-type': 'application/json' };
-const LOOSE = { callsPerAccountPerDay: 1000, pendingCallsPerAccount: 1000, callsPerNumberPerDay: 1000, loginsPerAddressPer15Min: 1000, loginFailuresPerAccountPer15Min: 1000, registrationsPerAddressPerHour: 1000, mailsPerRecipientPerHour: 1000 };
+const LOOSE = { callsPerAccountPerDay: 1000, pendingCallsPerAccount: 1000, callsPerNumberPerDay: 1000, loginsPerAddressPer15Min: 1000, loginFailuresPerAccountPer15Min: 1000, loginFailuresPerAccountAndAddressPer15Min: 1000, registrationsPerAddressPerHour: 1000, mailsPerRecipientPerHour: 1000 };
 
-async function boot(t: ExecutionContext, limits: Partial<Config['limits']>, dir?: string) {
+async function boot(t: ExecutionContext, limits: Partial<Config['limits']>, dir?: string, http: Partial<Config['http']> = {}) {
   const clock = createManualClock(T0);
   // Tokens live a day here, so tests can move the clock by hours; a fixed secret keeps them valid across a restart.
-  const { config, dir: used } = testConfig({ limits: { ...LOOSE, ...limits }, auth: { jwtSecret: 'a fixed secret of at least 32 bytes!!', accessTokenSeconds: 86_400 } }, dir);
+  const { config, dir: used } = testConfig(
+    { limits: { ...LOOSE, ...limits }, http, auth: { jwtSecret: 'a fixed secret of at least 32 bytes!!', accessTokenSeconds: 86_400 } },
+    dir,
+  );
   const svc = await startTestService({ config, dir: used, keepDir: dir !== undefined, deps: { clock, telephony: createFakeTelephony(clock).telephony } });
   t.teardown(() => svc.stop());
   const schedule = (who: TestAccount, to = '+12025550123', minute = 30) =>
@@ -122,6 +125,24 @@ test('when an account has too many failed sign-ins, then even the right password
   await expectLimited(t, await second.login(me.email, TEST_PASSWORD), /Too many failed sign-ins/);
   await second.clock.advance(15 * 60_000);
   t.is((await second.login(me.email, TEST_PASSWORD)).status, 200);
+});
+
+test('when one address fails to sign in to an account too often, then that address waits but the owner elsewhere signs in; many addresses together still hit the account cap', async (t) => {
+  const { svc, clock } = await boot(t, { loginFailuresPerAccountAndAddressPer15Min: 2, loginFailuresPerAccountPer15Min: 5 }, undefined, { trustProxy: true });
+  const me = await createTestAccount(svc.deps);
+  const loginFrom = (address: string, password: string) =>
+    fetch(`${svc.url}/api/auth/token`, { method: 'POST', headers: { ...json, 'x-forwarded-for': address }, body: JSON.stringify({ email: me.email, password }) });
+  const owner = '198.51.100.7';
+  t.is((await loginFrom('203.0.113.1', 'wrong password one')).status, 401);
+  t.is((await loginFrom('203.0.113.1', 'wrong password two')).status, 401);
+  await expectLimited(t, await loginFrom('203.0.113.1', TEST_PASSWORD), /Too many failed sign-ins for this account from your network/);
+  // A stranger who knows the address cannot lock its owner out from one network.
+  t.is((await loginFrom(owner, TEST_PASSWORD)).status, 200);
+  // A guesser spread over many networks is still stopped, for everyone, at the account's own cap.
+  for (const address of ['203.0.113.2', '203.0.113.3', '2001:db8:0:1::5']) t.is((await loginFrom(address, 'another wrong one')).status, 401, address);
+  await expectLimited(t, await loginFrom(owner, TEST_PASSWORD), /Too many failed sign-ins for this account\. Try again later or reset the password/);
+  await clock.advance(15 * 60_000);
+  t.is((await loginFrom(owner, TEST_PASSWORD)).status, 200);
 });
 
 test('when one address registers too often in an hour, then 429, and the answer does not depend on the address', async (t) => {
