@@ -8,7 +8,8 @@ import type { HungUp } from './carrier-event.ts';
 /**
  * Telnyx reports its channel limit on the call leg, not on the dial: the dial is accepted, then the leg ends before
  * any answer with SIP `403 User channel limit exceeded` (`hangup_cause` `unspecified`). Telnyx's concurrent-limits
- * page documents it so.
+ * page documents it so. The same SIP code has other causes too: the handler below also asks whether any channel
+ * was held by another call of ours.
  */
 export function isChannelLimitRefusal(event: HungUp): boolean {
   return event.sipCause === '403' && event.cause === 'unspecified';
@@ -33,6 +34,14 @@ export function createChannelRefusalHandler(deps: {
   const { store, clock } = deps;
   return async function onHungUpBeforeAnswer(call: Call, event: HungUp): Promise<boolean> {
     if (!isChannelLimitRefusal(event) || (call.status !== 'dialing' && call.status !== 'ringing')) return false;
+    // Telnyx answers 403 `unspecified` for more than the channel limit (a caller id it does not accept, a destination
+    // the account may not call, a reserved header). A channel limit refuses a leg only while other legs hold the
+    // channels: with no other call of ours live, it is none of ours to wait out, and the call ends `failed` with the
+    // SIP cause instead of being dialed again and again (and shrinking the queue's concurrency).
+    if ((await store.countLive()) - 1 < 1) {
+      deps.logger.warn({ callId: call.id }, 'SIP 403 with no other call of ours live: not the channel limit, the call ends');
+      return false;
+    }
     deps.queue.channelRefused();
     // `attempt` counts claims; every claim after the first of this call followed a refusal.
     const refusals = call.attempt;

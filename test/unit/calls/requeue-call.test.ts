@@ -12,7 +12,7 @@ import { testConfig } from '../../helpers/test-service.ts';
 const T0 = Date.UTC(2026, 10, 22, 6);
 const sip403: HungUp = { kind: 'hungUp', cause: 'unspecified', ending: 'other', sipCause: '403', source: 'unknown' };
 
-async function setup(t: ExecutionContext, maxRequeues = 2) {
+async function setup(t: ExecutionContext, maxRequeues = 2, alone = false) {
   const { dir } = testConfig();
   const store = createSqliteStore({ path: join(dir, 'q.db') });
   await store.migrate();
@@ -33,6 +33,12 @@ async function setup(t: ExecutionContext, maxRequeues = 2) {
     options: { backoffMs: 5000, maxRequeues },
   });
   await store.insertCall({ id: 'c', to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+  // Another of our calls holding a channel: what a channel-limit refusal needs (unless `alone`).
+  if (!alone) {
+    await store.insertCall({ id: 'talking', to: '+12025550124', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+    await store.claim('talking', T0, 10);
+    await store.transition('talking', ['dialing'], 'in_progress', T0);
+  }
   const claim = async () => {
     const { claimed } = await store.claim('c', clock.now(), 10);
     await store.update('c', { callControlId: `v3:attempt-${claimed?.attempt}` }, clock.now());
@@ -70,4 +76,18 @@ test('when a pre-answer hangup is not a channel-limit refusal, then it is left t
   t.false(await onHungUp(call, { ...sip403, sipCause: '486' }));
   t.is((await store.getCall('c'))?.status, 'dialing');
   t.deepEqual(requeued, []);
+});
+
+test('when a SIP 403 refuses a dial while no other call of ours holds a channel, then it is not the channel limit: the call is left to end failed with the SIP cause', async (t) => {
+  // Telnyx also answers 403 for a caller id it does not accept or a destination the account may not call: requeueing
+  // those would dial every call again and again and shrink the queue's concurrency for nothing.
+  const { store, onHungUp, claim, requeued, refusals, freed } = await setup(t, 2, true);
+  const call = await claim();
+  t.false(await onHungUp(call, sip403));
+  t.like(await store.getCall('c'), { status: 'dialing', attempt: 1 });
+  t.deepEqual(requeued, []);
+  t.is(refusals(), 0);
+  t.is(freed(), 0);
+  const { endingFor } = await import('../../../src/calls/handle-event.ts');
+  t.deepEqual(endingFor(sip403, false), { status: 'failed', reason: 'the call ended: unspecified (SIP 403)' });
 });
