@@ -123,8 +123,8 @@ test('when the address is unknown or the password wrong, then the same 401 probl
   t.is((await token(account.email, TEST_PASSWORD)).status, 200);
 });
 
-test('when a password is reset by mail, then the new one works, the old one not, and page sessions of the account end', async (t) => {
-  const { svc, inbox, post, token } = await boot(t);
+test('when a password is reset by mail, then the new one works, the old one not, page sessions end at once and bearer tokens at their expiry', async (t) => {
+  const { svc, inbox, post, token, clock } = await boot(t);
   const account = await createTestAccount(svc.deps);
   const cookie = `daj_session=${await svc.deps.sessions.open(account.id)}`;
   t.is((await fetch(`${svc.url}/api/calls`, { headers: { cookie } })).status, 200);
@@ -141,5 +141,10 @@ test('when a password is reset by mail, then the new one works, the old one not,
   t.is((await token(account.email, 'a brand new long phrase')).status, 200);
   t.is((await token(account.email, TEST_PASSWORD)).status, 401);
   t.is((await fetch(`${svc.url}/api/calls`, { headers: { cookie } })).status, 401);
+  // What the README warns of: a bearer token is checked by its signature alone, so it lasts until it expires.
+  const bearer = { authorization: account.headers.authorization ?? 'none' }; // issued before the reset
+  t.is((await fetch(`${svc.url}/api/calls`, { headers: bearer })).status, 200);
+  await clock.advance(svc.deps.config.auth.accessTokenSeconds * 1000);
+  t.is((await fetch(`${svc.url}/api/calls`, { headers: bearer })).status, 401);
   t.is(inbox.mails.length, 1, 'the unknown address got nothing');
 });
