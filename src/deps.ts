@@ -30,6 +30,7 @@ import { createHttpJokeSource } from './jokes/http-joke-source.ts';
 import type { JokeSource } from './jokes/joke-source.ts';
 import { EventWorker } from './calls/event-worker.ts';
 import { createEventHandler } from './calls/handle-event.ts';
+import { toCarrierNotice } from './telephony/telnyx-events.ts';
 import { createCallFlow, type CallFlow } from './calls/call-flow.ts';
 import { reportsGreetingEnd } from './telephony/speech-options.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
@@ -187,6 +188,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     }),
     waitsForGreeting: reportsGreetingEnd(amd),
   });
+  const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice });
   const reconciler = createReconciler({
     store,
     clock,
@@ -195,7 +197,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     telephony,
     channelFreed,
     isDialing: placeCall.isDialing,
-    nudge: (callId) => callFlow.nudge(callId),
+    // On the call's event chain: a nudge never speaks while a webhook of the same call is being applied.
+    nudge: (callId) => events.serialise(callId, () => callFlow.nudge(callId)),
     options: {
       ringTimeoutMs: config.telnyx.ringTimeoutSecs * 1000,
       timeLimitMs: config.telnyx.timeLimitSecs * 1000,
@@ -238,7 +241,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     endpoint,
     jokes,
     verifyWebhook: createWebhookVerifier({ publicKey: () => (simulator ? simulator.publicKeyBase64 : config.telnyx.publicKey) }),
-    events: new EventWorker({ store, clock, logger, metrics, handle }),
+    events,
     callFlow,
     queue,
     calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),

@@ -38,3 +38,21 @@ export type CarrierEvent =
   | DigitsGathered
   | HungUp
   | { kind: 'other' };
+
+/**
+ * One carrier webhook as the domain receives it: read at the edge (the Telnyx adapter) into our words, with what
+ * the call's timeline should keep of it. src/calls never sees the carrier's JSON.
+ */
+export type CarrierNotice = {
+  eventId: string;
+  /** Our call id, when the event carried it back. */
+  callId: string | null;
+  /** The carrier's id of the call leg the event is about. */
+  callControlId: string | null;
+  occurredAt: number;
+  /** The carrier's name for the event, as the timeline shows it. */
+  name: string;
+  event: CarrierEvent;
+  /** The few fields worth keeping in the timeline (no numbers, no SIP headers). */
+  detail: Record<string, unknown>;
+};

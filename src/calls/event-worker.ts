@@ -3,11 +3,15 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { InboxEvent, Store } from '../store/store.ts';
+import type { CarrierNotice } from './carrier-event.ts';
 import type { EventHandler } from './handle-event.ts';
+
+/** On a chain: a stored event to apply, or other work on the call that must not overlap its events. */
+type Item = { event: InboxEvent } | { work: () => Promise<void> };
 
 const RECOVERY_PAGE = 1000;
 
-const byOccurrence = (a: InboxEvent, b: InboxEvent) =>
+const byOccurrence = (a: InboxEvent, b: InboxEvent): number =>
   a.occurredAt - b.occurredAt || a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /**
@@ -15,7 +19,8 @@ const byOccurrence = (a: InboxEvent, b: InboxEvent) =>
  * side so a slow carrier command on one call does not hold up another. The webhook handler hands each newly stored
  * event over in memory ({@link accept}); the inbox is read only at start, for what an earlier run left unapplied.
  * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent).
- * Emits `applied` with `(event, outcome)` after each event.
+ * The carrier's JSON stays at the edge: `read` (the Telnyx adapter) turns each stored event into our
+ * {@link CarrierNotice} before the handler sees it. Emits `applied` with `(event, outcome)` after each event.
  */
 export class EventWorker extends EventEmitter {
   readonly #store: Store;
@@ -23,21 +28,31 @@ export class EventWorker extends EventEmitter {
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #handle: EventHandler;
+  readonly #read: (event: InboxEvent) => CarrierNotice;
   #running = false;
-  /** Waiting events per chain key (our call id, else the carrier's id, else the event's own). */
-  #waiting = new Map<string, InboxEvent[]>();
+  /** Waiting items per chain key (our call id, else the carrier's id, else the event's own). */
+  #waiting = new Map<string, Item[]>();
   #chains = new Map<string, Promise<void>>();
   /** Event ids queued or being applied, so recovery and a live hand-over never apply one twice at once. */
   #known = new Set<string>();
   #recovering: Promise<void> | undefined;
 
-  constructor(deps: { store: Store; clock: Clock; logger: Logger; metrics?: Metrics; handle: EventHandler }) {
+  constructor(deps: {
+    store: Store;
+    clock: Clock;
+    logger: Logger;
+    metrics?: Metrics;
+    handle: EventHandler;
+    /** Reads a stored carrier event into the domain's terms (the carrier adapter's reader). */
+    read: (event: InboxEvent) => CarrierNotice;
+  }) {
     super();
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
     this.#metrics = deps.metrics;
     this.#handle = deps.handle;
+    this.#read = deps.read;
   }
 
   /** Starts, and applies what an earlier run left unapplied (read from the inbox page by page). */
@@ -61,13 +76,32 @@ export class EventWorker extends EventEmitter {
     const key = event.callId ?? event.callControlId ?? event.eventId;
     const waiting = this.#waiting.get(key);
     if (waiting) {
-      // Keep the chain's line in occurrence order: a webhook can arrive before an earlier one.
+      // Keep the chain's events in occurrence order (a webhook can arrive before an earlier one); never move an
+      // event ahead of other work queued before it.
       let i = waiting.length;
-      while (i > 0 && byOccurrence(waiting[i - 1] as InboxEvent, event) > 0) i--;
-      waiting.splice(i, 0, event);
+      for (let prev = waiting[i - 1]; prev && 'event' in prev && byOccurrence(prev.event, event) > 0; prev = waiting[i - 1]) i--;
+      waiting.splice(i, 0, { event });
     } else {
-      this.#waiting.set(key, [event]);
+      this.#waiting.set(key, [{ event }]);
     }
+    this.#startChain(key);
+  }
+
+  /**
+   * Runs `work` on the call's chain, after the events already waiting there and before any that arrive later, so it
+   * never overlaps their effects (the reconciler's nudge and a greeting's end would both speak the first words).
+   */
+  serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const item: Item = { work: () => work().then(resolve, reject) };
+      const waiting = this.#waiting.get(callId);
+      if (waiting) waiting.push(item);
+      else this.#waiting.set(callId, [item]);
+      this.#startChain(callId);
+    });
+  }
+
+  #startChain(key: string): void {
     if (!this.#chains.has(key)) this.#chains.set(key, this.#run(key));
   }
 
@@ -92,14 +126,24 @@ export class EventWorker extends EventEmitter {
     await Promise.resolve();
     try {
       for (;;) {
-        const event = this.#waiting.get(key)?.shift();
-        if (!event || !this.#running) break;
-        await this.#apply(event);
-        this.#known.delete(event.eventId);
+        const item = this.#waiting.get(key)?.shift();
+        if (!item) break;
+        if ('work' in item) {
+          // Work runs even when stopping: its caller awaits it (stop waits for the chains).
+          await item.work();
+          continue;
+        }
+        // Stopping: events stay in the inbox for the next start.
+        if (!this.#running) {
+          this.#known.delete(item.event.eventId);
+          continue;
+        }
+        await this.#apply(item.event);
+        this.#known.delete(item.event.eventId);
       }
     } finally {
       const left = this.#waiting.get(key) ?? [];
-      for (const event of left) this.#known.delete(event.eventId);
+      for (const item of left) if ('event' in item) this.#known.delete(item.event.eventId);
       this.#waiting.delete(key);
       this.#chains.delete(key);
     }
@@ -108,7 +152,7 @@ export class EventWorker extends EventEmitter {
   async #apply(event: InboxEvent): Promise<void> {
     let outcome: string;
     try {
-      outcome = await this.#handle(event);
+      outcome = await this.#handle(this.#read(event));
     } catch (err) {
       // Carrier errors are handled inside; what reaches here is the store failing. Leave the event unapplied in the
       // inbox, so the next start applies it, and let the chain go on rather than stall the call.

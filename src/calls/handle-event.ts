@@ -1,11 +1,10 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { InboxEvent, Store } from '../store/store.ts';
-import { timelineDetail, toCarrierEvent } from '../telephony/telnyx-events.ts';
+import type { Store } from '../store/store.ts';
 import { isFinal, sourcesOf, type Call, type CallStatus } from './call.ts';
 import type { CallFlow } from './call-flow.ts';
-import type { CarrierEvent, HungUp } from './carrier-event.ts';
+import type { CarrierEvent, CarrierNotice, HungUp } from './carrier-event.ts';
 
 /**
  * How a hangup ends a call (DESIGN §3). A normal clearing is `completed` only after an answer we heard of: before
@@ -55,17 +54,17 @@ export function createEventHandler(deps: {
 }) {
   const { store, clock, flow } = deps;
 
-  async function move(call: Call, event: InboxEvent, to: CallStatus, reason: string | null = null): Promise<Call | undefined> {
-    const moved = await store.transition(call.id, sourcesOf(to), to, clock.now(), reason ? { reason } : {});
+  async function ignore(callId: string, event: CarrierNotice, reason: string): Promise<void> {
+    await store.appendEvent({ callId, at: clock.now(), kind: 'note', name: 'ignored', detail: { eventId: event.eventId, eventType: event.name, reason } });
+  }
+
+  async function move(call: Call, event: CarrierNotice, to: CallStatus, reason: string | null = null): Promise<Call | undefined> {
+    // Never out of `scheduled`: a call waiting in the queue has no leg at the carrier, so no webhook is about it.
+    const from = sourcesOf(to).filter((s) => s !== 'scheduled');
+    const moved = await store.transition(call.id, from, to, clock.now(), reason ? { reason } : {});
     if (!moved) {
       const current = (await store.getCall(call.id))?.status ?? call.status;
-      await store.appendEvent({
-        callId: call.id,
-        at: clock.now(),
-        kind: 'note',
-        name: 'ignored',
-        detail: { eventId: event.eventId, eventType: event.eventType, reason: `would move ${current} to ${to}` },
-      });
+      await ignore(call.id, event, `would move ${current} to ${to}`);
     } else if (isFinal(to)) {
       deps.metrics?.callsEnded.inc({ status: to });
       deps.channelFreed();
@@ -81,12 +80,12 @@ export function createEventHandler(deps: {
   }
 
   /** A detection, a greeting's end or a key implies an answer, even when the answer's own webhook was lost. */
-  async function answered(call: Call, event: InboxEvent): Promise<Call | undefined> {
+  async function answered(call: Call, event: CarrierNotice): Promise<Call | undefined> {
     if (call.status === 'in_progress') return call;
     return (await move(call, event, 'in_progress')) ?? undefined;
   }
 
-  async function apply(call: Call, event: InboxEvent, what: CarrierEvent): Promise<Outcome> {
+  async function apply(call: Call, event: CarrierNotice, what: CarrierEvent): Promise<Outcome> {
     switch (what.kind) {
       case 'initiated': {
         if (await hangUpIfFinal(call, event.callControlId)) return 'applied';
@@ -145,24 +144,52 @@ export function createEventHandler(deps: {
     }
   }
 
-  return async function handleEvent(event: InboxEvent): Promise<Outcome> {
+  /**
+   * True when the timeline named `leg` before the call's last claim: a leg of an earlier attempt (one refused for
+   * the channel limit and requeued), never the current one, which the carrier creates only after that claim.
+   */
+  async function earlierLeg(callId: string, leg: string): Promise<boolean> {
+    const events = await store.listEvents(callId);
+    let lastClaim = -1;
+    events.forEach((e, i) => {
+      if (e.kind === 'status' && e.name === 'dialing') lastClaim = i;
+    });
+    return events.slice(0, Math.max(lastClaim, 0)).some((e) => e.detail?.callControlId === leg);
+  }
+
+  /** Why an event is not about the call's current leg, or null when it is. */
+  async function notCurrent(call: Call, leg: string | null): Promise<string | null> {
+    if (call.status === 'scheduled') return 'the call waits in the queue: a late event of an earlier attempt';
+    if (!leg) return null;
+    if (call.callControlId) return leg === call.callControlId ? null : `another leg than the current ${call.callControlId}`;
+    return (await earlierLeg(call.id, leg)) ? 'a leg of an earlier attempt' : null;
+  }
+
+  return async function handleEvent(event: CarrierNotice): Promise<Outcome> {
     const call =
       (event.callId ? await store.getCall(event.callId) : undefined) ??
       (event.callControlId ? await store.findCallByControlId(event.callControlId) : undefined);
     if (!call) return 'unknown call';
+    const leg = event.callControlId;
     await store.appendEvent({
       callId: call.id,
       at: clock.now(),
       kind: 'webhook',
-      name: event.eventType,
-      detail: { eventId: event.eventId, occurredAt: new Date(event.occurredAt).toISOString(), ...timelineDetail(event) },
+      name: event.name,
+      // The leg is kept so a late event of an earlier attempt can be told from the current one's.
+      detail: { eventId: event.eventId, occurredAt: new Date(event.occurredAt).toISOString(), ...(leg ? { callControlId: leg } : {}), ...event.detail },
     });
-    // The dial's answer may have been lost: the first event that names the carrier's id fills it in.
-    if (!call.callControlId && event.callControlId) {
-      await store.update(call.id, { callControlId: event.callControlId }, clock.now());
-      return apply({ ...call, callControlId: event.callControlId }, event, toCarrierEvent(event));
+    const stale = await notCurrent(call, leg);
+    if (stale) {
+      await ignore(call.id, event, stale);
+      return 'stale';
     }
-    return apply(call, event, toCarrierEvent(event));
+    // The dial's answer may have been lost: the first event that names the carrier's id fills it in.
+    if (!call.callControlId && leg) {
+      await store.update(call.id, { callControlId: leg }, clock.now());
+      return apply({ ...call, callControlId: leg }, event, event.event);
+    }
+    return apply(call, event, event.event);
   };
 }
 export type EventHandler = ReturnType<typeof createEventHandler>;

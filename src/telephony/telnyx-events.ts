@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnsweredBy, CarrierEvent, HungUp } from '../calls/carrier-event.ts';
+import type { AnsweredBy, CarrierEvent, CarrierNotice, HungUp } from '../calls/carrier-event.ts';
 import { ValidationError } from '../errors.ts';
 import type { InboxEvent } from '../store/store.ts';
 
@@ -149,4 +149,17 @@ export function timelineDetail(event: Pick<InboxEvent, 'payload'>): Record<strin
     if (p[key] !== undefined) out[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = p[key];
   }
   return out;
+}
+
+/** A stored Telnyx event read into the domain's {@link CarrierNotice}: the edge the event worker applies through. */
+export function toCarrierNotice(event: InboxEvent): CarrierNotice {
+  return {
+    eventId: event.eventId,
+    callId: event.callId,
+    callControlId: event.callControlId,
+    occurredAt: event.occurredAt,
+    name: event.eventType,
+    event: toCarrierEvent(event),
+    detail: timelineDetail(event),
+  };
 }

@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { createEventHandler } from '../../src/calls/handle-event.ts';
 import type { Deps } from '../../src/deps.ts';
 import { createErrorMiddleware } from '../../src/http/error-middleware.ts';
-import { parseTelnyxWebhook } from '../../src/telephony/telnyx-events.ts';
+import { parseTelnyxWebhook, toCarrierNotice } from '../../src/telephony/telnyx-events.ts';
 import { readRawBody } from '../../src/webhooks/read-raw-body.ts';
 
 /**
@@ -33,7 +33,7 @@ export async function startInlineWebhooks(deps: Deps): Promise<{ url: string; se
     const raw = await readRawBody(ctx.req, config.http.bodyLimitBytes);
     const event = parseTelnyxWebhook(await deps.verifyWebhook(raw, ctx.request.headers as Record<string, string>), clock.now());
     const inserted = await store.insertInbox(event);
-    if (inserted) await store.markApplied(event.eventId, clock.now(), await handle(event));
+    if (inserted) await store.markApplied(event.eventId, clock.now(), await handle(toCarrierNotice(event)));
     ctx.body = { received: true, duplicate: !inserted };
   });
   const callback = app.callback();
