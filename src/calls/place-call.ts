@@ -67,14 +67,16 @@ export function createCallPlacer(deps: {
       deps.channelFreed();
       return;
     }
-    // The carrier is ringing the call now: a store error from here on must not mark it failed.
-    await store.update(call.id, { callControlId: result.callControlId }, clock.now());
+    // The carrier is ringing the call now: a store error from here on must not mark it failed. Its id is kept only
+    // while the call is live on this attempt: a webhook may have requeued or ended it while the dial was under way,
+    // and a dead leg's id on a later attempt would let the reconciler end the live one.
+    const kept = await store.recordDialedLeg(call.id, call.attempt, result.callControlId, clock.now());
     await store.appendEvent({
       callId: call.id,
       at: clock.now(),
       kind: 'command',
       name: 'dial.accepted',
-      detail: { callControlId: result.callControlId },
+      detail: { callControlId: result.callControlId, ...(kept ? {} : { kept: false, reason: 'the call was requeued or ended while the dial was under way' }) },
     });
   }
 

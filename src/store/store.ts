@@ -56,12 +56,18 @@ export type Store = AccountStore & {
    * ending, and records the transition in the timeline. Returns the updated call, or undefined if it was not moved.
    */
   transition(id: string, from: readonly CallStatus[], to: CallStatus, at: number, patch?: CallPatch): Promise<Call | undefined>;
-  /** Sets fields that are not the status (the carrier's call id after a dial). */
+  /** Sets fields that are not the status (who answered, a reason, the carrier's id a webhook named). */
   update(id: string, patch: CallPatch, at: number): Promise<void>;
+  /**
+   * Compare-and-set for a dial's answer: records the carrier's id of the leg only while the call is live
+   * (`dialing`, `ringing`, `in_progress`) and still on `attempt`. False when a webhook ended or requeued the call
+   * (or a later claim started a new attempt) while the dial was under way: that leg is dead to us.
+   */
+  recordDialedLeg(id: string, attempt: number, callControlId: string, at: number): Promise<boolean>;
 
   /**
-   * Atomically `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel; counts the attempt
-   * and records the lateness (`at − dueAt`). A call to a number on the do-not-call list is `canceled` instead
+   * Atomically `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel; counts the attempt,
+   * records the lateness (`at − dueAt`) and clears the carrier's id (the new attempt's leg is not known yet). A call to a number on the do-not-call list is `canceled` instead
    * (and reported `not_scheduled`): it is never dialed, however long ago it was scheduled.
    */
   claim(id: string, at: number, maxLive: number): Promise<ClaimResult>;

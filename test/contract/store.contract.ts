@@ -62,6 +62,33 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.is(await store.countLive(), 1);
   });
 
+  test(`${name}: when a call that still names a carrier leg is claimed, then the new attempt starts with no carrier id`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'leg'));
+    await store.update('leg', { callControlId: 'v3:old-leg' }, T0);
+    const { claimed } = await store.claim('leg', T0 + 1, 5);
+    t.is(claimed?.callControlId, null);
+    t.is((await store.getCall('leg'))?.callControlId, null);
+  });
+
+  test(`${name}: when a dial's leg is recorded, then only a live call on that same attempt takes it`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'd'));
+    await store.claim('d', T0, 5);
+    // Requeued before the dial's answer came back: the answer belongs to a dead attempt.
+    await store.requeue('d', ['dialing'], T0 + 10, T0 + 1, 'channel limit');
+    t.false(await store.recordDialedLeg('d', 1, 'v3:dead', T0 + 2));
+    t.is((await store.getCall('d'))?.callControlId, null);
+    const { claimed } = await store.claim('d', T0 + 10, 5);
+    t.is(claimed?.attempt, 2);
+    t.false(await store.recordDialedLeg('d', 1, 'v3:dead', T0 + 11), 'an earlier attempt');
+    t.true(await store.recordDialedLeg('d', 2, 'v3:live', T0 + 12));
+    t.is((await store.getCall('d'))?.callControlId, 'v3:live');
+    await store.transition('d', ['dialing'], 'failed', T0 + 13);
+    t.false(await store.recordDialedLeg('d', 2, 'v3:late', T0 + 14), 'an ended call');
+    t.is((await store.getCall('d'))?.callControlId, 'v3:live');
+  });
+
   test(`${name}: when every channel is held, then a claim is refused for want of a channel`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'l1'));

@@ -138,6 +138,15 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async update(id, patch, at) {
       applyPatch(id, patch, at);
     },
+    async recordDialedLeg(id, attempt, callControlId, at) {
+      const result = sql(`UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ? AND attempt = ? AND status IN (${LIVE})`).run(
+        callControlId,
+        at,
+        id,
+        attempt,
+      );
+      return Number(result.changes) > 0;
+    },
 
     async claim(id, at, maxLive): Promise<ClaimResult> {
       return tx(() => {
@@ -153,7 +162,8 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
         const lateness = at - Number(row.due_at);
         sql(
-          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = ?, lateness_ms = ?, updated_at = ?
+          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = ?, lateness_ms = ?, updated_at = ?,
+             call_control_id = NULL
            WHERE id = ?`,
         ).run(at, lateness, at, id);
         insertEvent({ callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
