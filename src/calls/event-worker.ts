@@ -151,8 +151,11 @@ export class EventWorker extends EventEmitter {
 
   async #apply(event: InboxEvent): Promise<void> {
     let outcome: string;
+    let name: string;
     try {
-      outcome = await this.#handle(this.#read(event));
+      const notice = this.#read(event);
+      name = notice.name;
+      outcome = await this.#handle(notice);
     } catch (err) {
       // Carrier errors are handled inside; what reaches here is the store failing. Leave the event unapplied in the
       // inbox, so the next start applies it, and let the chain go on rather than stall the call.
@@ -168,7 +171,7 @@ export class EventWorker extends EventEmitter {
       this.#logger.error({ err, eventId: event.eventId }, 'marking an event applied failed');
     }
     this.#metrics?.webhookApplyLag.observe(Math.max(0, now - event.receivedAt) / 1000);
-    this.#logger.debug({ eventId: event.eventId, eventType: event.eventType, callId: event.callId, outcome }, 'event applied');
+    this.#logger.debug({ eventId: event.eventId, event: name, callId: event.callId, outcome }, 'event applied');
     this.emit('applied', event, outcome);
   }
 }

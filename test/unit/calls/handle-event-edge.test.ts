@@ -1,0 +1,79 @@
+import test from 'ava';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
+import { EventWorker } from '../../../src/calls/event-worker.ts';
+import type { InboxEvent } from '../../../src/store/store.ts';
+import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
+import { testConfig } from '../../helpers/test-service.ts';
+
+const CALLS_DIR = join(import.meta.dirname, '../../../src/calls');
+
+test('when the call domain (src/calls) is read, then no module there imports the Telnyx adapter or reads a webhook payload', (t) => {
+  const files = readdirSync(CALLS_DIR).filter((f) => f.endsWith('.ts'));
+  t.true(files.length > 10);
+  for (const file of files) {
+    const text = readFileSync(join(CALLS_DIR, file), 'utf8');
+    t.notRegex(text, /from '\.\.\/telephony\/telnyx-/, `${file} imports a Telnyx module`);
+    t.notRegex(text, /\.payload\b|\.eventType\b/, `${file} reads the carrier's event JSON`);
+  }
+});
+
+const T0 = Date.UTC(2026, 10, 22, 7);
+const inboxEvent = (eventId: string, callId: string, occurredAt: number): InboxEvent => ({
+  eventId,
+  callId,
+  callControlId: `v3:${callId}`,
+  eventType: 'call.machine.greeting.ended',
+  occurredAt,
+  payload: {},
+  receivedAt: occurredAt,
+});
+
+test("when the reconciler's nudge is serialised while an event of the same call is applied, then it runs after that event and before one that arrives later", async (t) => {
+  const { dir } = testConfig();
+  const store = createSqliteStore({ path: join(dir, 'w.db') });
+  await store.migrate();
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const order: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const firstStarted = new Promise<void>((resolve) => (started = resolve));
+  const read = (event: InboxEvent): CarrierNotice => ({ ...event, name: 'greeting ended', event: { kind: 'greetingEnded' }, detail: {} });
+  const worker = new EventWorker({
+    store,
+    clock: createManualClock(T0),
+    logger: createMemoryLogger().logger,
+    read,
+    handle: async (notice) => {
+      order.push(`${notice.eventId} begins`);
+      if (notice.eventId === 'e1') {
+        started();
+        await gate;
+      }
+      order.push(`${notice.eventId} ends`);
+      return 'applied';
+    },
+  });
+  worker.start();
+  t.teardown(() => worker.stop());
+  for (const event of [inboxEvent('e1', 'c', T0), inboxEvent('e2', 'c', T0 + 1)]) await store.insertInbox(event);
+
+  worker.accept(inboxEvent('e1', 'c', T0));
+  await firstStarted;
+  const nudged = worker.serialise('c', async () => {
+    order.push('nudge');
+    return true;
+  });
+  worker.accept(inboxEvent('e2', 'c', T0 + 1));
+  release();
+  t.true(await nudged);
+  await worker.whenIdle();
+  t.deepEqual(order, ['e1 begins', 'e1 ends', 'nudge', 'e2 begins', 'e2 ends']);
+});
