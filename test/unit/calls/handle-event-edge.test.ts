@@ -67,9 +67,9 @@ test("when the reconciler's nudge is serialised while an event of the same call 
 
   worker.accept(inboxEvent('e1', 'c', T0));
   await firstStarted;
-  const nudged = worker.serialise('c', async () => {
+  const nudged = worker.serialise('c', () => {
     order.push('nudge');
-    return true;
+    return Promise.resolve(true);
   });
   worker.accept(inboxEvent('e2', 'c', T0 + 1));
   release();
