@@ -38,15 +38,16 @@ export type ReconcileReport = {
  */
 export const ENDED_SLACK_MS = 1500;
 
-/** A call still ringing this long after its ring timeout began cannot be ringing: the carrier's clock starts a little after our claim. */
+/** A call still ringing this long after its ring timeout began cannot be ringing: the carrier's clock starts a little after the dial's acceptance. */
 const RING_SLACK_MS = 2000;
 
 /**
  * Compares the calls we think are live with the carrier's own record, so a lost webhook, a crash or an outage
  * costs seconds, not a channel for half an hour:
  * - ended at the carrier (or unknown to it) → our row ends, its channel is freed;
- * - alive past its ring timeout while we still think it rings → it was answered and the webhook was lost: it moves
- *   to `in_progress` and the call flow speaks to it (`nudge`);
+ * - alive past its ring timeout (counted from the dial's acceptance, see `ringAge`) while we still think it rings →
+ *   it was answered and the webhook was lost: it moves to `in_progress` and the call flow speaks to it (`nudge`; a
+ *   leg the carrier says is not answered yet goes back to `ringing` there, and is asked about again next round);
  * - answered and quiet for too long → nudged (its machine-detection or speech webhook was lost);
  * - alive past ring timeout + time limit + grace → hung up at the carrier (Telnyx's own time limit failed us);
  * - a dial whose outcome is unknown is looked up in the connection's active calls by its client_state; found, it
@@ -83,6 +84,26 @@ export function createReconciler(deps: {
     return call.reason === OUTCOME_UNKNOWN_REASON || (call.claimedAt ?? 0) + options.dialWindowMs + options.unknownGraceMs < now;
   }
 
+  /**
+   * How long the call's leg has been ringing (or alive): counted from the dial's acceptance, since a slow or retried
+   * dial can spend most of the command_id window before the carrier starts ringing; failing that, from the first sign
+   * of the leg after the call's last claim (a webhook, the reconciler finding it); failing that, from the claim. The
+   * timeline is read only once the claim itself is old enough for the answer to matter.
+   */
+  async function ringAge(call: Call, now: number): Promise<number> {
+    const claimed = call.claimedAt ?? call.updatedAt;
+    if (now - claimed <= options.ringTimeoutMs + RING_SLACK_MS) return now - claimed;
+    const events = await store.listEvents(call.id);
+    let lastClaim = 0;
+    events.forEach((e, i) => {
+      if (e.kind === 'status' && e.name === 'dialing') lastClaim = i;
+    });
+    const first = events
+      .slice(lastClaim)
+      .find((e) => e.kind === 'webhook' || (e.kind === 'command' && e.name === 'dial.accepted') || (e.kind === 'note' && e.name === 'reconcile.found'));
+    return now - Math.max(claimed, first?.at ?? claimed);
+  }
+
   async function endAt(call: Call, report: ReconcileReport): Promise<void> {
     const first = seenEnded.get(call.id);
     if (first === undefined) seenEnded.set(call.id, clock.now());
@@ -103,7 +124,7 @@ export function createReconciler(deps: {
 
   async function settleAlive(call: Call, carrier: CarrierCall, report: ReconcileReport): Promise<void> {
     const now = clock.now();
-    const age = now - (call.claimedAt ?? call.updatedAt);
+    const age = await ringAge(call, now);
     if (age > options.ringTimeoutMs + options.timeLimitMs + options.hangupGraceMs) {
       const id = commandId('hangup', call.id, call.attempt, 'over-time-limit');
       await note(call, 'reconcile.hangup', { callControlId: carrier.callControlId, commandId: id, ageMs: age });
@@ -183,9 +204,11 @@ export function createReconciler(deps: {
       report.checked += 1;
       try {
         const carrier = await deps.telephony.callStatus(call.callControlId);
-        const age = now - (call.claimedAt ?? call.updatedAt);
         // Not alive without an end is trusted only once the call could no longer be ringing (see CarrierCall.ended).
-        const over = !carrier || carrier.ended || (!carrier.alive && (call.status === 'in_progress' || age > options.ringTimeoutMs + RING_SLACK_MS));
+        const over =
+          !carrier ||
+          carrier.ended ||
+          (!carrier.alive && (call.status === 'in_progress' || (await ringAge(call, now)) > options.ringTimeoutMs + RING_SLACK_MS));
         if (over) {
           await endAt(call, report);
         } else {

@@ -180,3 +180,56 @@ test('when the carrier reads a ringing call not alive but gives it no end, then 
   await clock.advance(2000);
   t.like(await reconciler.reconcile(), { ended: 1 });
 });
+
+test('when a slow dial was accepted long after its claim, then its ring timeout counts from the acceptance, not the claim', async (t) => {
+  const { store, clock, reconciler, live, alive, nudged } = await setup(t);
+  await live('slow', null);
+  // Retries and a 429's reset wait: the carrier took the dial 20 s after the claim, and rings it from then.
+  await clock.advance(20_000);
+  await store.update('slow', { callControlId: 'v3:slow' }, clock.now());
+  await store.appendEvent({ callId: 'slow', at: clock.now(), kind: 'command', name: 'dial.accepted', detail: { callControlId: 'v3:slow' } });
+  await store.transition('slow', ['dialing'], 'ringing', clock.now());
+  alive('v3:slow', 'slow');
+  await clock.advance(13_000); // 33 s after the claim, 13 s into the ring
+  t.like(await reconciler.reconcile(), { answered: 0 });
+  t.is((await store.getCall('slow'))?.status, 'ringing');
+  await clock.advance(20_000); // 33 s into the ring: past its timeout + slack, so it was answered
+  t.like(await reconciler.reconcile(), { answered: 1 });
+  t.deepEqual(nudged, ['slow']);
+});
+
+test('when the nudge of a call guessed answered is refused "not answered yet", then it is not hung up and goes back to ringing', async (t) => {
+  const { createCallFlow } = await import('../../../src/calls/call-flow.ts');
+  const { createBuiltinJokeSource } = await import('../../../src/jokes/builtin-joke-source.ts');
+  const { store, clock, carrier } = await setup(t);
+  const telephony: Telephony = {
+    dial: () => Promise.reject(new Error('not used')),
+    speak: () => Promise.reject(new Error('not used')),
+    gather: async () => {
+      await Promise.resolve();
+      throw new TelephonyError("Call not answered yet: This call can't receive this command because it has not been answered yet.", 'permanent', { status: 422, code: '90034' });
+    },
+    hangup: async (id, commandId) => {
+      carrier.hangups.push(`${id}|${commandId}`);
+      await Promise.resolve();
+    },
+    callStatus: async (id) => Promise.resolve(carrier.calls.get(id)),
+    activeCalls: async () => Promise.resolve([]),
+  };
+  const logger = createMemoryLogger().logger;
+  const flow = createCallFlow({ store, clock, logger, telephony, jokes: createBuiltinJokeSource(), menuTimeoutMs: 20 });
+  const reconciler = createReconciler({ store, clock, logger, telephony, channelFreed: () => {}, isDialing: () => false, nudge: (id) => flow.nudge(id), options });
+  await store.insertCall({ id: 'r', to: '+12025550123', dueAt: clock.now(), timeZone: 'UTC', message: null, createdAt: clock.now() });
+  await store.claim('r', clock.now(), 100);
+  await store.update('r', { callControlId: 'v3:r' }, clock.now());
+  await store.transition('r', ['dialing'], 'ringing', clock.now());
+  carrier.calls.set('v3:r', { callControlId: 'v3:r', alive: true, ended: false, callId: 'r', durationSecs: 0 });
+  // Alive past its ring timeout (the carrier rang longer than we count): the reconciler guesses it was answered.
+  await clock.advance(33_000);
+  t.like(await reconciler.reconcile(), { answered: 1, nudged: 0 });
+  t.deepEqual(carrier.hangups, [], 'the ringing phone is not cut off');
+  t.is((await store.getCall('r'))?.status, 'ringing');
+  const timeline = await store.listEvents('r');
+  t.true(timeline.some((e) => e.kind === 'error' && e.name === 'gather.failed'));
+  t.false(timeline.some((e) => e.kind === 'command' && e.name === 'hangup'));
+});
