@@ -18,6 +18,11 @@ export const OPTED_OUT_REASON = 'the number asked not to be called again';
 /** Jokes (the message counting as the first) one call may tell. */
 export const MAX_JOKES = 3;
 
+/** The carrier refused a command because the leg is still ringing (Telnyx's code 90034, "Call not answered yet"). */
+function isNotAnsweredYet(err: unknown): boolean {
+  return err instanceof TelephonyError && err.code === '90034';
+}
+
 /** What one step of the call says; its name is part of its command id, so a step is sent once per call. */
 type Step = `menu-${number}` | 'message' | 'goodbye' | 'opted-out';
 
@@ -62,7 +67,13 @@ export function createCallFlow(deps: {
   }
   const stepsSent = async (callId: string) => (await sent(callId)).map((s) => s.step);
 
-  async function send(call: Call, name: string, step: string, work: (id: string) => Promise<void>, detail: Record<string, unknown> = {}): Promise<boolean> {
+  async function send(
+    call: Call,
+    name: string,
+    step: string,
+    work: (id: string) => Promise<void>,
+    detail: Record<string, unknown> = {},
+  ): Promise<true | { refused: unknown }> {
     const id = commandId(name, call.id, step);
     try {
       await work(id);
@@ -76,7 +87,7 @@ export function createCallFlow(deps: {
         name: `${name}.failed`,
         detail: { commandId: id, step, reason, status: err instanceof TelephonyError ? (err.status ?? null) : null },
       });
-      return false;
+      return { refused: err };
     }
     // Recorded once the carrier took it: a crash before this line sends it again under the same id (a no-op there).
     await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name, detail: { commandId: id, step, ...detail } });
@@ -90,15 +101,31 @@ export function createCallFlow(deps: {
     await send(call, 'hangup', `hangup-${after}`, (id) => deps.telephony.hangup(controlId, id), { after });
   }
 
-  /** Says `text` as a step; when the carrier refuses, hangs up rather than leave the callee in silence. */
-  async function say(call: Call, step: Step, text: string, menu: boolean, detail: { source: string; answers?: number }): Promise<boolean> {
+  /**
+   * Says `text` as a step; when the carrier refuses, hangs up rather than leave the callee in silence. When the answer
+   * was only guessed (the reconciler's: alive past its ring timeout, the webhook lost) and the carrier says the leg is
+   * not answered yet, it is still ringing: it goes back to `ringing` and is not hung up (that would cut off the phone).
+   */
+  async function say(
+    call: Call,
+    step: Step,
+    text: string,
+    menu: boolean,
+    detail: { source: string; answers?: number },
+    answerGuessed = false,
+  ): Promise<boolean> {
     const controlId = call.callControlId;
     if (!controlId) return false;
     const spoke = menu
       ? await send(call, 'gather', step, (id) => deps.telephony.gather(controlId, { text, validDigits: '19', timeoutMs: deps.menuTimeoutMs }, id), { text, ...detail })
       : await send(call, 'speak', step, (id) => deps.telephony.speak(controlId, text, id), { text, ...detail });
-    if (!spoke) await hangup(call, `${step}-failed`);
-    return spoke;
+    if (spoke === true) return true;
+    if (answerGuessed && isNotAnsweredYet(spoke.refused)) {
+      await store.transition(call.id, ['in_progress'], 'ringing', clock.now(), { reason: 'the carrier says the call is not answered yet: it still rings' });
+      return false;
+    }
+    await hangup(call, `${step}-failed`);
+    return false;
   }
 
   const menus = (steps: string[]) => steps.filter((s) => s.startsWith('menu-')).length;
@@ -111,12 +138,12 @@ export function createCallFlow(deps: {
      * The first words, once: the message (or a joke) with the menu; a machine gets the message alone. False when
      * something was said already (a repeated answer, a late detection) or nothing could be.
      */
-    async speakFirst(call: Call): Promise<boolean> {
+    async speakFirst(call: Call, answerGuessed = false): Promise<boolean> {
       if ((await stepsSent(call.id)).length > 0) return false;
       const text = call.message ?? (await deps.jokes.next());
       const source = call.message ? 'message' : 'joke';
-      if (call.answeredBy === 'machine') return say(call, 'message', fit(text), false, { source });
-      return say(call, 'menu-1', fit(text, MENU), true, { source });
+      if (call.answeredBy === 'machine') return say(call, 'message', fit(text), false, { source }, answerGuessed);
+      return say(call, 'menu-1', fit(text, MENU), true, { source }, answerGuessed);
     },
 
     /**
@@ -160,12 +187,13 @@ export function createCallFlow(deps: {
 
     /**
      * For the carrier reconciler: a call in progress with nothing said yet (its detection or greeting webhook lost)
-     * hears its first words now. False when the call is not in progress or was already spoken to.
+     * hears its first words now. False when the call is not in progress or was already spoken to, or when the carrier
+     * says it is not answered yet (the reconciler's guess was wrong: it goes back to `ringing`, see `say`).
      */
     async nudge(callId: string): Promise<boolean> {
       const call = await store.getCall(callId);
       if (!call || call.status !== 'in_progress') return false;
-      return this.speakFirst(call);
+      return this.speakFirst(call, true);
     },
 
     /** True when nothing has been said on the call yet. */
