@@ -7,6 +7,7 @@ export type Query = <R extends QueryResultRow = QueryResultRow>(text: string, pa
 export type PgTx = <T>(work: (query: Query) => Promise<T>) => Promise<T>;
 
 const INT8_OID = 20;
+const defaultParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
 
 /**
  * A pool whose BIGINT (and count(*)) values read back as numbers: every one we store is an epoch-ms time, a
@@ -14,15 +15,19 @@ const INT8_OID = 20;
  * `pg.types`, so nothing else in the process is changed.
  */
 export function createPool(options: { connectionString: string; max?: number; searchPath?: string }): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : defaultParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server closes (restart, failover, an admin's terminate) is dropped by the pool, and
+  // the next query opens a new one and reports its own error; unheard, this event would end the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** The pool's one-statement query and its transaction helper. */
