@@ -3,7 +3,7 @@ import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
-import { startTestService } from '../../helpers/test-service.ts';
+import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { bootWithSimulator } from '../call-flow/harness.ts';
 import { answeredCallScenario } from '../call-flow/main-scenario.ts';
 
@@ -17,6 +17,20 @@ async function pgStore(t: ExecutionContext, db: TestDatabase) {
 }
 
 await withPostgres(test, (db) => {
+  test('postgres: when DATABASE_URL is a postgres:// URL, then the service migrates that database at start and answers /ready', async (t) => {
+    // The file's own fresh database, in its default schema: what an operator's DATABASE_URL gives.
+    const { config, dir } = testConfig({ databaseUrl: db.url.replace(/^postgres:/, 'postgresql:') });
+    const svc = await startTestService({ config, dir });
+    t.teardown(() => svc.stop());
+    const ready = await fetch(`${svc.url}/ready`);
+    t.is(ready.status, 200);
+    const { rows } = await db.admin<{ version: number }>('SELECT version FROM public.schema_migrations ORDER BY version');
+    t.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4]);
+    const me = await createTestAccount(svc.deps);
+    const stored = await db.admin<{ activated_at: number | null }>('SELECT activated_at FROM public.accounts WHERE id = $1', [me.id]);
+    t.is(stored.rowCount, 1, 'the account went to PostgreSQL');
+  });
+
   test('postgres: when a person answers and presses nothing, then a joke with the menu, goodbye, hangup, completed, every step in the timeline', async (t) => {
     const store = await pgStore(t, db);
     await answeredCallScenario(t, await bootWithSimulator(t, { store }));
