@@ -18,6 +18,8 @@ export function createPool(options: { connectionString: string; max?: number; se
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
+    // An unreachable server fails a query (and /ready) within seconds instead of leaving it waiting forever.
+    connectionTimeoutMillis: 5000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
