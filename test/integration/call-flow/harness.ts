@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { isFinal, type Call } from '../../../src/calls/call.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import type { Store } from '../../../src/store/store.ts';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
 import type { SimulatorOptions } from '../../../src/simulator/simulator-options.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
@@ -12,15 +13,15 @@ import { createTestAccount } from '../../helpers/accounts.ts';
 export const SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
 
 /**
- * Boots the real service over a temp SQLite file with the in-process carrier simulator (real HTTP both ways,
+ * Boots the real service over a temp SQLite file (or the given `store`) with the in-process carrier simulator (real HTTP both ways,
  * real ed25519 signatures). `placeNow` schedules a call through the API for right now.
  */
 export async function bootWithSimulator(
   t: ExecutionContext,
-  options: { simulator?: SimulatorOptions; config?: Record<string, unknown>; dir?: string; keepDir?: boolean } = {},
+  options: { simulator?: SimulatorOptions; config?: Record<string, unknown>; dir?: string; keepDir?: boolean; store?: Store } = {},
 ) {
   const { config, dir } = testConfig(options.config ?? {}, options.dir);
-  const watched = watchStore(createSqliteStore({ path: join(dir, 'test.db') }));
+  const watched = watchStore(options.store ?? createSqliteStore({ path: join(dir, 'test.db') }));
   const simulator = new CarrierSimulator({
     answerDelayMs: 5,
     speakMsPerChar: 0,

@@ -1,51 +1,10 @@
 import test from 'ava';
 import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
-import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
 import { bootWithSimulator } from './harness.ts';
+import { answeredCallScenario } from './main-scenario.ts';
 
 test('when a person answers and presses nothing, then a joke with the menu, goodbye, hangup, completed, every step in the timeline', async (t) => {
-  const { placeNow, ended, timeline, simulator } = await bootWithSimulator(t);
-  const id = await placeNow('+12025550123');
-  const call = await ended(id);
-  t.is(call.status, 'completed');
-  t.is(call.reason, null);
-  t.is(call.answeredBy, 'human');
-  const spoken = simulator.spokenTo('+12025550123');
-  t.is(spoken.length, 2);
-  t.true(spoken[0]?.endsWith(` ${MENU}`));
-  t.true(BUILTIN_JOKES.includes(spoken[0]?.slice(0, -MENU.length - 1) ?? ''));
-  t.is(spoken[1], GOODBYE);
-  const steps = (await timeline(id)).map((e) => `${e.kind}:${e.name}`);
-  const expected = [
-    'status:scheduled',
-    'status:dialing',
-    'command:dial',
-    'command:dial.accepted',
-    'webhook:call.initiated',
-    'status:ringing',
-    'webhook:call.answered',
-    'status:in_progress',
-    'webhook:call.machine.detection.ended',
-    'command:gather',
-    'webhook:call.gather.ended',
-    'command:speak',
-    'webhook:call.speak.ended',
-    'command:hangup',
-    'webhook:call.hangup',
-    'status:completed',
-  ];
-  // Each step is there, in this order (other entries, such as call.speak.started, may come between).
-  let at = -1;
-  for (const step of expected) {
-    const next = steps.indexOf(step, at + 1);
-    t.true(next > at, `${step} after ${expected[expected.indexOf(step) - 1] ?? 'the start'}`);
-    at = Math.max(at, next);
-  }
-  // Forward only: the statuses appear in their one-way order.
-  t.deepEqual(
-    steps.filter((s) => s.startsWith('status:')),
-    ['status:scheduled', 'status:dialing', 'status:ringing', 'status:in_progress', 'status:completed'],
-  );
+  await answeredCallScenario(t, await bootWithSimulator(t));
 });
 
 test('when the call has a message, then the message is spoken instead of a joke, followed by the menu', async (t) => {

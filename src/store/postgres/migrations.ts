@@ -1,0 +1,166 @@
+import type { Pool } from 'pg';
+
+/**
+ * Numbered, append-only schema steps: SQLite's 1–4 in PostgreSQL terms (epoch-ms times as BIGINT, the timeline's id
+ * an identity column). JSON (timeline details, webhook payloads) stays TEXT as in SQLite: the store only writes and
+ * reads it whole, and one row mapping (`../rows.ts`) then serves both databases. A released step is never edited.
+ */
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'calls and their timeline',
+    sql: `
+      CREATE TABLE calls (
+        id TEXT PRIMARY KEY,
+        to_number TEXT NOT NULL,
+        due_at BIGINT NOT NULL,
+        time_zone TEXT NOT NULL,
+        message TEXT,
+        status TEXT NOT NULL,
+        reason TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        claimed_at BIGINT,
+        lateness_ms BIGINT,
+        call_control_id TEXT,
+        ended_at BIGINT
+      );
+      CREATE INDEX calls_scheduled_due ON calls (due_at, id) WHERE status = 'scheduled';
+      CREATE INDEX calls_status_due ON calls (status, due_at);
+      CREATE INDEX calls_live ON calls (status, updated_at) WHERE status IN ('dialing', 'ringing', 'in_progress');
+      CREATE INDEX calls_ended ON calls (ended_at) WHERE ended_at IS NOT NULL;
+      CREATE TABLE call_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        call_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        detail TEXT
+      );
+      CREATE INDEX call_events_call ON call_events (call_id, id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'webhook inbox',
+    sql: `
+      CREATE TABLE webhook_inbox (
+        event_id TEXT PRIMARY KEY,
+        call_id TEXT,
+        call_control_id TEXT,
+        event_type TEXT NOT NULL,
+        occurred_at BIGINT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        applied_at BIGINT,
+        outcome TEXT
+      );
+      CREATE INDEX webhook_inbox_pending ON webhook_inbox (occurred_at, received_at, event_id) WHERE applied_at IS NULL;
+      CREATE INDEX calls_control_id ON calls (call_control_id) WHERE call_control_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    name: 'who answered, and the do-not-call list',
+    sql: `
+      ALTER TABLE calls ADD COLUMN answered_by TEXT;
+      CREATE TABLE do_not_call (
+        number TEXT PRIMARY KEY,
+        added_at BIGINT NOT NULL,
+        call_id TEXT
+      );
+      CREATE INDEX calls_scheduled_to ON calls (to_number) WHERE status = 'scheduled';
+    `,
+  },
+  {
+    version: 4,
+    name: 'accounts, sessions, mail links, limiter state; calls belong to an account',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT,
+        activated_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE mail_tokens (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        password_hash TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX mail_tokens_account ON mail_tokens (account_id, purpose);
+      CREATE INDEX mail_tokens_expiry ON mail_tokens (expires_at);
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        csrf_secret TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE INDEX sessions_account ON sessions (account_id);
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        points INTEGER NOT NULL,
+        expire BIGINT
+      );
+      CREATE INDEX rate_limits_expire ON rate_limits (expire);
+      ALTER TABLE calls ADD COLUMN account_id TEXT REFERENCES accounts (id);
+      CREATE INDEX calls_account_list ON calls (account_id, status, due_at, id);
+      CREATE INDEX calls_account_created ON calls (account_id, created_at);
+      CREATE INDEX calls_number_created ON calls (to_number, created_at);
+      DROP INDEX calls_status_due;
+      CREATE INDEX calls_status_due_id ON calls (status, due_at, id);
+    `,
+  },
+];
+
+/** The advisory lock key under which migrations run (any fixed 64-bit number; this one spells "DIALJOKE"). */
+export const MIGRATION_LOCK_KEY = '4920535863799008069';
+
+/**
+ * Applies the steps not yet recorded in `schema_migrations`, each in its own transaction, while holding a
+ * session-level advisory lock: instances starting together queue on the lock, and each one after the first finds
+ * the steps recorded and applies nothing. Unlocked (and the connection returned) whatever happens.
+ */
+export async function migratePostgres(pool: Pool, migrations = POSTGRES_MIGRATIONS): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  let failed: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)');
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const done = new Set(rows.map((r) => r.version));
+      for (const migration of migrations) {
+        if (done.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+        applied.push(migration.version);
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } catch (err) {
+    failed = err as Error;
+    throw err;
+  } finally {
+    // A connection that failed mid-way is destroyed rather than pooled: it might still hold the lock.
+    client.release(failed);
+  }
+  return applied;
+}

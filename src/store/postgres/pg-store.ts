@@ -1,0 +1,247 @@
+import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
+import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
+import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
+import { migratePostgres } from './migrations.ts';
+import { createPgAccountStore } from './pg-account-store.ts';
+import { createPgCallList } from './pg-call-list.ts';
+import { createPgAccess, createPool, type Query } from './pg-pool.ts';
+
+/** Serialises claims (see `claim`); a fixed 64-bit key apart from the migration lock's. */
+const CLAIM_LOCK_KEY = '4920535863799008070';
+// Literal lists (constants from call.ts, never input) so the planner can use the partial index on live calls.
+const LIVE = LIVE_STATUSES.map((status) => `'${status}'`).join(', ');
+const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
+
+const insertEvent = (query: Query, event: NewEvent) =>
+  query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
+    event.callId,
+    event.at,
+    event.kind,
+    event.name,
+    event.detail === null ? null : JSON.stringify(event.detail),
+  ]);
+
+/** Sets the patch's fields (those present, null included) in one statement. */
+async function applyPatch(query: Query, id: string, patch: CallPatch, at: number) {
+  const columns = { reason: patch.reason, call_control_id: patch.callControlId, answered_by: patch.answeredBy };
+  const set = Object.entries(columns).filter(([, value]) => value !== undefined);
+  if (set.length === 0) return;
+  await query(`UPDATE calls SET ${set.map(([column], i) => `${column} = $${i + 3}`).join(', ')}, updated_at = $2 WHERE id = $1`, [
+    id,
+    at,
+    ...set.map(([, value]) => value),
+  ]);
+}
+
+/**
+ * The store on PostgreSQL through a `pg` pool, with SQLite's semantics: each method is one statement or one
+ * transaction; a transition locks its row (`FOR UPDATE`) so compare-and-set holds under concurrency, and claims
+ * additionally take one transaction-level advisory lock so the live-call count they check cannot change under them.
+ */
+export function createPostgresStore(options: { connectionString: string; max?: number; searchPath?: string }): Store {
+  const pool = createPool(options);
+  const { query, tx } = createPgAccess(pool);
+  const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
+  const listCalls = createPgCallList(query);
+  let closed = false;
+
+  /** Ends every scheduled call matching `where` as `status`, with its timeline entry; ids in due order. */
+  const endScheduled = (status: 'missed' | 'canceled', where: string, param: unknown, at: number, reason: string) =>
+    tx(async (q) => {
+      const { rows } = await q<{ id: string }>(
+        `UPDATE calls SET status = $1, reason = $2, updated_at = $3, ended_at = $3
+         WHERE id IN (SELECT id FROM calls WHERE status = 'scheduled' AND ${where} ORDER BY due_at, id FOR UPDATE) AND status = 'scheduled'
+         RETURNING id, due_at`,
+        [status, reason, at, param],
+      );
+      const ids = (rows as unknown as { id: string; due_at: number }[]).sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1)).map((r) => r.id);
+      if (ids.length > 0) {
+        await q(
+          `INSERT INTO call_events (call_id, at, kind, name, detail)
+           SELECT u.id, $2::bigint, 'status', $3::text, $4::text FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY u.n`,
+          [ids, at, status, JSON.stringify({ from: 'scheduled', reason })],
+        );
+      }
+      return ids;
+    });
+
+  return {
+    ...createPgAccountStore({ query, tx }),
+    async migrate() {
+      await migratePostgres(pool);
+    },
+    async ping() {
+      await query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+
+    async insertCall(call) {
+      return tx(async (q) => {
+        const { rows } = await q<CallRow>(
+          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id)
+           VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7) RETURNING *`,
+          [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null],
+        );
+        await insertEvent(q, { callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
+        return callFromRow(rows[0] as CallRow);
+      });
+    },
+    async getCall(id, accountId) {
+      const { rows } =
+        accountId === undefined
+          ? await query<CallRow>('SELECT * FROM calls WHERE id = $1', [id])
+          : await query<CallRow>('SELECT * FROM calls WHERE id = $1 AND account_id = $2', [id, accountId]);
+      return rows[0] ? callFromRow(rows[0]) : undefined;
+    },
+    listCalls,
+    async listEvents(callId) {
+      return (await query<EventRow>('SELECT * FROM call_events WHERE call_id = $1 ORDER BY id', [callId])).rows.map(eventFromRow);
+    },
+    async appendEvent(event) {
+      await insertEvent(query, event);
+    },
+
+    async transition(id, from, to, at, patch = {}) {
+      if (from.length === 0) return undefined;
+      return tx(async (q) => {
+        const before = await lockedRow(q, id);
+        if (!before || !from.includes(before.status as CallStatus)) return undefined;
+        await q('UPDATE calls SET status = $2, updated_at = $3, ended_at = $4 WHERE id = $1', [id, to, at, isFinal(to) ? at : null]);
+        await applyPatch(q, id, patch, at);
+        await insertEvent(q, {
+          callId: id,
+          at,
+          kind: 'status',
+          name: to,
+          detail: { from: before.status, ...(patch.reason ? { reason: patch.reason } : {}) },
+        });
+        return callFromRow(await callRow(q, id));
+      });
+    },
+    async update(id, patch, at) {
+      await applyPatch(query, id, patch, at);
+    },
+
+    async claim(id, at, maxLive): Promise<ClaimResult> {
+      return tx(async (q) => {
+        // Only a claim moves a call into a live status, so claims taking turns keep the count they check true
+        // until they commit; transitions out of live can only lower it meanwhile.
+        await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+        const row = await lockedRow(q, id);
+        if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
+        if ((await q('SELECT 1 FROM do_not_call WHERE number = $1', [row.to_number])).rowCount) {
+          await q("UPDATE calls SET status = 'canceled', reason = $2, updated_at = $3, ended_at = $3 WHERE id = $1", [id, OPTED_OUT_REASON, at]);
+          await insertEvent(q, { callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason: OPTED_OUT_REASON } });
+          return { claimed: null, reason: 'not_scheduled' } as const;
+        }
+        const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
+        if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
+        const lateness = at - Number(row.due_at);
+        const { rows } = await q<CallRow>(
+          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2
+           WHERE id = $1 RETURNING *`,
+          [id, at, lateness],
+        );
+        await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
+        return { claimed: callFromRow(rows[0] as CallRow) };
+      });
+    },
+    async requeue(id, from, dueAt, at, reason) {
+      if (from.length === 0) return undefined;
+      return tx(async (q) => {
+        const before = await lockedRow(q, id);
+        if (!before || !from.includes(before.status as CallStatus)) return undefined;
+        const { rows } = await q<CallRow>(
+          `UPDATE calls SET status = 'scheduled', due_at = $2, call_control_id = NULL, reason = $3, updated_at = $4, ended_at = NULL
+           WHERE id = $1 RETURNING *`,
+          [id, dueAt, reason, at],
+        );
+        await insertEvent(q, { callId: id, at, kind: 'status', name: 'scheduled', detail: { from: before.status, reason, requeued: true, dueAt } });
+        return callFromRow(rows[0] as CallRow);
+      });
+    },
+    async nextDue(limit, exclude = new Set()) {
+      // A range scan of calls_scheduled_due; the excluded ids (the queue's few in hand) are filtered on the way.
+      const { rows } = await query<{ id: string; due_at: number }>(
+        "SELECT id, due_at FROM calls WHERE status = 'scheduled' AND id <> ALL($1::text[]) ORDER BY due_at, id LIMIT $2",
+        [[...exclude], limit],
+      );
+      return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
+    },
+    async countLive() {
+      return (await query<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
+    },
+    async findStale(statuses, before) {
+      if (statuses.length === 0) return [];
+      const { rows } = await query<CallRow>('SELECT * FROM calls WHERE status = ANY($1::text[]) AND updated_at < $2 ORDER BY updated_at', [
+        statuses,
+        before,
+      ]);
+      return rows.map(callFromRow);
+    },
+    markMissed(dueBefore, at, reason) {
+      return endScheduled('missed', 'due_at < $4', dueBefore, at, reason);
+    },
+    async addDoNotCall(entry) {
+      const result = await query('INSERT INTO do_not_call (number, added_at, call_id) VALUES ($1, $2, $3) ON CONFLICT (number) DO NOTHING', [
+        entry.number,
+        entry.addedAt,
+        entry.callId,
+      ]);
+      return result.rowCount === 1;
+    },
+    async getDoNotCall(number) {
+      const { rows } = await query<{ number: string; added_at: number; call_id: string | null }>(
+        'SELECT number, added_at, call_id FROM do_not_call WHERE number = $1',
+        [number],
+      );
+      const row = rows[0];
+      return row ? { number: row.number, addedAt: row.added_at, callId: row.call_id } : undefined;
+    },
+    cancelScheduledTo(number, at, reason) {
+      return endScheduled('canceled', 'to_number = $4', number, at, reason);
+    },
+    async insertInbox(event) {
+      const result = await query(
+        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (event_id) DO NOTHING`,
+        [event.eventId, event.callId, event.callControlId, event.eventType, event.occurredAt, JSON.stringify(event.payload), event.receivedAt],
+      );
+      return result.rowCount === 1;
+    },
+    async pendingInbox(limit, after) {
+      const { rows } = after
+        ? await query<InboxRow>(
+            `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND (occurred_at, received_at, event_id) > ($1, $2, $3)
+             ORDER BY occurred_at, received_at, event_id LIMIT $4`,
+            [after.occurredAt, after.receivedAt, after.eventId, limit],
+          )
+        : await query<InboxRow>('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, received_at, event_id LIMIT $1', [limit]);
+      return rows.map(inboxFromRow);
+    },
+    async markApplied(eventId, at, outcome) {
+      await query('UPDATE webhook_inbox SET applied_at = $2, outcome = $3 WHERE event_id = $1', [eventId, at, outcome]);
+    },
+    async findCallByControlId(callControlId) {
+      const { rows } = await query<CallRow>('SELECT * FROM calls WHERE call_control_id = $1', [callControlId]);
+      return rows[0] ? callFromRow(rows[0]) : undefined;
+    },
+    async purgeFinished(endedBefore) {
+      return tx(async (q) => {
+        await q('DELETE FROM call_events WHERE call_id IN (SELECT id FROM calls WHERE status = ANY($1::text[]) AND ended_at < $2)', [
+          FINAL_STATUSES,
+          endedBefore,
+        ]);
+        // Applied webhooks (with the numbers they carry) go after the same retention period.
+        await q('DELETE FROM webhook_inbox WHERE applied_at IS NOT NULL AND applied_at < $1', [endedBefore]);
+        return (await q('DELETE FROM calls WHERE status = ANY($1::text[]) AND ended_at < $2', [FINAL_STATUSES, endedBefore])).rowCount ?? 0;
+      });
+    },
+  };
+}
