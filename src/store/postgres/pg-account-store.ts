@@ -155,12 +155,13 @@ export function createPgAccountStore({ query, tx }: { query: Query; tx: PgTx }):
       );
       return rows.map((r) => r.created_at);
     },
-    async callsCreatedToNumber(to, since, limit) {
-      const { rows } = await query<{ created_at: number }>(
-        "SELECT created_at FROM calls WHERE to_number = $1 AND created_at >= $2 AND status <> 'canceled' ORDER BY created_at LIMIT $3",
-        [to, since, limit],
+    async callsDueToNumber(to, after, before, limit) {
+      // Reads that number's calls through calls_number_created: this very limit keeps them to a few per day.
+      const { rows } = await query<{ due_at: number }>(
+        "SELECT due_at FROM calls WHERE to_number = $1 AND due_at > $2 AND due_at < $3 AND status <> 'canceled' ORDER BY due_at DESC LIMIT $4",
+        [to, after, before, limit],
       );
-      return rows.map((r) => r.created_at);
+      return rows.map((r) => r.due_at);
     },
     async pendingOfAccount(accountId) {
       const row = (

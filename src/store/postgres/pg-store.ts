@@ -143,13 +143,24 @@ export function createPostgresStore(options: { connectionString: string; max?: n
         if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
         const lateness = at - Number(row.due_at);
         const { rows } = await q<CallRow>(
-          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2
+          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2,
+             call_control_id = NULL
            WHERE id = $1 RETURNING *`,
           [id, at, lateness],
         );
         await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
         return { claimed: callFromRow(rows[0] as CallRow) };
       });
+    },
+    async recordDialedLeg(id, attempt, callControlId, at) {
+      // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.
+      const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND status IN (${LIVE})`, [
+        callControlId,
+        at,
+        id,
+        attempt,
+      ]);
+      return (result.rowCount ?? 0) > 0;
     },
     async requeue(id, from, dueAt, at, reason) {
       if (from.length === 0) return undefined;
