@@ -202,10 +202,12 @@ test('when the nudge of a call guessed answered is refused "not answered yet", t
   const { createCallFlow } = await import('../../../src/calls/call-flow.ts');
   const { createBuiltinJokeSource } = await import('../../../src/jokes/builtin-joke-source.ts');
   const { store, clock, carrier } = await setup(t);
+  const gathers: string[] = [];
   const telephony: Telephony = {
     dial: () => Promise.reject(new Error('not used')),
     speak: () => Promise.reject(new Error('not used')),
-    gather: async () => {
+    gather: async (_id, _request, commandId) => {
+      gathers.push(commandId);
       await Promise.resolve();
       throw new TelephonyError("Call not answered yet: This call can't receive this command because it has not been answered yet.", 'permanent', { status: 422, code: '90034' });
     },
@@ -232,4 +234,9 @@ test('when the nudge of a call guessed answered is refused "not answered yet", t
   const timeline = await store.listEvents('r');
   t.true(timeline.some((e) => e.kind === 'error' && e.name === 'gather.failed'));
   t.false(timeline.some((e) => e.kind === 'command' && e.name === 'hangup'));
+  // Guessed again later: the refused command id may be spent at the carrier, so the menu goes under a new one.
+  await store.transition('r', ['ringing'], 'in_progress', clock.now());
+  await flow.nudge('r');
+  t.is(gathers.length, 2);
+  t.not(gathers[1], gathers[0]);
 });
