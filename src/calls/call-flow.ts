@@ -74,11 +74,15 @@ export function createCallFlow(deps: {
     work: (id: string) => Promise<void>,
     detail: Record<string, unknown> = {},
   ): Promise<true | { refused: unknown }> {
-    // A command the carrier refused outright (a 4xx: nothing was done) may have spent its command_id there — Telnyx
+    // Words the carrier refused outright (a 4xx: nothing was said) may have spent their command_id there — Telnyx
     // does not say — so the step's next try gets a new one; a crash retry, with no refusal on record, keeps the same.
-    const refusals = (await store.listEvents(call.id)).filter(
-      (e) => e.kind === 'error' && e.name === `${name}.failed` && e.detail?.step === step && typeof e.detail.status === 'number' && e.detail.status < 500,
-    ).length;
+    // A hangup keeps its id: refused, the call had ended already, and a repeat can only be refused again.
+    const refusals =
+      name === 'hangup'
+        ? 0
+        : (await store.listEvents(call.id)).filter(
+            (e) => e.kind === 'error' && e.name === `${name}.failed` && e.detail?.step === step && typeof e.detail.status === 'number' && e.detail.status < 500,
+          ).length;
     const id = refusals === 0 ? commandId(name, call.id, step) : commandId(name, call.id, step, 'after-refusal', refusals);
     try {
       await work(id);
