@@ -1,4 +1,4 @@
-import type { Account, AccountStore, LimitBucket } from '../account-store.ts';
+import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };

@@ -1,4 +1,4 @@
-import type { Account, AccountStore, LimitBucket } from '../account-store.ts';
+import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
