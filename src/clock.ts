@@ -10,7 +10,29 @@ export type Clock = {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
+  /**
+   * Resolves after `ms` on this clock, or as soon as `signal` aborts: early and without an error, because an owner
+   * that is stopping simply stops waiting (it checks its own state afterwards). Aborting clears the timer.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 };
+
+/** {@link Clock.sleep} on any clock's timers; both the real clock and the tests' manual clock use it. */
+export function sleepOn(timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    };
+    const abort = () => {
+      timers.clearTimeout(handle);
+      done();
+    };
+    const handle = timers.setTimeout(done, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
 
 /** Node's timers hold at most 2³¹ − 1 ms (24.8 days); a longer delay would fire after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,7 +44,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export function createSystemClock(): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   let next = 1;
-  return {
+  const clock: Clock = {
     now: () => Date.now(),
     setTimeout(fn, ms) {
       const id = next++;
@@ -41,5 +63,7 @@ export function createSystemClock(): Clock {
         timers.delete(handle.id);
       }
     },
+    sleep: (ms, signal) => sleepOn(clock, ms, signal),
   };
+  return clock;
 }

@@ -130,7 +130,7 @@ export class Service {
       // Idle keep-alive sockets are dropped now (as Node's closeIdleConnections does); busy ones end when their
       // last response is written (see 'request' above).
       for (const [socket, inFlight] of this.#sockets) if (inFlight === 0) socket.destroy();
-      const forced = new Promise<'timeout'>((resolve) => clock.setTimeout(() => resolve('timeout'), config.http.shutdownTimeoutMs));
+      const forced = clock.sleep(config.http.shutdownTimeoutMs).then(() => 'timeout' as const);
       if ((await Promise.race([closed, forced])) === 'timeout') {
         logger.warn({ open: this.#sockets.size }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();

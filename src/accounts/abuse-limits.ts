@@ -2,7 +2,7 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import { LimitError } from '../errors.ts';
-import type { AccountStore } from '../store/account-store.ts';
+import type { AccountStore } from './account-store.ts';
 import { clientKey } from './client-address.ts';
 import { DbRateLimiter } from './db-rate-limiter.ts';
 

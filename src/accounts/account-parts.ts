@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { createDevOutbox, type DevOutbox } from '../mail/dev-outbox.ts';
 import { createMailTemplates } from '../mail/mail-templates.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
-import type { Store } from '../store/store.ts';
+import type { AccountStore } from './account-store.ts';
 import { createAbuseLimits, type AbuseLimits } from './abuse-limits.ts';
 import { createAccountService, type AccountService } from './account-service.ts';
 import { createSessions, type Sessions } from './sessions.ts';
@@ -26,7 +26,7 @@ export type AccountParts = {
 /** Wires accounts, sessions, tokens, limits and mail; part of the composition root. */
 export function createAccountParts(deps: {
   config: Config;
-  store: Store;
+  store: AccountStore;
   clock: Clock;
   newId: () => string;
   logger: Logger;

@@ -3,8 +3,7 @@ import type { Clock } from '../clock.ts';
 import { AuthenticationError, forbidden, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { Account, MailTokenPurpose } from '../store/account-store.ts';
-import type { Store } from '../store/store.ts';
+import type { Account, AccountStore, MailTokenPurpose } from './account-store.ts';
 import type { AbuseLimits } from './abuse-limits.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 
@@ -15,7 +14,7 @@ const newSecret = () => randomBytes(32).toString('base64url');
 const WRONG_CREDENTIALS = 'The e-mail address or the password is wrong.';
 
 export type AccountServiceDeps = {
-  store: Store;
+  store: AccountStore;
   clock: Clock;
   newId: () => string;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { RateLimiterRes, type RateLimiterStoreAbstract as StoreAbstract } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.ts';
-import type { AccountStore, LimitBucket } from '../store/account-store.ts';
+import type { AccountStore, LimitBucket } from './account-store.ts';
 
 // The base class is declared in the package's types but not exported by its index, so it is loaded from its file.
 const RateLimiterStoreAbstract = createRequire(import.meta.url)('rate-limiter-flexible/lib/RateLimiterStoreAbstract.js') as typeof StoreAbstract;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { Store } from '../store/store.ts';
+import type { AccountStore } from './account-store.ts';
 import { sha256 } from './account-service.ts';
 import type { TokenSigner } from './tokens.ts';
 
@@ -11,7 +11,7 @@ export type PageSession = { accountId: string; email: string; csrfSecret: string
  * Page sessions: the cookie is a JWT naming a row of the sessions table, so it cannot be forged without
  * `JWT_SECRET` and ends for good when the row is revoked (logout, password reset) or expires.
  */
-export function createSessions(deps: { store: Store; clock: Clock; tokens: TokenSigner; sessionDays: number }) {
+export function createSessions(deps: { store: AccountStore; clock: Clock; tokens: TokenSigner; sessionDays: number }) {
   const lifetimeSeconds = deps.sessionDays * 86_400;
   return {
     lifetimeSeconds,

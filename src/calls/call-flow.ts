@@ -2,7 +2,8 @@ import type { Clock } from '../clock.ts';
 import type { JokeSource } from '../jokes/joke-source.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from './call-store.ts';
+import type { DoNotCallList } from './do-not-call-list.ts';
 import { MAX_SPEECH_CHARS } from '../telephony/speech-options.ts';
 import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
 import type { Call } from './call.ts';
@@ -43,7 +44,7 @@ export function fit(text: string, after = ''): string {
  * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.
  */
 export function createCallFlow(deps: {
-  store: Store;
+  store: CallStore & DoNotCallList;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { conflict, notFound, optedOut, ValidationError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from './call-store.ts';
+import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
 import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
 import type { ScheduleRequest } from './schedule-input.ts';
@@ -20,7 +21,7 @@ export const MAX_PAGE = 100;
  * list calls (upcoming soonest first, then history newest first).
  */
 export function createCallService(deps: {
-  store: Store;
+  store: CallStore & DoNotCallList;
   clock: Clock;
   newId: () => string;
   queue: QueueNotifier;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { InboxEvent, Store } from '../store/store.ts';
+import type { InboxEvent, WebhookInbox } from './webhook-inbox.ts';
 import type { CarrierNotice } from './carrier-event.ts';
 import type { EventHandler } from './handle-event.ts';
 
@@ -23,7 +23,7 @@ const byOccurrence = (a: InboxEvent, b: InboxEvent): number =>
  * {@link CarrierNotice} before the handler sees it. Emits `applied` with `(event, outcome)` after each event.
  */
 export class EventWorker extends EventEmitter {
-  readonly #store: Store;
+  readonly #store: WebhookInbox;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
@@ -38,7 +38,7 @@ export class EventWorker extends EventEmitter {
   #recovering: Promise<void> | undefined;
 
   constructor(deps: {
-    store: Store;
+    store: WebhookInbox;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from './call-store.ts';
 import { isFinal, sourcesOf, type Call, type CallStatus } from './call.ts';
 import type { CallFlow } from './call-flow.ts';
 import type { CarrierEvent, CarrierNotice, HungUp } from './carrier-event.ts';
@@ -36,7 +36,7 @@ export type Outcome = 'applied' | 'stale' | 'recorded' | 'unknown call';
  * timeline. An answer or detection for a call already final in our books is hung up: never silence on a live line.
  */
 export function createEventHandler(deps: {
-  store: Store;
+  store: CallStore;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import type { ListPosition } from '../store/store.ts';
+import type { ListPosition } from './call-store.ts';
 import type { Call } from './call.ts';
 
 /** The list position right after `call` (see {@link ListPosition}). */

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from './call-store.ts';
 import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
 import type { Call } from './call.ts';
 import { commandId } from './command-id.ts';
@@ -17,7 +17,7 @@ export const OUTCOME_UNKNOWN_REASON = 'dial outcome unknown: waiting for the car
  * stays `dialing` and holds its channel until a webhook or the carrier's own record (the reconciler) settles it.
  */
 export function createCallPlacer(deps: {
-  store: Store;
+  store: CallStore;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

@@ -2,7 +2,7 @@ import { LIVE_STATUSES, type Call } from './call.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from './call-store.ts';
 import type { CarrierCall, Telephony } from '../telephony/telephony.ts';
 import { commandId } from './command-id.ts';
 import { OUTCOME_UNKNOWN_REASON } from './place-call.ts';
@@ -54,7 +54,7 @@ const RING_SLACK_MS = 2000;
  *   gets its carrier id; absent after a grace period, it ends `failed` ("outcome unknown").
  */
 export function createReconciler(deps: {
-  store: Store;
+  store: CallStore;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

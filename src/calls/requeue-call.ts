@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DueEntry, Store } from '../store/store.ts';
+import type { CallClaims, CallStore, DueEntry } from './call-store.ts';
 import type { Call } from './call.ts';
 import type { HungUp } from './carrier-event.ts';
 
@@ -22,7 +22,7 @@ export function isChannelLimitRefusal(event: HungUp): boolean {
  * After `maxRequeues` refusals the call ends `failed` with the carrier's reason. Returns true when it handled the event.
  */
 export function createChannelRefusalHandler(deps: {
-  store: Store;
+  store: CallStore & CallClaims;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

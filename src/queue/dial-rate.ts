@@ -27,7 +27,7 @@ export function createDialRate(perSecond: number, windowMs = 1000) {
           rate.record(clock.now());
           return;
         }
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+        await clock.sleep(wait);
       }
     },
   };

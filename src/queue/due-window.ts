@@ -1,4 +1,4 @@
-import type { DueEntry } from '../store/store.ts';
+import type { DueEntry } from '../calls/call-store.ts';
 
 const before = (a: DueEntry, b: DueEntry) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
 

@@ -4,14 +4,14 @@ import { commandId } from '../calls/command-id.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallStore } from '../calls/call-store.ts';
 import type { Telephony } from '../telephony/telephony.ts';
 
 export type MaintenanceOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
 
 /** The two housekeeping jobs, as plain functions so tests run them with a manual clock. */
 export function createMaintenance(deps: {
-  store: Store;
+  store: CallStore;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

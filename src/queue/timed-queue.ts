@@ -2,7 +2,7 @@ import type { Call } from '../calls/call.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DueEntry, Store } from '../store/store.ts';
+import type { CallClaims, CallStore, DueEntry } from '../calls/call-store.ts';
 import type { DialRate } from './dial-rate.ts';
 import { createDueWindow, insertSorted } from './due-window.ts';
 import { OUTCOME_UNKNOWN_REASON } from '../calls/place-call.ts';
@@ -27,7 +27,7 @@ export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<voi
  * with several instances or a cancel racing it.
  */
 export class TimedQueue {
-  readonly #store: Store;
+  readonly #store: CallStore & CallClaims;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
@@ -57,7 +57,7 @@ export class TimedQueue {
   #work = new Set<Promise<unknown>>();
 
   constructor(deps: {
-    store: Store;
+    store: CallStore & CallClaims;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;

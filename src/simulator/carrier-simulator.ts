@@ -10,8 +10,6 @@ import { createCallControl } from './call-control.ts';
 import type { CallControl, CallCounters } from './call-control.ts';
 import { createCallObservations } from './call-observations.ts';
 import type { CallObservations } from './call-observations.ts';
-import { createClockWaits } from './clock-waits.ts';
-import type { ClockWaits } from './clock-waits.ts';
 import { trimHistory } from './history-limit.ts';
 import { createIdleTracker } from './idle-tracker.ts';
 import { sendLostAnswer } from './lost-answer.ts';
@@ -68,7 +66,8 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
   readonly #respond: (req: IncomingMessage, text: string) => Reply;
   /** Questions about the calls placed, for tests and the soak: see {@link CallObservations}. */
   readonly observe: CallObservations;
-  readonly #latency: ClockWaits;
+  /** Aborted on stop: API requests waiting out `apiLatencyMs` answer at once. */
+  readonly #stopping = new AbortController();
   #faultsInjected = 0;
   #server: Server | undefined;
   #baseUrl: string | undefined;
@@ -81,7 +80,6 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     this.#clock = clock ?? createSystemClock();
     this.#random = random ?? Math.random;
     this.#ids = createIdSource(this.#random);
-    this.#latency = createClockWaits(this.#clock);
     const signer = createWebhookSigner(signingSeedBase64);
     this.publicKeyBase64 = signer.publicKeyBase64;
     const knobsNow = () => this.#knobs;
@@ -180,7 +178,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       return;
     }
     this.#state = 'stopped';
-    this.#latency.releaseAll();
+    this.#stopping.abort();
     this.#control.disposeAll();
     const server = this.#server;
     if (server) {
@@ -261,7 +259,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
     try {
       const text = await readBody(req);
       this.emit('request', { method: req.method ?? '', path: req.url ?? '' });
-      if (this.#knobs.apiLatencyMs > 0) await this.#latency.wait(this.#knobs.apiLatencyMs);
+      if (this.#knobs.apiLatencyMs > 0) await this.#clock.sleep(this.#knobs.apiLatencyMs, this.#stopping.signal);
       const reply = this.#respond(req, text);
       if (reply.lostAs === undefined) sendJson(res, reply, requestId);
       else sendLostAnswer(res, reply, requestId);

@@ -1,6 +1,5 @@
 import { Agent, request } from 'node:http';
 import type { Clock, TimerHandle } from '../clock.ts';
-import { createClockWaits } from './clock-waits.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import type { SimulatorKnobs } from './simulator-options.ts';
 import type { SignatureHeaders, WebhookSigner } from './webhook-signer.ts';
@@ -74,7 +73,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const held = new Map<string, { item: Item; timer: TimerHandle }>();
   // Each call's webhooks go out one after another, so without fault knobs a receiver sees them in order.
   const chains = new Map<string, Promise<void>>();
-  const backoffs = createClockWaits(clock);
+  // Aborted on stop, so a delivery waiting out a retry backoff ends at once instead of holding stop() up.
+  const stopping = new AbortController();
   let stopped = false;
 
   const post = (url: string, body: string, signature: SignatureHeaders, timeoutMs: number) =>
@@ -135,7 +135,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         counts.dropped++;
         return;
       }
-      await backoffs.wait(policy === undefined ? k.webhookRetryDelayMs * 2 ** (attempt - 1) : (policy[attempt - 1] ?? 0));
+      await clock.sleep(policy === undefined ? k.webhookRetryDelayMs * 2 ** (attempt - 1) : (policy[attempt - 1] ?? 0), stopping.signal);
     }
   };
 
@@ -196,7 +196,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         item.done();
       }
       held.clear();
-      backoffs.releaseAll();
+      stopping.abort();
       await Promise.all([...chains.values()]);
       agent.destroy();
     },

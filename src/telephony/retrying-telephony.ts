@@ -41,7 +41,7 @@ export async function withRetries<T>(
       const deadline = Math.min(started + policy.budgetMs, deps.deadline ?? Infinity);
       if (clock.now() + delay > deadline) throw err;
       deps.onRetry?.(err, attempt, delay);
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      await clock.sleep(delay);
       await deps.beforeRetry?.();
       // Waiting for a rate slot may itself have run past the deadline.
       if (clock.now() > deadline) throw err;

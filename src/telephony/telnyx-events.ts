@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AnsweredBy, CarrierEvent, CarrierNotice, HungUp } from '../calls/carrier-event.ts';
 import { ValidationError } from '../errors.ts';
-import type { InboxEvent } from '../store/store.ts';
+import type { InboxEvent } from '../calls/webhook-inbox.ts';
 
 /**
  * The one place Telnyx's webhook JSON is read: the envelope (id, type, time, which call) when a verified webhook is

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/clock.ts';
+import { sleepOn, type Clock, type TimerHandle } from '../../src/clock.ts';
 
 type Timer = { id: number; at: number; fn: () => void };
 
@@ -8,8 +8,10 @@ export async function flush(rounds = 5): Promise<void> {
 }
 
 /**
- * A clock that moves only when told. `advance` fires due timers in time order, letting promise work
- * settle between them, so the timed queue can be driven through hours in milliseconds with no sleeps.
+ * The tests' one clock: it moves only when told. `advance` fires due timers in time order, letting promise work
+ * settle between them, so the timed queue, ring timeouts and backoffs are reached in milliseconds with no sleeps.
+ * It starts at a fixed moment; tests that talk to the Telnyx SDK start it at `Date.now()`, because the SDK checks
+ * webhook timestamps against the real time (five minutes' tolerance).
  */
 export function createManualClock(start = Date.UTC(2026, 10, 21, 12, 0, 0)) {
   let now = start;
@@ -18,6 +20,7 @@ export function createManualClock(start = Date.UTC(2026, 10, 21, 12, 0, 0)) {
   const clock: Clock & {
     advance(ms: number): Promise<void>;
     advanceTo(at: number): Promise<void>;
+    /** How many timers are set and not yet fired or cleared. */
     pending(): number;
   } = {
     now: () => now,
@@ -29,6 +32,7 @@ export function createManualClock(start = Date.UTC(2026, 10, 21, 12, 0, 0)) {
     clearTimeout(handle) {
       timers = timers.filter((t) => t.id !== handle.id);
     },
+    sleep: (ms, signal) => sleepOn(clock, ms, signal),
     async advance(ms) {
       await clock.advanceTo(now + ms);
     },

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Clock } from '../../clock.ts';
 import { DomainError, ErrorCode } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
-import type { Store } from '../../store/store.ts';
+import type { StoreLifecycle } from '../../store/store.ts';
 import { createOperatorAccess } from '../security/operator-access.ts';
 
 export type InstanceInfo = { instanceId: string; hostname: string; version: string; startedAt: number };
@@ -12,7 +12,7 @@ export type InstanceInfo = { instanceId: string; hostname: string; version: stri
  * stay public (DESIGN §3); /metrics (process, heap, route and queue details) needs the operator's access, and /info
  * names the host only to the same audience.
  */
-export function createHealthRouter(deps: { store: Store; clock: Clock; instance: InstanceInfo; metrics: Metrics; config: { metricsToken?: string | undefined } }): Router {
+export function createHealthRouter(deps: { store: Pick<StoreLifecycle, 'ping'>; clock: Clock; instance: InstanceInfo; metrics: Metrics; config: { metricsToken?: string | undefined } }): Router {
   const router = new Router();
   const operator = createOperatorAccess({ metricsToken: deps.config.metricsToken });
   router.get('/health', (ctx) => {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Clock } from '../../clock.ts';
 import type { Metrics } from '../../metrics.ts';
-import type { InboxEvent, Store } from '../../store/store.ts';
+import type { InboxEvent, WebhookInbox } from '../../calls/webhook-inbox.ts';
 import { parseTelnyxWebhook } from '../../telephony/telnyx-events.ts';
 import { readRawBody } from '../../webhooks/read-raw-body.ts';
 import type { WebhookVerifier } from '../../webhooks/webhook-verifier.ts';
@@ -15,7 +15,7 @@ export const WEBHOOK_PATH = '/webhook';
  * event worker (`events.accept`), so the answer never waits on Telnyx or a joke API.
  */
 export function createWebhookRouter(deps: {
-  store: Store;
+  store: WebhookInbox;
   clock: Clock;
   metrics: Metrics;
   verifyWebhook: WebhookVerifier;

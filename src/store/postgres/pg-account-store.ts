@@ -1,4 +1,5 @@
-import type { Account, AccountStore, LimitBucket } from '../account-store.ts';
+import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
+import { IS_WAITING } from '../sql-status.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
@@ -165,7 +166,7 @@ export function createPgAccountStore({ query, tx }: { query: Query; tx: PgTx }):
     },
     async pendingOfAccount(accountId) {
       const row = (
-        await query<{ n: number; soonest: number | null }>("SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = $1 AND status = 'scheduled'", [
+        await query<{ n: number; soonest: number | null }>(`SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = $1 AND ${IS_WAITING}`, [
           accountId,
         ])
       ).rows[0];

@@ -1,5 +1,6 @@
-import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
+import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
+import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../sql-status.ts';
 import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
@@ -8,8 +9,6 @@ import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 
 /** Serialises claims (see `claim`); a fixed 64-bit key apart from the migration lock's. */
 const CLAIM_LOCK_KEY = '4920535863799008070';
-// Literal lists (constants from call.ts, never input) so the planner can use the partial index on live calls.
-const LIVE = LIVE_STATUSES.map((status) => `'${status}'`).join(', ');
 const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 
 const insertEvent = (query: Query, event: NewEvent) =>
@@ -49,9 +48,10 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   /** Ends every scheduled call matching `where` as `status`, with its timeline entry; ids in due order. */
   const endScheduled = (status: 'missed' | 'canceled', where: string, param: unknown, at: number, reason: string) =>
     tx(async (q) => {
+      const from = sqlStatusIn('status', sourcesOf(status));
       const { rows } = await q<{ id: string }>(
         `UPDATE calls SET status = $1, reason = $2, updated_at = $3, ended_at = $3
-         WHERE id IN (SELECT id FROM calls WHERE status = 'scheduled' AND ${where} ORDER BY due_at, id FOR UPDATE) AND status = 'scheduled'
+         WHERE id IN (SELECT id FROM calls WHERE ${from} AND ${where} ORDER BY due_at, id FOR UPDATE) AND ${from}
          RETURNING id, due_at`,
         [status, reason, at, param],
       );
@@ -139,7 +139,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
           await insertEvent(q, { callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason: OPTED_OUT_REASON } });
           return { claimed: null, reason: 'not_scheduled' } as const;
         }
-        const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
+        const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`)).rows[0]?.n ?? 0;
         if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
         const lateness = at - Number(row.due_at);
         const { rows } = await q<CallRow>(
@@ -154,7 +154,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
     async recordDialedLeg(id, attempt, callControlId, at) {
       // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.
-      const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND status IN (${LIVE})`, [
+      const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND ${IS_LIVE}`, [
         callControlId,
         at,
         id,
@@ -179,13 +179,13 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     async nextDue(limit, exclude = new Set()) {
       // A range scan of calls_scheduled_due; the excluded ids (the queue's few in hand) are filtered on the way.
       const { rows } = await query<{ id: string; due_at: number }>(
-        "SELECT id, due_at FROM calls WHERE status = 'scheduled' AND id <> ALL($1::text[]) ORDER BY due_at, id LIMIT $2",
+        `SELECT id, due_at FROM calls WHERE ${IS_WAITING} AND id <> ALL($1::text[]) ORDER BY due_at, id LIMIT $2`,
         [[...exclude], limit],
       );
       return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
     },
     async countLive() {
-      return (await query<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
+      return (await query<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`)).rows[0]?.n ?? 0;
     },
     async findStale(statuses, before) {
       if (statuses.length === 0) return [];

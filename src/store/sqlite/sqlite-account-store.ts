@@ -1,4 +1,5 @@
-import type { Account, AccountStore, LimitBucket } from '../account-store.ts';
+import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
+import { IS_WAITING } from '../sql-status.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
@@ -150,7 +151,7 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
       return (rows as { due_at: number }[]).map((r) => r.due_at);
     },
     async pendingOfAccount(accountId) {
-      const row = sql("SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = ? AND status = 'scheduled'").get(accountId) as {
+      const row = sql(`SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = ? AND ${IS_WAITING}`).get(accountId) as {
         n: number;
         soonest: number | null;
       };

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { FINAL_STATUSES, LIVE_STATUSES, isFinal, type CallStatus } from '../../calls/call.ts';
+import { isFinal, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
+import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../sql-status.ts';
 import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
 
 /** A cached prepared statement for `text`. */
@@ -12,10 +13,6 @@ export type Tx = <T>(work: () => T) => T;
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
-
-const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
-const LIVE = inList(LIVE_STATUSES);
-const FINAL = inList(FINAL_STATUSES);
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -139,7 +136,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       applyPatch(id, patch, at);
     },
     async recordDialedLeg(id, attempt, callControlId, at) {
-      const result = sql(`UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ? AND attempt = ? AND status IN (${LIVE})`).run(
+      const result = sql(`UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ? AND attempt = ? AND ${IS_LIVE}`).run(
         callControlId,
         at,
         id,
@@ -158,7 +155,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
           insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
           return { claimed: null, reason: 'not_scheduled' } as const;
         }
-        const live = (sql(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`).get() as { n: number }).n;
+        const live = (sql(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`).get() as { n: number }).n;
         if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
         const lateness = at - Number(row.due_at);
         sql(
@@ -186,7 +183,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async nextDue(limit, exclude = new Set()) {
       const out: DueEntry[] = [];
       // Excluded ids are few (the queue's in-hand set), so skipping them in the scan beats a NOT IN list.
-      for (const row of sql("SELECT id, due_at FROM calls WHERE status = 'scheduled' ORDER BY due_at, id").iterate() as Iterable<{
+      for (const row of sql(`SELECT id, due_at FROM calls WHERE ${IS_WAITING} ORDER BY due_at, id`).iterate() as Iterable<{
         id: string;
         due_at: number;
       }>) {
@@ -197,7 +194,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       return out;
     },
     async countLive() {
-      return (sql(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`).get() as { n: number }).n;
+      return (sql(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`).get() as { n: number }).n;
     },
     async findStale(statuses, before) {
       if (statuses.length === 0) return [];
@@ -208,7 +205,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
     async markMissed(dueBefore, at, reason) {
       return tx(() => {
-        const rows = sql("SELECT id FROM calls WHERE status = 'scheduled' AND due_at < ? ORDER BY due_at").all(dueBefore) as {
+        const rows = sql(`SELECT id FROM calls WHERE ${IS_MISSABLE} AND due_at < ? ORDER BY due_at`).all(dueBefore) as {
           id: string;
         }[];
         for (const { id } of rows) {
@@ -234,7 +231,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
     async cancelScheduledTo(number, at, reason) {
       return tx(() => {
-        const rows = sql("SELECT id FROM calls WHERE status = 'scheduled' AND to_number = ? ORDER BY due_at").all(number) as { id: string }[];
+        const rows = sql(`SELECT id FROM calls WHERE ${IS_CANCELABLE} AND to_number = ? ORDER BY due_at`).all(number) as { id: string }[];
         for (const { id } of rows) {
           sql("UPDATE calls SET status = 'canceled', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
           insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
@@ -278,12 +275,12 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
     async purgeFinished(endedBefore) {
       return tx(() => {
-        sql(`DELETE FROM call_events WHERE call_id IN (SELECT id FROM calls WHERE status IN (${FINAL}) AND ended_at < ?)`).run(
+        sql(`DELETE FROM call_events WHERE call_id IN (SELECT id FROM calls WHERE ${IS_FINAL} AND ended_at < ?)`).run(
           endedBefore,
         );
         // Applied webhooks (with the numbers they carry) go after the same retention period.
         sql('DELETE FROM webhook_inbox WHERE applied_at IS NOT NULL AND applied_at < ?').run(endedBefore);
-        return Number(sql(`DELETE FROM calls WHERE status IN (${FINAL}) AND ended_at < ?`).run(endedBefore).changes);
+        return Number(sql(`DELETE FROM calls WHERE ${IS_FINAL} AND ended_at < ?`).run(endedBefore).changes);
       });
     },
   };

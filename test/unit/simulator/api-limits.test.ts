@@ -1,20 +1,20 @@
 import { once } from 'node:events';
 import test from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { apiFailure, startFixture } from './simulator-fixture.ts';
 
 test('when dials exceed dialsPerSecond within a 1 s window, then the excess gets 429 until the window moves on', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, dial } = await startFixture(t, { clock, dialsPerSecond: 2, rateLimitWindowMs: 1000 });
   await dial('+15551230012');
   await simulator.whenWebhooksSettled();
-  clock.advance(999);
+  await clock.advance(999);
   await dial('+15551230013');
   const refused = await apiFailure(t, dial('+15551230014'));
   t.is(refused.status, 429);
   t.like(refused.body.errors[0], { code: '10011', title: 'Too many requests' });
   await simulator.whenWebhooksSettled();
-  clock.advance(1);
+  await clock.advance(1);
   await dial('+15551230014');
   t.like(simulator.stats, { callsPlaced: 3, rateLimited: 1 });
 });
@@ -52,16 +52,16 @@ test('when faultRate is 1, then every API request gets 503 and nothing happens',
 });
 
 test('when apiLatencyMs is set, then answers wait that long on the clock', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, dial } = await startFixture(t, { clock, apiLatencyMs: 200 });
   let settled = false;
   const dialing = dial('+15551230020').finally(() => {
     settled = true;
   });
   await once(simulator, 'request');
-  clock.advance(199);
+  await clock.advance(199);
   t.false(settled);
-  clock.advance(1);
+  await clock.advance(1);
   await dialing;
   t.is(simulator.stats.callsPlaced, 1);
 });

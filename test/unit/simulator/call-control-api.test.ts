@@ -1,6 +1,6 @@
 import test from 'ava';
 import { apiFailure, clientState, startFixture } from './simulator-fixture.ts';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 
 const JOKE = 'I told my wife she was drawing her eyebrows too high. She looked surprised.';
 
@@ -100,11 +100,11 @@ test('when the same dial command_id is sent twice, then one call is placed and b
 });
 
 test('when a dial command_id is reused after 60 s, then a new call is placed', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, dial } = await startFixture(t, { clock });
   const first = await dial('+15551230006', { command_id: 'reused' });
   await simulator.whenWebhooksSettled();
-  clock.advance(60_000);
+  await clock.advance(60_000);
   const second = await dial('+15551230006', { command_id: 'reused' });
   t.not(second.callControlId, first.callControlId);
   t.is(simulator.stats.callsPlaced, 2);

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { clientState, startFixture } from './simulator-fixture.ts';
 
 test('when the status of a call is retrieved through its life, then the fields follow Telnyx spec', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 1000 });
   const state = clientState('status');
   const { callControlId, data } = await dial('+15551238001', { client_state: state });
@@ -19,15 +19,15 @@ test('when the status of a call is retrieved through its life, then the fields f
     start_time: new Date(clock.now()).toISOString(),
   });
   await simulator.whenWebhooksSettled();
-  clock.advance(1000);
+  await clock.advance(1000);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await simulator.whenWebhooksSettled();
-  clock.advance(2500);
+  await clock.advance(2500);
   t.like((await client.calls.retrieveStatus(callControlId)).data, { is_alive: true, call_duration: 2 });
   await client.calls.actions.hangup(callControlId, { client_state: clientState('later') });
   await receiver.waitForEvent(callControlId, 'call.hangup');
   await simulator.whenWebhooksSettled();
-  clock.advance(10_000);
+  await clock.advance(10_000);
   const ended = (await client.calls.retrieveStatus(callControlId)).data;
   t.like(ended, { is_alive: false, call_duration: 2, client_state: clientState('later'), end_time: new Date(clock.now() - 10_000).toISOString() });
 });

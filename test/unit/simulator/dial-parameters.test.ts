@@ -1,16 +1,16 @@
 import test from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { apiFailure, startFixture } from './simulator-fixture.ts';
 
 test('when ringTimeoutCapMs is set, then a legal timeout_secs rings only that long', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, ringTimeoutCapMs: 200 });
   const { callControlId } = await dial('+15552350408', { timeout_secs: 30 });
   await receiver.waitForEvent(callControlId, 'call.initiated');
   await simulator.whenWebhooksSettled();
-  clock.advance(199);
+  await clock.advance(199);
   t.is(simulator.call(callControlId)?.state, 'ringing');
-  clock.advance(1);
+  await clock.advance(1);
   const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');
   t.like(hangup.payload, { hangup_cause: 'timeout' });
 });
@@ -32,32 +32,32 @@ test('when timeout_secs or time_limit_secs is outside what Telnyx accepts, then 
 });
 
 test('when an answered call reaches time_limit_secs, then it is ended with hangup_cause time_limit', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 100, maxCallMs: 3_600_000 });
   const { callControlId } = await dial('+15551235002', { time_limit_secs: 60 });
   await simulator.whenWebhooksSettled();
-  clock.advance(100);
+  await clock.advance(100);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await simulator.whenWebhooksSettled();
-  clock.advance(59_999);
+  await clock.advance(59_999);
   t.is(simulator.call(callControlId)?.state, 'answered');
-  clock.advance(1);
+  await clock.advance(1);
   const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');
   t.like(hangup.payload, { hangup_cause: 'time_limit', state: 'hangup' });
   t.is(simulator.call(callControlId)?.endedAt, clock.now());
 });
 
 test('when the dial names no time limit, then Telnyx default of four hours applies from the answer', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 0, maxCallMs: 10 * 3_600_000 });
   const { callControlId } = await dial('+15551235003');
   await simulator.whenWebhooksSettled();
-  clock.advance(0);
+  await clock.advance(0);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await simulator.whenWebhooksSettled();
-  clock.advance(14_400_000 - 1);
+  await clock.advance(14_400_000 - 1);
   t.is(simulator.call(callControlId)?.state, 'answered');
-  clock.advance(1);
+  await clock.advance(1);
   t.like(simulator.call(callControlId), { state: 'ended', hangupCause: 'time_limit' });
 });
 

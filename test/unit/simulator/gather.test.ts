@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { apiFailure, startFixture } from './simulator-fixture.ts';
 import type { Fixture } from './simulator-fixture.ts';
 
@@ -58,18 +58,18 @@ test('when 0919 hears three menus, then it presses 1, then 9, then nothing', asy
 });
 
 test('when a person who presses nothing hears a menu, then the prompt replays maximum_tries times and the gather ends timeout', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const fixture = await startFixture(t, { clock, answerDelayMs: 0, speakMsPerChar: 1 });
   const { simulator, client, receiver, dial } = fixture;
   const { callControlId } = await dial('+15551237001');
   await simulator.whenWebhooksSettled();
-  clock.advance(0);
+  await clock.advance(0);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await client.calls.actions.gatherUsingSpeak(callControlId, { payload: 'Press 1.', voice: 'female', timeout_millis: 1000, maximum_tries: 2 });
   // Each try: 8 characters of prompt at 1 ms each, then 1000 ms of waiting.
-  clock.advance(2 * (8 + 1000) - 1);
+  await clock.advance(2 * (8 + 1000) - 1);
   t.false(simulator.call(callControlId)?.events.includes('call.gather.ended'));
-  clock.advance(1);
+  await clock.advance(1);
   const ended = await receiver.waitForEvent(callControlId, 'call.gather.ended');
   t.like(ended.payload, { digits: '', status: 'timeout' });
   t.deepEqual(simulator.spoken(callControlId), ['Press 1.', 'Press 1.']);
@@ -85,19 +85,19 @@ test('when the key pressed is not among valid_digits, then the gather ends inval
 });
 
 test('when fewer than maximum_digits are pressed, then the gather ends valid after the inter-digit timeout', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 0, speakMsPerChar: 1, digitDelayMs: 500 });
   const { callControlId } = await dial('+15552380901');
   await simulator.whenWebhooksSettled();
-  clock.advance(0);
+  await clock.advance(0);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await client.calls.actions.gatherUsingSpeak(callControlId, { payload: 'Press.', voice: 'female', inter_digit_timeout_millis: 3000 });
-  clock.advance(6 + 500);
+  await clock.advance(6 + 500);
   await receiver.waitForEvent(callControlId, 'call.dtmf.received');
   await simulator.whenWebhooksSettled();
-  clock.advance(2999);
+  await clock.advance(2999);
   t.false(simulator.call(callControlId)?.events.includes('call.gather.ended'));
-  clock.advance(1);
+  await clock.advance(1);
   t.like((await receiver.waitForEvent(callControlId, 'call.gather.ended')).payload, { digits: '1', status: 'valid' });
 });
 

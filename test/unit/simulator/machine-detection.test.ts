@@ -1,20 +1,20 @@
 import test from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startFixture } from './simulator-fixture.ts';
 
 const QUICK = { amdDelayMs: 10, machineGreetingMs: 20 };
 
 test('when a person answers a dial with detection, then call.machine.detection.ended says human after amdDelayMs', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 100, amdDelayMs: 1500 });
   const { callControlId } = await dial('+15551236001', { answering_machine_detection: 'greeting_end' });
   await simulator.whenWebhooksSettled();
-  clock.advance(100);
+  await clock.advance(100);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await simulator.whenWebhooksSettled();
-  clock.advance(1499);
+  await clock.advance(1499);
   t.false(simulator.call(callControlId)?.events.includes('call.machine.detection.ended'));
-  clock.advance(1);
+  await clock.advance(1);
   const detected = await receiver.waitForEvent(callControlId, 'call.machine.detection.ended');
   t.like(detected.payload, { result: 'human', call_control_id: callControlId, connection_id: 'conn-1' });
   t.is(simulator.call(callControlId)?.answeredBy, 'human');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { clientState, startFixture } from './simulator-fixture.ts';
 
 test('when calls are placed per client_state, then placedCount counts each dial that placed a call', async (t) => {
@@ -33,19 +33,19 @@ test('when a call is answered and never spoken to, then answeredNeverSpoken name
 });
 
 test('when calls are alive or ended, then liveCalls lists only the live ones and snapshots carry the answer and what was said', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 100 });
   const kept = await dial('+15551234006', { client_state: clientState('kept') });
   const ended = await dial('+15551240486');
   await simulator.whenWebhooksSettled();
-  clock.advance(100);
+  await clock.advance(100);
   await receiver.waitForEvent(kept.callControlId, 'call.answered');
   await receiver.waitForEvent(ended.callControlId, 'call.hangup');
   const answeredAt = clock.now();
   await client.calls.actions.speak(kept.callControlId, { payload: 'joke', voice: 'female' });
   await receiver.waitForEvent(kept.callControlId, 'call.speak.started');
   await simulator.whenWebhooksSettled();
-  clock.advance(1);
+  await clock.advance(1);
   await receiver.waitForEvent(kept.callControlId, 'call.speak.ended');
   t.deepEqual(
     simulator.liveCalls().map((call) => call.callControlId),

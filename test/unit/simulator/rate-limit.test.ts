@@ -1,13 +1,13 @@
 import test from 'ava';
 import { RateLimitError } from 'telnyx';
 import type { TelnyxErrorBody } from '../../../src/simulator/telnyx-errors.ts';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startFixture } from './simulator-fixture.ts';
 
 const BODY = { connection_id: 'conn-1', from: '+15550000000', webhook_url: 'http://127.0.0.1:9/hook' };
 
 test('when dials are admitted, then each answer carries x-ratelimit headers for the 5 s window', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client } = await startFixture(t, { clock, dialsPerSecond: 1, answerDelayMs: 60_000 });
   const remaining: string[] = [];
   for (let i = 0; i < 5; i++) {
@@ -16,17 +16,17 @@ test('when dials are admitted, then each answer carries x-ratelimit headers for 
     t.is(response.headers.get('x-ratelimit-reset'), '5');
     remaining.push(response.headers.get('x-ratelimit-remaining') ?? '');
     await simulator.whenWebhooksSettled();
-    clock.advance(100);
+    await clock.advance(100);
   }
   t.deepEqual(remaining, ['4', '3', '2', '1', '0']);
 });
 
 test('when the window is full, then the dial gets 429 with code, headers and Retry-After until the oldest dial leaves it', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client } = await startFixture(t, { clock, dialsPerSecond: 1, answerDelayMs: 60_000 });
   for (let i = 0; i < 5; i++) await client.calls.dial({ ...BODY, to: `+1555124900${i}` });
   await simulator.whenWebhooksSettled();
-  clock.advance(3200);
+  await clock.advance(3200);
   const error = await t.throwsAsync(client.calls.dial({ ...BODY, to: '+15551249009' }), { instanceOf: RateLimitError });
   t.deepEqual((error?.error as TelnyxErrorBody).errors[0], {
     code: '10011',
@@ -38,9 +38,9 @@ test('when the window is full, then the dial gets 429 with code, headers and Ret
   // The oldest dial leaves the window 1.8 s from now: rounded up to whole seconds.
   t.is(error?.headers.get('x-ratelimit-reset'), '2');
   t.is(error?.headers.get('retry-after'), '2');
-  clock.advance(1799);
+  await clock.advance(1799);
   await t.throwsAsync(client.calls.dial({ ...BODY, to: '+15551249009' }), { instanceOf: RateLimitError });
-  clock.advance(1);
+  await clock.advance(1);
   await t.notThrowsAsync(client.calls.dial({ ...BODY, to: '+15551249009' }));
   t.like(simulator.stats, { callsPlaced: 6, rateLimited: 2 });
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import Telnyx, { RateLimitError } from 'telnyx';
 import type { TelnyxErrorBody } from '../../../src/simulator/telnyx-errors.ts';
 import { Scenario, scenarioFor } from '../../../src/simulator/scenarios.ts';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { apiFailure, startFixture } from './simulator-fixture.ts';
 
 test('when a number ends in a scenario suffix, then that scenario is chosen; otherwise the call is answered', (t) => {
@@ -38,30 +38,30 @@ test('when the callee rejects, then call.initiated is followed by call.hangup ca
 });
 
 test('when nobody answers, then call.hangup timeout comes exactly at the ring timeout', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock });
   const { callControlId } = await dial('+15551230408', { timeout_secs: 20 });
   await receiver.waitForEvent(callControlId, 'call.initiated');
   // Deliveries time out on the same clock: let them finish before jumping ahead.
   await simulator.whenWebhooksSettled();
-  clock.advance(19_999);
+  await clock.advance(19_999);
   t.is(simulator.call(callControlId)?.state, 'ringing');
-  clock.advance(1);
+  await clock.advance(1);
   const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');
   t.like(hangup.payload, { hangup_cause: 'timeout' });
   t.deepEqual(receiver.eventTypes(callControlId), ['call.initiated', 'call.hangup']);
 });
 
 test('when the dial names no ring timeout, then Telnyx default of 30 s applies', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock });
   const { callControlId } = await dial('+15551230408');
   await receiver.waitForEvent(callControlId, 'call.initiated');
   // Deliveries time out on the same clock: let them finish before jumping ahead.
   await simulator.whenWebhooksSettled();
-  clock.advance(29_999);
+  await clock.advance(29_999);
   t.is(simulator.call(callControlId)?.state, 'ringing');
-  clock.advance(1);
+  await clock.advance(1);
   await receiver.waitForEvent(callControlId, 'call.hangup');
   t.pass();
 });
@@ -113,16 +113,16 @@ test('when the destination is invalid, then every dial gets 422 and no call is p
 });
 
 test('when the callee runs out of patience, then call.hangup normal_clearing comes from the callee, cutting speech short', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, client, receiver, dial } = await startFixture(t, { clock, maxCallMs: 10_000, speakMsPerChar: 1000 });
   const { callControlId } = await dial('+15551230030');
   await simulator.whenWebhooksSettled();
-  clock.advance(5);
+  await clock.advance(5);
   await receiver.waitForEvent(callControlId, 'call.answered');
   await client.calls.actions.speak(callControlId, { payload: 'a long story', voice: 'female' });
   await receiver.waitForEvent(callControlId, 'call.speak.started');
   await simulator.whenWebhooksSettled();
-  clock.advance(10_000);
+  await clock.advance(10_000);
   const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');
   t.like(hangup.payload, { hangup_cause: 'normal_clearing', hangup_source: 'callee' });
   t.deepEqual(receiver.eventTypes(callControlId), ['call.initiated', 'call.answered', 'call.speak.started', 'call.speak.ended', 'call.hangup']);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import Telnyx, { TelnyxError } from 'telnyx';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
-import { createManualClock } from './manual-clock.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startFixture } from './simulator-fixture.ts';
 
 test('when a webhook is signed, then the SDK verifies it with the simulator public key and rejects a tampered body', async (t) => {
@@ -112,22 +112,22 @@ test('when reorderWebhooks is on, then consecutive events of a call arrive swapp
 });
 
 test('when reorderWebhooks is on and no successor comes in time, then the held webhook goes out alone', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, reorderWebhooks: true, reorderHoldMs: 100, answerDelayMs: 1000 });
   const { callControlId } = await dial('+15551230035');
-  clock.advance(100);
+  await clock.advance(100);
   const initiated = await receiver.waitForEvent(callControlId, 'call.initiated');
   t.is(initiated.eventType, 'call.initiated');
   t.is(simulator.call(callControlId)?.state, 'ringing');
 });
 
 test('when the simulator stops, then no timer is left on its clock', async (t) => {
-  const clock = createManualClock();
+  const clock = createManualClock(Date.now());
   const { simulator, receiver, dial } = await startFixture(t, { clock, answerDelayMs: 1000 });
   const { callControlId } = await dial('+15551230036');
   await receiver.waitForEvent(callControlId, 'call.initiated');
   await simulator.whenWebhooksSettled();
-  t.true(clock.pendingTimers > 0);
+  t.true(clock.pending() > 0);
   await simulator.stop();
-  t.is(clock.pendingTimers, 0);
+  t.is(clock.pending(), 0);
 });

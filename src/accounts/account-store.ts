@@ -29,7 +29,7 @@ export type SessionRecord = { accountId: string; email: string; csrfSecret: stri
 /** A limiter bucket: points consumed and when the window ends (ms since the epoch; null: never). */
 export type LimitBucket = { points: number; expire: number | null };
 
-/** The accounts half of the store port (see {@link Store}). */
+/** The accounts domain's store port; `Store` (`src/store/store.ts`) intersects it with the other domains' ports. */
 export type AccountStore = {
   /**
    * Inserts a new, not yet activated account; false when the address is taken. Its password is the first
