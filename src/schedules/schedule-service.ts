@@ -150,7 +150,8 @@ export function createScheduleService(deps: {
           nextAt: null,
         };
       }
-      if (paused === true) patch = { ...patch, status: 'paused', nextAt: null, holdUntil: null };
+      // The canceled occurrence must come back on resume when its time has not passed: the cursor moves back to now.
+      if (paused === true && current.status !== 'paused') patch = { ...patch, status: 'paused', nextAt: null, holdUntil: null, afterAt: now };
       if (paused === false) patch = { ...patch, status: 'active', afterAt: Math.max(patch.afterAt ?? current.afterAt, now) };
       const pausing = paused === true && current.status !== 'paused';
       const changing = Object.keys(fields).length > 0;

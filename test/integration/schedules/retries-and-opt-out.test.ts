@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
 import { isFinal, type Call } from '../../../src/calls/call.ts';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
@@ -16,7 +16,7 @@ const T0 = Date.UTC(2026, 10, 22, 11, 52);
  * The real service on a manual clock (when calls fall due, when they end, when retries are due), and the carrier
  * simulator on its own short real delays: its webhooks are signed with the real time, which the verifier checks.
  */
-async function boot(t: import('ava').ExecutionContext, clock: ManualClock) {
+async function boot(t: ExecutionContext, clock: ManualClock) {
   const { config, dir } = testConfig({ limits: { callsPerNumberPerDay: 10 } });
   const watched = watchStore(createSqliteStore({ path: join(dir, 'test.db') }));
   const simulator = new CarrierSimulator({ answerDelayMs: 5, speakMsPerChar: 0, signingSeedBase64: SIGNING_SEED, amdDelayMs: 5, digitDelayMs: 5, ringTimeoutCapMs: 50, webhookRetryDelayMs: 5 });

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../../src/store/store.ts';
@@ -12,7 +12,7 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 11, 52);
 const NO_LIMITS = { callsPerAccountPerDay: 0, pendingCallsPerAccount: 0, callsPerNumberPerDay: 0 };
 
-async function boot(t: import('ava').ExecutionContext, options: { clock: ManualClock; dir?: string; store?: Store; limits?: Record<string, number> }) {
+async function boot(t: ExecutionContext, options: { clock: ManualClock; dir?: string; store?: Store; limits?: Record<string, number> }) {
   const { config, dir } = testConfig({ queue: { maxConcurrentCalls: 1000 }, limits: options.limits ?? NO_LIMITS }, options.dir);
   const store = options.store ?? createSqliteStore({ path: join(dir, 'test.db') });
   const fake = createFakeTelephony(options.clock);

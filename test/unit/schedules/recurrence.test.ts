@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { CronExpressionParser } from 'cron-parser';
 import { nextOccurrences, wallToInstant } from '../../../src/schedules/recurrence.ts';
 import { cronOf } from '../../../src/schedules/schedule-schema.ts';
@@ -17,7 +17,7 @@ function weekdaysBetween(from: number, to: number): string[] {
 }
 
 /** A year of "weekdays at 07:00": one ring per weekday, at 07:00 local, whose UTC hour follows the zone's offset. */
-function yearOfWeekdays(t: import('ava').ExecutionContext, zone: string, utcHour: (date: string) => number) {
+function yearOfWeekdays(t: ExecutionContext, zone: string, utcHour: (date: string) => number) {
   const all = nextOccurrences(cronOf({ every: 'weekday', at: '07:00' }), zone, START, 400).filter((at) => at < YEAR_END);
   const expected = weekdaysBetween(START, YEAR_END);
   t.is(all.length, expected.length);
