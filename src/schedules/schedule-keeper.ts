@@ -24,6 +24,13 @@ export type KeeperDeps = {
 };
 
 const SWEEP_PAGE = 500;
+/**
+ * The SQLite store does its work synchronously inside async methods, so a long sweep would resolve promise after
+ * promise without ever letting the event loop serve a request (a first start over 10,000 schedules held /ready for
+ * 22 s). Every this many schedules the sweep lets pending I/O run. Not a timer: setImmediate only queues behind I/O.
+ */
+const YIELD_EVERY = 25;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** How often the keeper looks for schedules without their next occurrence (and calls owed a retry). */
 export const SCHEDULE_SWEEP_MS = 30_000;
 
@@ -105,7 +112,8 @@ export function createScheduleKeeper(deps: KeeperDeps) {
       let afterId = '';
       for (;;) {
         const page = await store.schedulesNeedingOccurrence(clock.now(), SWEEP_PAGE, afterId);
-        for (const schedule of page) {
+        for (const [i, schedule] of page.entries()) {
+          if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
           try {
             if (await ensure(schedule)) created += 1;
           } catch (err) {
@@ -147,9 +155,11 @@ export class ScheduleKeeper {
     return this.#core;
   }
 
-  async start(): Promise<void> {
+  /** Starts sweeping: the first sweep runs in the background (a first start may have thousands to create). */
+  start(): Promise<void> {
     this.#running = true;
-    await this.#tick();
+    this.#track(this.#tick());
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -171,8 +181,11 @@ export class ScheduleKeeper {
 
   async #tick(): Promise<void> {
     if (!this.#running) return;
+    const started = this.#clock.now();
     const round = Promise.allSettled([this.#core.sweep(), ...this.#alsoSweep.map((sweep) => sweep())]).then((results) => {
       for (const r of results) if (r.status === 'rejected') this.#logger.error({ err: r.reason as unknown }, 'schedule sweep failed');
+      const [occurrences, retries] = results.map((r) => (r.status === 'fulfilled' ? Number(r.value) : 0));
+      if (occurrences || retries) this.#logger.info({ occurrences, retries, ms: this.#clock.now() - started }, 'schedule sweep created calls');
     });
     this.#track(round);
     await round;
