@@ -39,7 +39,7 @@ await withPostgres(test, (db) => {
         logger: createMemoryLogger().logger,
         newId: () => crypto.randomUUID(),
         queue: { scheduled: () => void (queued += 1) },
-        beforeSchedule: async () => undefined,
+        beforeSchedule: () => Promise.resolve(),
         maxLatenessMs: 900_000,
       });
     const keepers = [store, ...others].map(keeper);
