@@ -18,6 +18,8 @@ import { createCsrf } from './http/auth/csrf.ts';
 import { createAuthRouter } from './http/routes/auth-routes.ts';
 import { createAccountPageRouter } from './http/routes/account-page-routes.ts';
 import { createDevMailRouter } from './http/routes/dev-mail-routes.ts';
+import { createScheduleRouter } from './http/routes/schedule-routes.ts';
+import { createSchedulePageRouter } from './http/routes/schedule-page-routes.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -62,6 +64,8 @@ export function createApp(deps: Deps): Koa {
     createHealthRouter(deps),
     createAuthRouter({ ...deps, accessTokenSeconds: deps.config.auth.accessTokenSeconds }),
     createApiRouter({ ...deps, auth, csrf }),
+    createScheduleRouter({ ...deps, auth, csrf }),
+    createSchedulePageRouter({ ...deps, auth, csrf, devOutbox }),
     createAccountPageRouter({ ...deps, auth, csrf, devOutbox }),
     createPageRouter({ ...deps, templatesDir, auth, csrf, devOutbox }),
     ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),

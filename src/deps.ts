@@ -36,6 +36,9 @@ import { reportsGreetingEnd } from './telephony/speech-options.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
 import { createAccountParts, type AccountParts } from './accounts/account-parts.ts';
 import type { DevOutbox } from './mail/dev-outbox.ts';
+import { createScheduleKeeper, ScheduleKeeper, SCHEDULE_SWEEP_MS } from './schedules/schedule-keeper.ts';
+import { createScheduleService, type ScheduleService } from './schedules/schedule-service.ts';
+import { createRetries, type Retries } from './calls/retry-calls.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +72,10 @@ export type Deps = {
   /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
   reconciler: ReconcileLoop;
   jobs: MaintenanceJobs;
+  /** Repeating schedules (issue 12); their keeper creates each next occurrence, and retries ride on its sweep. */
+  schedules: ScheduleService;
+  scheduleKeeper: ScheduleKeeper;
+  retries: Retries;
 } & AccountParts;
 
 export type DepsOverrides = Partial<
@@ -156,7 +163,17 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
   });
-  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
+  // A claimed occurrence has left `scheduled`: its schedule gets its next one at once.
+  const dispatch: typeof placeCall = Object.assign((call: Parameters<typeof placeCall>[0], how: Parameters<typeof placeCall>[1]) => {
+    scheduleKeeper.occurrenceLeft(call);
+    return placeCall(call, how);
+  }, placeCall);
+  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch });
+  const beforeSchedule = (accountId: string, to: string, dueAt: number) => accountParts.limits.beforeSchedule(accountId, to, dueAt);
+  const queueNotifier = { scheduled: (entry: { id: string; dueAt: number }) => queue.scheduled(entry), canceled: (id: string) => queue.canceled(id) };
+  const retries = createRetries({ store, clock, logger, newId, queue: queueNotifier, beforeSchedule });
+  const keeperCore = createScheduleKeeper({ store, clock, logger, newId, queue: queueNotifier, beforeSchedule, maxLatenessMs: config.queue.maxLatenessSeconds * 1000 });
+  const scheduleKeeper = new ScheduleKeeper({ core: keeperCore, clock, logger, sweepMs: SCHEDULE_SWEEP_MS, alsoSweep: [() => retries.sweep()] });
   const maintenance = createMaintenance({
     store,
     clock,
@@ -187,6 +204,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
     }),
     waitsForGreeting: reportsGreetingEnd(amd),
+    onEnded: (call) => retries.ended(call),
   });
   const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice });
   const reconciler = createReconciler({
@@ -218,6 +236,14 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     localUrl: () => endpoint.localUrl,
     outbox: overrides.outbox,
   });
+  const rules: SchedulingRules = {
+    ...config.scheduling,
+    // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
+    // international bill; anything wider is the operator's explicit choice.
+    allowedCountries:
+      config.scheduling.allowedCountries ??
+      defaultAllowedCountries(config.telnyx.fromNumber ?? (simulator ? SIMULATOR_CALLER_ID : undefined), config.scheduling.defaultCountry),
+  };
   return {
     config,
     logger,
@@ -227,14 +253,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
     instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
-    rules: {
-      ...config.scheduling,
-      // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
-      // international bill; anything wider is the operator's explicit choice.
-      allowedCountries:
-        config.scheduling.allowedCountries ??
-        defaultAllowedCountries(config.telnyx.fromNumber ?? (simulator ? SIMULATOR_CALLER_ID : undefined), config.scheduling.defaultCountry),
-    },
+    rules,
     telephony,
     simulator,
     simulated: simulator !== undefined,
@@ -249,6 +268,9 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     maintenance,
     reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
+    schedules: createScheduleService({ store, clock, newId, rules, queue: queueNotifier, keeper: keeperCore, beforeSchedule }),
+    scheduleKeeper,
+    retries,
   };
 }
 

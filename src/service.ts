@@ -98,6 +98,8 @@ export class Service {
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
     events.start();
     await queue.start();
+    // After the queue's recovery (old occurrences are `missed` by then): each schedule gets its next occurrence.
+    await this.deps.scheduleKeeper.start();
     // After the queue's recovery, so dials it retries are known to be under way before the first round looks.
     this.deps.reconciler.start();
     jobs.start();
@@ -119,6 +121,7 @@ export class Service {
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
     await this.deps.jobs.stop();
     await this.deps.reconciler.stop();
+    await this.deps.scheduleKeeper.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();
     // Account mails already accepted (202) go out before the process ends.

@@ -172,6 +172,8 @@ export function createCallFlow(deps: {
       deps.metrics?.menuChoices.inc({ choice: key === '9' ? 'opted_out' : key === '1' ? 'another_joke' : 'nothing' });
       if (key === '9') {
         await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
+        // Every schedule to the number ends too (before its occurrences are canceled, so none is made again).
+        const schedulesEnded = await store.endSchedulesTo(call.to, clock.now(), OPTED_OUT_REASON);
         // Calls already scheduled to the number end now, so the page shows it; the claim refuses any it misses.
         const canceled = await store.cancelScheduledTo(call.to, clock.now(), OPTED_OUT_REASON);
         await store.appendEvent({
@@ -179,7 +181,7 @@ export function createCallFlow(deps: {
           at: clock.now(),
           kind: 'note',
           name: 'do-not-call',
-          detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length },
+          detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length, schedulesEnded: schedulesEnded.length },
         });
         await say(call, 'opted-out', OPTED_OUT, false, { source: 'opted-out', answers });
       } else if (key === '1' && told < MAX_JOKES) {

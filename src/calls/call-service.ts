@@ -5,6 +5,7 @@ import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
 import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
 import type { ScheduleRequest } from './schedule-input.ts';
+import { retryColumns } from './retry-policy.ts';
 
 /** What the use-cases need to tell the queue; the queue itself is wired in the composition root. */
 export type QueueNotifier = {
@@ -41,7 +42,8 @@ export function createCallService(deps: {
       // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
       if (await store.getDoNotCall(request.to)) throw optedOut();
       if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to, request.dueAt);
-      const call = await store.insertCall({ id: deps.newId(), ...request, createdAt: clock.now(), accountId: owner ?? null });
+      const { retry, ...fields } = request;
+      const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;
     },

@@ -1,7 +1,9 @@
 import type { Call, CallEvent, CallStatus } from './call.ts';
 
 /** A call to insert; `accountId` is its owner (absent only for rows made outside the app: benchmarks, old data). */
-export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null };
+export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null } & Partial<
+  Pick<Call, 'scheduleId' | 'occurrenceAt' | 'retryOf' | 'tryNumber' | 'triesTotal' | 'retryAfterMinutes' | 'retryOnFailed'>
+>;
 export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId' | 'answeredBy'>>;
 export type NewEvent = Omit<CallEvent, 'id'>;
 

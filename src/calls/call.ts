@@ -75,6 +75,20 @@ export type Call = {
   endedAt: number | null;
   /** Who answered, once known: answering-machine detection's verdict, `unknown` when detection is off or unsure. */
   answeredBy: AnsweredBy | null;
+  /** The schedule this call is an occurrence (or a retry of an occurrence) of. */
+  scheduleId: string | null;
+  /** The schedule's instant this call stands for (a retry keeps its first try's). */
+  occurrenceAt: number | null;
+  /** The first call of the retry chain this call is a later try of. */
+  retryOf: string | null;
+  /** 1 for the first try. */
+  tryNumber: number;
+  /** Tries in all: 1 + the retry policy's attempts. */
+  triesTotal: number;
+  /** Minutes between an unanswered try and the next; null without retries. */
+  retryAfterMinutes: number | null;
+  /** A carrier-side failure gets a retry too (opt-in). */
+  retryOnFailed: boolean;
 };
 
 export type CallEvent = {

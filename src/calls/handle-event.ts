@@ -51,6 +51,8 @@ export function createEventHandler(deps: {
    * queue). True: handled there, the call is not ended here.
    */
   onHungUpBeforeAnswer?: (call: Call, event: HungUp) => Promise<boolean>;
+  /** A call reached its ending (retries: a busy or unanswered try gets its next one). */
+  onEnded?: (call: Call) => Promise<unknown>;
 }) {
   const { store, clock, flow } = deps;
 
@@ -68,6 +70,7 @@ export function createEventHandler(deps: {
     } else if (isFinal(to)) {
       deps.metrics?.callsEnded.inc({ status: to });
       deps.channelFreed();
+      await deps.onEnded?.(moved);
     }
     return moved;
   }

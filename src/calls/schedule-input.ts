@@ -3,9 +3,10 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { ValidationError, type FieldError } from '../errors.ts';
 import { checkDestination, type DestinationRules } from './destination-policy.ts';
 import { canonicalZone } from './time-zones.ts';
+import { parseRetry, type RetryPolicy } from './retry-policy.ts';
 
 /** What a scheduling request means once validated: the same for the page and the API. */
-export type ScheduleRequest = { to: string; dueAt: number; timeZone: string; message: string | null };
+export type ScheduleRequest = { to: string; dueAt: number; timeZone: string; message: string | null; retry?: RetryPolicy | null };
 
 export type SchedulingRules = {
   defaultCountry: string | null;
@@ -83,7 +84,8 @@ function checkWindow(dueAt: number, now: number, rules: SchedulingRules, path: s
   else if (dueAt > now + rules.horizonDays * 86_400_000) errors.push({ path, message: `is more than ${rules.horizonDays} days ahead` });
 }
 
-function checkMessage(raw: string | undefined, rules: SchedulingRules, errors: FieldError[]): string | null {
+/** The message's checks (length, plain text), shared with schedules; null for none. */
+export function checkMessage(raw: string | undefined, rules: SchedulingRules, errors: FieldError[]): string | null {
   const text = raw?.trim() ?? '';
   if (text === '') return null;
   if ([...text].length > rules.messageMaxLength) {
@@ -118,7 +120,7 @@ function asObject(input: unknown): Record<string, unknown> {
 export function parseApiSchedule(body: unknown, now: number, rules: SchedulingRules): ScheduleRequest {
   const input = asObject(body);
   const errors: FieldError[] = [];
-  unknownKeys(input, ['to', 'at', 'timezone', 'message'], errors);
+  unknownKeys(input, ['to', 'at', 'timezone', 'message', 'retry'], errors);
   const to = destination(input, rules, errors);
   const timeZone = checkZone(field(input, 'timezone', errors), 'timezone', errors);
   const atText = field(input, 'at', errors);
@@ -136,8 +138,9 @@ export function parseApiSchedule(body: unknown, now: number, rules: SchedulingRu
     }
   }
   const message = checkMessage(field(input, 'message', errors), rules, errors);
+  const retry = parseRetry(input.retry, errors);
   if (errors.length > 0 || to === undefined || dueAt === undefined) throw new ValidationError(errors);
-  return { to, dueAt, timeZone: timeZone ?? 'UTC', message };
+  return { to, dueAt, timeZone: timeZone ?? 'UTC', message, retry };
 }
 
 /**

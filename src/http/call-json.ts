@@ -20,6 +20,10 @@ export function callJson(call: Call) {
     createdAt: iso(call.createdAt),
     updatedAt: iso(call.updatedAt),
     endedAt: iso(call.endedAt),
+    scheduleId: call.scheduleId,
+    occurrenceAt: iso(call.occurrenceAt),
+    retryOf: call.retryOf,
+    try: { number: call.tryNumber, of: call.triesTotal },
   };
 }
 

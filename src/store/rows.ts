@@ -18,6 +18,13 @@ export type CallRow = {
   call_control_id: string | null;
   ended_at: number | string | null;
   answered_by: string | null;
+  schedule_id?: string | null;
+  occurrence_at?: number | string | null;
+  retry_of?: string | null;
+  try_number?: number;
+  tries_total?: number;
+  retry_after_minutes?: number | null;
+  retry_on_failed?: number | boolean;
 };
 
 export type EventRow = {
@@ -49,6 +56,13 @@ export function callFromRow(row: CallRow): Call {
     callControlId: row.call_control_id,
     endedAt: numOrNull(row.ended_at),
     answeredBy: (row.answered_by as Call['answeredBy']) ?? null,
+    scheduleId: row.schedule_id ?? null,
+    occurrenceAt: numOrNull(row.occurrence_at ?? null),
+    retryOf: row.retry_of ?? null,
+    tryNumber: row.try_number ?? 1,
+    triesTotal: row.tries_total ?? 1,
+    retryAfterMinutes: row.retry_after_minutes ?? null,
+    retryOnFailed: Boolean(row.retry_on_failed),
   };
 }
 

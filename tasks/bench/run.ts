@@ -21,12 +21,13 @@ import { createProgress } from './progress.ts';
 import { mdTable, updateMarkdown, verdict, type BenchContext, type Benchmark, type TargetRow } from './report.ts';
 import { scale } from './scale.ts';
 import { scheduling } from './scheduling.ts';
+import { schedules } from './schedules.ts';
 import { slowCarrier } from './slow-carrier.ts';
 import { timerPrecision } from './timer-precision.ts';
 import { webhookIngest } from './webhook-ingest.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BENCHMARKS: readonly Benchmark[] = [webhookIngest, slowCarrier, scheduling, timerPrecision, scale];
+const BENCHMARKS: readonly Benchmark[] = [webhookIngest, slowCarrier, scheduling, timerPrecision, scale, schedules];
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const smoke = values.smoke;

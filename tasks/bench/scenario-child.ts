@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<{ scenarios: ScenarioTable }>> = {
   scheduling: () => import('./scheduling-scenarios.ts'),
   'timer-precision': () => import('./timer-precision-scenarios.ts'),
   scale: () => import('./scale-scenarios.ts'),
+  schedules: () => import('./schedules-scenarios.ts'),
 };
 
 const send = (message: ScenarioMessage) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));

@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list.ts';
 import { storeContract } from './store.contract.ts';
 import { accountStoreContract } from './account-store.contract.ts';
+import { scheduleStoreContract } from './schedule-store.contract.ts';
 
 async function makeSqlite() {
   const dir = mkdtempSync(join(tmpdir(), 'daj-store-'));
@@ -29,6 +30,7 @@ async function makeSqlite() {
 }
 storeContract(test, 'sqlite', makeSqlite);
 accountStoreContract(test, 'sqlite', makeSqlite);
+scheduleStoreContract(test, 'sqlite', makeSqlite);
 
 test('sqlite: when opened on a missing folder, then the folder and file are created in WAL mode with migrations recorded', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'daj-store-'));

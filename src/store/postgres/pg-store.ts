@@ -5,6 +5,8 @@ import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
+import { createPgScheduleStore } from './pg-schedule-store.ts';
+import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 
 /** Serialises claims (see `claim`); a fixed 64-bit key apart from the migration lock's. */
@@ -68,6 +70,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
 
   return {
     ...createPgAccountStore({ query, tx }),
+    ...createPgScheduleStore({ query, tx, insertEvent }),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -83,9 +86,9 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     async insertCall(call) {
       return tx(async (q) => {
         const { rows } = await q<CallRow>(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id)
-           VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7) RETURNING *`,
-          [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null],
+          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
+          [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null, ...newCallValues(call)],
         );
         await insertEvent(q, { callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(rows[0] as CallRow);

@@ -13,6 +13,8 @@ export type Tx = <T>(work: () => T) => T;
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
+import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
+import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -66,6 +68,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
 
   return {
     ...createSqliteAccountStore({ sql, tx }),
+    ...createSqliteScheduleStore({ sql, tx, insertEvent }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -91,9 +94,9 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async insertCall(call) {
       return tx(() => {
         sql(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id)
-           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)`,
-        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null);
+          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
+           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')})`,
+        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null, ...newCallValues(call));
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(getCallRow(call.id) as CallRow);
       });

@@ -5,6 +5,7 @@ import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { bootWithSimulator } from '../call-flow/harness.ts';
+import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import { answeredCallScenario } from '../call-flow/main-scenario.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
@@ -25,7 +26,7 @@ await withPostgres(test, (db) => {
     const ready = await fetch(`${svc.url}/ready`);
     t.is(ready.status, 200);
     const { rows } = await db.admin<{ version: number }>('SELECT version FROM public.schema_migrations ORDER BY version');
-    t.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4]);
+    t.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
     const me = await createTestAccount(svc.deps);
     const stored = await db.admin<{ activated_at: number | null }>('SELECT activated_at FROM public.accounts WHERE id = $1', [me.id]);
     t.is(stored.rowCount, 1, 'the account went to PostgreSQL');

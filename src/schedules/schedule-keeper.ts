@@ -1,0 +1,200 @@
+import type { Call } from '../calls/call.ts';
+import type { QueueNotifier } from '../calls/call-service.ts';
+import { OPTED_OUT_REASON } from '../calls/call-flow.ts';
+import { retryColumns } from '../calls/retry-policy.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { LimitError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Schedule } from './schedule.ts';
+import { occurrencesOf } from './schedule-bounds.ts';
+
+/** Abuse limits for a call of `accountId` to `to` due at `dueAt` (throws a LimitError); the same as for single calls. */
+export type BeforeSchedule = (accountId: string, to: string, dueAt: number) => Promise<void>;
+
+export type KeeperDeps = {
+  store: Pick<Store, 'getSchedule' | 'schedulesNeedingOccurrence' | 'insertOccurrence' | 'updateSchedule' | 'getDoNotCall' | 'endSchedulesTo'>;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  queue: Pick<QueueNotifier, 'scheduled'>;
+  beforeSchedule: BeforeSchedule;
+  /** Past this, an occurrence is not created any more (the queue's `maxLatenessSeconds`). */
+  maxLatenessMs: number;
+};
+
+const SWEEP_PAGE = 500;
+/**
+ * The SQLite store does its work synchronously inside async methods, so a long sweep would resolve promise after
+ * promise without ever letting the event loop serve a request (a first start over 10,000 schedules held /ready for
+ * 22 s). Every this many schedules the sweep lets pending I/O run. Not a timer: setImmediate only queues behind I/O.
+ */
+const YIELD_EVERY = 25;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How often the keeper looks for schedules without their next occurrence (and calls owed a retry). */
+export const SCHEDULE_SWEEP_MS = 30_000;
+
+/**
+ * Makes sure every active schedule has its next occurrence as a scheduled call — at start, whenever an occurrence
+ * leaves `scheduled`, and on a periodic sweep (which also catches a crash between a claim and the next occurrence).
+ * Idempotent: the store creates an occurrence only after the schedule's cursor, with the schedule locked and a
+ * unique key on (schedule, occurrence time), so instances racing here create it once.
+ *
+ * Choices (see the README): an occurrence further in the past than the allowed lateness is not created; the
+ * schedule goes on from the first occurrence within it, and records that it skipped (one note, not a row per missed
+ * occurrence). An occurrence the abuse limits refuse is skipped with the limit's reason, and the schedule waits
+ * for that occurrence's time to pass before creating the next.
+ */
+export function createScheduleKeeper(deps: KeeperDeps) {
+  const { store, clock, logger } = deps;
+
+  async function end(schedule: Schedule, reason: string): Promise<void> {
+    await store.updateSchedule(schedule.id, { status: 'ended', endReason: reason, nextAt: null, holdUntil: null }, clock.now());
+    logger.info({ scheduleId: schedule.id, reason }, 'schedule ended');
+  }
+
+  /** Creates the schedule's next occurrence if it needs one; returns the call created, if any. */
+  async function ensure(schedule: Schedule): Promise<Call | undefined> {
+    const now = clock.now();
+    if (schedule.status !== 'active') return undefined;
+    if (schedule.holdUntil !== null && now < schedule.holdUntil) return undefined;
+    if (await store.getDoNotCall(schedule.to)) {
+      await store.endSchedulesTo(schedule.to, now, OPTED_OUT_REASON);
+      return undefined;
+    }
+    const after = Math.max(schedule.afterAt, schedule.holdUntil ?? -Infinity);
+    let [next] = occurrencesOf(schedule, after, 1);
+    let skipped: string | null = null;
+    const floor = now - deps.maxLatenessMs;
+    if (next !== undefined && next < floor) {
+      [next] = occurrencesOf(schedule, floor - 1, 1);
+      skipped = `occurrences from ${new Date(occurrencesOf(schedule, after, 1)[0] as number).toISOString()} passed while the service was down`;
+    }
+    if (next === undefined) {
+      await end(schedule, 'its last occurrence has passed');
+      return undefined;
+    }
+    try {
+      await deps.beforeSchedule(schedule.accountId, schedule.to, next);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      // Skipped, with the reason kept on the schedule for its owner to see; tried again once it has passed.
+      await store.updateSchedule(schedule.id, { holdUntil: next, nextAt: next, skipReason: err.message, skipAt: next }, now);
+      logger.info({ scheduleId: schedule.id, at: next, reason: err.message }, 'schedule occurrence skipped by a limit');
+      return undefined;
+    }
+    if (skipped) await store.updateSchedule(schedule.id, { skipReason: skipped, skipAt: now }, now);
+    const call = await store.insertOccurrence({
+      id: deps.newId(),
+      to: schedule.to,
+      dueAt: next,
+      timeZone: schedule.timeZone,
+      message: schedule.message,
+      createdAt: now,
+      accountId: schedule.accountId,
+      scheduleId: schedule.id,
+      occurrenceAt: next,
+      ...retryColumns(schedule.retry),
+    });
+    if (call) deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
+    return call;
+  }
+
+  return {
+    ensure,
+    async ensureById(id: string): Promise<Call | undefined> {
+      const schedule = await store.getSchedule(id);
+      return schedule ? ensure(schedule) : undefined;
+    },
+    /** Every active schedule without a pending occurrence gets one; returns how many were created. */
+    async sweep(): Promise<number> {
+      let created = 0;
+      let afterId = '';
+      for (;;) {
+        const page = await store.schedulesNeedingOccurrence(clock.now(), SWEEP_PAGE, afterId);
+        for (const [i, schedule] of page.entries()) {
+          if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
+          try {
+            if (await ensure(schedule)) created += 1;
+          } catch (err) {
+            logger.error({ err, scheduleId: schedule.id }, 'could not create a schedule occurrence');
+          }
+        }
+        if (page.length < SWEEP_PAGE) break;
+        afterId = (page[page.length - 1] as Schedule).id;
+      }
+      return created;
+    },
+  };
+}
+export type ScheduleKeeperCore = ReturnType<typeof createScheduleKeeper>;
+
+/**
+ * The keeper's lifecycle: a sweep at start (after the queue's recovery marked old occurrences missed), one every
+ * `sweepMs`, and a prompt `ensure` when the queue claims an occurrence. Other sweeps (retries) ride on the same tick.
+ */
+export class ScheduleKeeper {
+  readonly #core: ScheduleKeeperCore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #sweepMs: number;
+  readonly #alsoSweep: (() => Promise<unknown>)[];
+  #timer: TimerHandle | undefined;
+  #running = false;
+  #work = new Set<Promise<unknown>>();
+
+  constructor(deps: { core: ScheduleKeeperCore; clock: Clock; logger: Logger; sweepMs: number; alsoSweep?: (() => Promise<unknown>)[] }) {
+    this.#core = deps.core;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#sweepMs = deps.sweepMs;
+    this.#alsoSweep = deps.alsoSweep ?? [];
+  }
+
+  get core(): ScheduleKeeperCore {
+    return this.#core;
+  }
+
+  /** Starts sweeping: the first sweep runs in the background (a first start may have thousands to create). */
+  start(): Promise<void> {
+    this.#running = true;
+    this.#track(this.#tick());
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.whenIdle();
+  }
+
+  async whenIdle(): Promise<void> {
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+  }
+
+  /** A call left `scheduled` (claimed, canceled, missed): an occurrence's schedule needs its next one. */
+  occurrenceLeft(call: Pick<Call, 'scheduleId' | 'retryOf'>): void {
+    if (!this.#running || !call.scheduleId || call.retryOf) return;
+    this.#track(this.#core.ensureById(call.scheduleId));
+  }
+
+  async #tick(): Promise<void> {
+    if (!this.#running) return;
+    const started = this.#clock.now();
+    const round = Promise.allSettled([this.#core.sweep(), ...this.#alsoSweep.map((sweep) => sweep())]).then((results) => {
+      for (const r of results) if (r.status === 'rejected') this.#logger.error({ err: r.reason as unknown }, 'schedule sweep failed');
+      const [occurrences, retries] = results.map((r) => (r.status === 'fulfilled' ? Number(r.value) : 0));
+      if (occurrences || retries) this.#logger.info({ occurrences, retries, ms: this.#clock.now() - started }, 'schedule sweep created calls');
+    });
+    this.#track(round);
+    await round;
+    if (this.#running) this.#timer = this.#clock.setTimeout(() => void this.#tick(), this.#sweepMs);
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((err: unknown) => this.#logger.error({ err }, 'schedule keeper work failed'));
+    this.#work.add(tracked);
+    void tracked.finally(() => this.#work.delete(tracked));
+  }
+}

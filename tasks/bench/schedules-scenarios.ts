@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
+import { nextOccurrences } from '../../src/schedules/recurrence.ts';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { benchDir, freePort } from './bench-service.ts';
+import { memoryOf } from './proc-stats.ts';
+import type { ScenarioIo } from './scenario-io.ts';
+import { startSimHost } from './sim-client.ts';
+import { newSigningSeed } from './telnyx-webhooks.ts';
+import { waitUntil } from './wait.ts';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
+const PER_ACCOUNT = 10;
+
+export type SchedulesParams = {
+  /** Active schedules in the file (daily, at minutes spread over the day, each to its own number). */
+  schedules: number;
+  /** True: each already has its pending occurrence (a restart); false: none has (the keeper makes them all at start). */
+  withPending: boolean;
+};
+
+export type SchedulesResult = {
+  params: SchedulesParams;
+  buildSeconds: number;
+  dbMb: number;
+  spawnToReadyMs: number | null;
+  /** Spawn until every schedule has its pending occurrence. */
+  spawnToAllPendingMs: number | null;
+  rssAtReadyMb: number | null;
+  peakRssMb: number | null;
+  pending: number;
+  /** One sweep's query with nothing to do (every schedule has its occurrence), read in this process over the file. */
+  idleSweepMs: number;
+};
+
+/** Accounts, schedules (and, `withPending`, their occurrences) written as the service would, in one transaction. */
+async function buildDatabase(path: string, params: SchedulesParams): Promise<void> {
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  await store.close();
+  const db = new DatabaseSync(path);
+  const now = Date.now();
+  const account = db.prepare('INSERT INTO accounts (id, email, password_hash, activated_at, created_at) VALUES (?, ?, NULL, ?, ?)');
+  const schedule = db.prepare(
+    `INSERT INTO schedules (id, account_id, to_number, time_zone, repeat, cron, message, status, created_at, updated_at, after_at, next_at, last_occurrence_at)
+     VALUES (?, ?, ?, 'Europe/Dublin', ?, ?, NULL, 'active', ?, ?, ?, ?, ?)`,
+  );
+  const call = db.prepare(
+    `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, schedule_id, occurrence_at, try_number, tries_total)
+     VALUES (?, ?, ?, 'Europe/Dublin', NULL, 'scheduled', ?, ?, ?, ?, ?, 1, 1)`,
+  );
+  const event = db.prepare("INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, 'status', 'scheduled', ?)");
+  db.exec('BEGIN');
+  for (let i = 0; i < params.schedules; i++) {
+    const accountId = `bench-${Math.floor(i / PER_ACCOUNT)}`;
+    if (i % PER_ACCOUNT === 0) account.run(accountId, `${accountId}@example.test`, now, now);
+    // Daily, the minutes of the day spread evenly, never within the first hour (nothing falls due during the run).
+    const minuteOfDay = (60 + Math.floor((i * (22 * 60)) / params.schedules) + new Date(now).getUTCHours() * 60 + new Date(now).getUTCMinutes()) % 1440;
+    const cron = `${minuteOfDay % 60} ${Math.floor(minuteOfDay / 60)} * * *`;
+    const to = `+1${202 + Math.floor(i / 10_000)}555${String(i % 10_000).padStart(4, '0')}`;
+    const id = randomUUID();
+    const next = nextOccurrences(cron, 'Europe/Dublin', now, 1)[0] as number;
+    const repeat = JSON.stringify({ every: 'day', at: `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}` });
+    if (params.withPending) {
+      schedule.run(id, accountId, to, repeat, cron, now, now, next, next, next);
+      const callId = randomUUID();
+      call.run(callId, to, next, now, now, accountId, id, next);
+      event.run(callId, now, JSON.stringify({ dueAt: next, scheduleId: id }));
+    } else {
+      schedule.run(id, accountId, to, repeat, cron, now, now, now, null, null);
+    }
+  }
+  db.exec('COMMIT');
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const scenarios = {
+  /**
+   * Starts the real entry point over a SQLite file holding `schedules` active schedules, with the default abuse
+   * limits, against the carrier simulator in its own process; measures start to ready, memory, and how long the
+   * schedule keeper takes until every schedule has its pending occurrence.
+   */
+  async run(params: SchedulesParams, io: ScenarioIo): Promise<SchedulesResult> {
+    const dir = benchDir('schedules');
+    const path = join(dir, 'schedules.db');
+    const b0 = performance.now();
+    io.progress(`building ${params.schedules.toLocaleString('en-US')} schedules`);
+    await buildDatabase(path, params);
+    const buildSeconds = (performance.now() - b0) / 1000;
+    const sim = await startSimHost({ seed: newSigningSeed(), knobs: { dialsPerSecond: 1_000_000, channels: 1_000_000 } });
+    io.spawned(sim.pid);
+    let child: ChildProcess | undefined;
+    try {
+      const port = await freePort();
+      const dbMb = statSync(path).size / 2 ** 20;
+      const t0 = performance.now();
+      const proc = spawn(process.execPath, [MAIN], {
+        env: {
+          STAGE: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          DATABASE_URL: `sqlite:${path}`,
+          LOG_LEVEL: 'info',
+          TELNYX_API_KEY: 'bench-key',
+          TELNYX_PUBLIC_KEY: sim.publicKeyBase64,
+          TELNYX_CONNECTION_ID: 'bench-connection',
+          TELNYX_FROM_NUMBER: '+12025550100',
+          TELNYX_BASE_URL: sim.baseUrl,
+          SMTP_URL: 'smtp://127.0.0.1:9',
+          JWT_SECRET: randomBytes(32).toString('base64url'),
+          // The defaults, stated: every occurrence the keeper makes goes through them.
+          CALLS_PER_ACCOUNT_PER_DAY: '20',
+          PENDING_CALLS_PER_ACCOUNT: '10',
+          CALLS_PER_NUMBER_PER_DAY: '3',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child = proc;
+      if (proc.pid) io.spawned(proc.pid);
+      createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', () => undefined);
+      let readyMs: number | null = null;
+      let atReady: { rss: number; hwm: number } | null = null;
+      const db = new DatabaseSync(path, { readOnly: true });
+      const pending = () =>
+        (db.prepare("SELECT count(*) AS n FROM calls WHERE status = 'scheduled' AND schedule_id IS NOT NULL AND retry_of IS NULL").get() as { n: number }).n;
+      let allPendingMs: number | null = null;
+      await waitUntil(
+        async () => {
+          if (readyMs === null) {
+            try {
+              const res = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) });
+              await res.arrayBuffer();
+              if (res.status === 200) {
+                readyMs = performance.now() - t0;
+                atReady = proc.pid ? memoryOf(proc.pid) : null;
+              }
+            } catch {
+              // not listening yet
+            }
+          }
+          if (allPendingMs === null && pending() >= params.schedules) allPendingMs = performance.now() - t0;
+          return (readyMs !== null && allPendingMs !== null) || proc.exitCode !== null;
+        },
+        { timeoutMs: 120_000, everyMs: 5 },
+      );
+      const after = proc.pid ? memoryOf(proc.pid) : null;
+      const count = pending();
+      db.close();
+      await stopChild(proc);
+      // The sweep's query with every schedule served: what the keeper pays every 30 s at steady state.
+      const store = createSqliteStore({ path });
+      const s0 = performance.now();
+      let afterId = '';
+      for (;;) {
+        const page = await store.schedulesNeedingOccurrence(Date.now(), 500, afterId);
+        if (page.length < 500) break;
+        afterId = page[page.length - 1]?.id ?? '';
+      }
+      const idleSweepMs = performance.now() - s0;
+      await store.close();
+      return {
+        params,
+        buildSeconds,
+        dbMb,
+        spawnToReadyMs: readyMs,
+        spawnToAllPendingMs: allPendingMs,
+        rssAtReadyMb: (atReady as { rss: number } | null)?.rss ?? null,
+        peakRssMb: after?.hwm ?? null,
+        pending: count,
+        idleSweepMs,
+      };
+    } finally {
+      if (child) await stopChild(child);
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
