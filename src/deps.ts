@@ -36,6 +36,9 @@ import { reportsGreetingEnd } from './telephony/speech-options.ts';
 import { createWebhookVerifier, type WebhookVerifier } from './webhooks/webhook-verifier.ts';
 import { createAccountParts, type AccountParts } from './accounts/account-parts.ts';
 import type { DevOutbox } from './mail/dev-outbox.ts';
+import { createChangeSignal, withChangeSignal } from './live/change-signal.ts';
+import { LiveStreams } from './live/live-streams.ts';
+import { callJson } from './http/call-json.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +72,8 @@ export type Deps = {
   /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
   reconciler: ReconcileLoop;
   jobs: MaintenanceJobs;
+  /** Open live streams (`GET /api/calls/events`), closed first on shutdown. */
+  live: LiveStreams;
 } & AccountParts;
 
 export type DepsOverrides = Partial<
@@ -90,7 +95,9 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const newId = overrides.newId ?? randomUUID;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.logPretty && overrides.isTty === true });
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string };
-  const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
+  // Every call change made through this store rings the live streams of this instance (issue 11).
+  const changeSignal = createChangeSignal();
+  const store = withChangeSignal(overrides.store ?? createStore(config.databaseUrl, ROOT_DIR), changeSignal);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
   const dialRate = createDialRate(config.queue.dialsPerSecond, 1000 + config.queue.dialRateMarginMs);
@@ -249,6 +256,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     maintenance,
     reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
     jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
+    live: new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson }),
   };
 }
 

@@ -1,8 +1,13 @@
 import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
 import type { AccountStore } from './account-store.ts';
+import type { CallChanges } from '../live/call-changes.ts';
+import type { IdempotencyKeys, IdempotencyTag } from '../calls/idempotency-keys.ts';
 
 /** A call to insert; `accountId` is its owner (absent only for rows made outside the app: benchmarks, old data). */
-export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null };
+export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null } & {
+  /** The API request's `Idempotency-Key`, unique per account (a twin's insert throws DuplicateIdempotencyKey). */
+  idempotency?: IdempotencyTag | null;
+};
 export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId' | 'answeredBy'>>;
 export type NewEvent = Omit<CallEvent, 'id'>;
 
@@ -38,7 +43,7 @@ export type DueEntry = { id: string; dueAt: number };
  * The store port. Every method is one atomic step; a transition and its timeline event commit together.
  * Implementations: SQLite (`node:sqlite`) now, PostgreSQL next; both pass `test/contract/store.contract.ts`.
  */
-export type Store = AccountStore & {
+export type Store = AccountStore & CallChanges & IdempotencyKeys & {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;

@@ -12,6 +12,8 @@ export type Tx = <T>(work: () => T) => T;
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
+import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
+import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 
 const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 const LIVE = inList(LIVE_STATUSES);
@@ -69,6 +71,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
 
   return {
     ...createSqliteAccountStore({ sql, tx }),
+    ...createSqliteLive(sql),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -97,6 +100,14 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
           `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id)
            VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?)`,
         ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null);
+        if (call.idempotency) {
+          // In the same transaction: a key the account already used rolls the insert back.
+          try {
+            sql('UPDATE calls SET idempotency_key = ?, request_hash = ? WHERE id = ?').run(call.idempotency.key, call.idempotency.requestHash, call.id);
+          } catch (err) {
+            throw isUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
+          }
+        }
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(getCallRow(call.id) as CallRow);
       });
