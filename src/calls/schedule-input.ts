@@ -169,7 +169,9 @@ export function parseFormSchedule(body: unknown, now: number, rules: SchedulingR
       const earlier = local.minus({ hours: 1 });
       const first = earlier.hour === h && earlier.minute === mi && earlier.day === d ? earlier : local;
       dueAt = first.toMillis();
-      checkWindow(dueAt, now, rules, 'time', errors);
+      // A day before today (in the call's zone) is the date's fault; a time earlier today is the time's.
+      const today = DateTime.fromMillis(now, { zone: timeZone }).toISODate() ?? '';
+      checkWindow(dueAt, now, rules, date < today || dueAt > now + rules.horizonDays * 86_400_000 ? 'date' : 'time', errors);
     }
   }
   const message = checkMessage(field(input, 'message', errors), rules, errors);
