@@ -258,7 +258,18 @@
 
   if (groups) {
     // The server rendered times in the zone it knew; when the script just told it the browser's, show them again.
-    if (zoneCookieChanged) refresh();
+    if (zoneCookieChanged) {
+      var shownIn = document.getElementById('viewer-zone');
+      var shownLabel = document.getElementById('viewer-zone-label');
+      if (shownIn) shownIn.value = viewerZone;
+      if (shownLabel) {
+        var offset = new Intl.DateTimeFormat('en-US', { timeZone: viewerZone, timeZoneName: 'shortOffset' }).formatToParts(Date.now())
+          .find(function (p) { return p.type === 'timeZoneName'; });
+        var utc = offset ? offset.value.replace('GMT', 'UTC').replace('-', '\u2212') : 'UTC';
+        shownLabel.textContent = viewerZone === 'UTC' ? 'UTC' : city(viewerZone) + ' (' + utc + ')';
+      }
+      refresh();
+    }
     // Time passes without events: relative times move on, and a scheduled call past due is shown as waiting.
     setInterval(function () {
       var stale = false;

@@ -34,17 +34,17 @@ export async function signedInPage(t: ExecutionContext, h: Harness, options: Bro
   const context = await (await launch()).newContext({ locale: 'en-US', ...contextOptions });
   t.teardown(() => context.close());
   await context.addCookies([{ name: SESSION_COOKIE, value: await h.svc.deps.sessions.open(h.account.id), url: h.svc.url, httpOnly: true, sameSite: 'Lax' }]);
-  await context.addInitScript(() => {
-    const said: string[] = [];
-    (window as unknown as { __said: string[] }).__said = said;
+  // Page-side code as text: the test program is type-checked without the DOM's types.
+  await context.addInitScript(`
+    window.__said = [];
     document.addEventListener('DOMContentLoaded', () => {
       const region = document.getElementById('announcer');
       if (!region) return;
       new MutationObserver((records) => {
-        for (const r of records) for (const node of r.addedNodes) said.push(node.textContent ?? '');
+        for (const r of records) for (const node of r.addedNodes) window.__said.push(node.textContent || '');
       }).observe(region, { childList: true });
     });
-  });
+  `);
   const page = await context.newPage();
   const asked: string[] = [];
   page.on('dialog', (dialog) => {
@@ -59,7 +59,7 @@ export async function signedInPage(t: ExecutionContext, h: Harness, options: Bro
 }
 
 /** What the live region has said since the page loaded. */
-export const said = (page: Page) => page.evaluate(() => (window as unknown as { __said: string[] }).__said);
+export const said = (page: Page) => page.evaluate<string[]>('window.__said');
 
 /** axe's violations on the page as it is now (WCAG 2.x A and AA rules), as short strings for a readable failure. */
 export async function axeViolations(page: Page): Promise<string[]> {
@@ -68,4 +68,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
 }
 
 /** True when the page scrolls sideways. */
-export const scrollsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+export const scrollsSideways = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth > document.documentElement.clientWidth');
+
+/** The id of the element that has keyboard focus. */
+export const focusedId = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.id');

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { bootWithSimulator } from '../integration/call-flow/harness.ts';
-import { closeBrowser, hasChromium, said, scrollsSideways, signedInPage } from './browser-helpers.ts';
+import { closeBrowser, focusedId, hasChromium, said, scrollsSideways, signedInPage } from './browser-helpers.ts';
 
 const run = hasChromium ? test.serial : test.serial.skip;
 test.after.always(closeBrowser);
@@ -63,18 +63,15 @@ run('when ten live updates arrive, then keyboard focus stays on the same Cancel 
   await page.locator('#live-state:not([hidden])').waitFor();
   const button = page.locator(`li[data-id="${id}"] .cancel-form button`);
   await button.focus();
-  await page.evaluate(() => {
-    (document.activeElement as HTMLElement & { marked?: boolean }).marked = true;
-  });
+  await page.evaluate('document.activeElement.marked = true');
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) ids.push(await h.placeNow(`+1202555016${i}`));
   for (const each of ids) await h.ended(each);
   // Each new call appears and reaches its end on the page, pushed by the stream.
   for (const each of ids) await page.locator(`li[data-id="${each}"][data-status="completed"]`).waitFor();
-  const focus = await page.evaluate(() => {
-    const active = document.activeElement as (HTMLElement & { marked?: boolean }) | null;
-    return { marked: active?.marked === true, row: active?.closest('li')?.getAttribute('data-id') };
-  });
+  const focus = await page.evaluate<{ marked: boolean; row: string | undefined }>(
+    `({ marked: document.activeElement?.marked === true, row: document.activeElement?.closest('li')?.getAttribute('data-id') })`,
+  );
   t.deepEqual(focus, { marked: true, row: id });
 });
 
@@ -86,7 +83,7 @@ run('when a call goes through its states, then each change is announced once, in
   const id = await h.placeNow('+12025550123');
   await h.ended(id);
   await page.locator(`li[data-id="${id}"][data-status="completed"]`).waitFor();
-  await page.waitForFunction(() => (window as unknown as { __said: string[] }).__said.some((s) => s.includes('has ended')));
+  await page.waitForFunction(`window.__said.some((s) => s.includes('has ended'))`);
   const lines = await said(page);
   t.is(lines.filter((s) => s === 'Call to +1 202 555 0123 has ended: completed').length, 1, lines.join(' | '));
   t.is(new Set(lines).size, lines.length, `no change said twice: ${lines.join(' | ')}`);
@@ -98,8 +95,8 @@ run('when a person uses only the keyboard, then they can schedule a call and can
   const { page, asked } = await signedInPage(t, h, { timezoneId: 'America/New_York' });
   await page.goto(h.svc.url);
   // Tab from the top of the page to the phone field.
-  for (let i = 0; i < 15 && (await page.evaluate(() => document.activeElement?.id)) !== 'to'; i++) await page.keyboard.press('Tab');
-  t.is(await page.evaluate(() => document.activeElement?.id), 'to');
+  for (let i = 0; i < 15 && (await focusedId(page)) !== 'to'; i++) await page.keyboard.press('Tab');
+  t.is(await focusedId(page), 'to');
   await page.keyboard.type('+1 202 555 0170');
   await Promise.all([page.waitForURL(`${h.svc.url}/`), page.keyboard.press('Enter')]);
   t.regex((await page.textContent('.notice')) ?? '', /Call to \+1 202 555 0170 scheduled/);
@@ -108,7 +105,7 @@ run('when a person uses only the keyboard, then they can schedule a call and can
   let found = false;
   for (let i = 0; i < 40 && !found; i++) {
     await page.keyboard.press('Tab');
-    found = await page.evaluate((callId) => document.activeElement?.closest(`li[data-id="${callId}"] .cancel-form`) != null, id);
+    found = await page.evaluate<boolean>(`document.activeElement?.closest('li[data-id="${id}"] .cancel-form') != null`);
   }
   t.true(found, 'the Cancel button is reachable with Tab');
   await Promise.all([page.waitForURL(`${h.svc.url}/`), page.keyboard.press('Enter')]);

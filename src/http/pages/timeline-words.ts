@@ -46,7 +46,7 @@ export function timelineView(call: Call, events: readonly CallEvent[], viewer: V
   for (const event of events) {
     const text = words(event, call);
     if (!text) continue;
-    steps.push({ at: formatTime(event.at, viewer.zone, viewer.locale), iso: new Date(event.at).toISOString(), text, after: previous === undefined ? null : duration(event.at - previous) });
+    steps.push({ at: formatTime(event.at, viewer.zone, viewer.locale), iso: new Date(event.at).toISOString(), text, after: previous === undefined || event.at - previous < 1000 ? null : duration(event.at - previous) });
     previous = event.at;
   }
   return steps;

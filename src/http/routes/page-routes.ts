@@ -194,7 +194,7 @@ export function createPageRouter(deps: {
     const zone = resolveZoneInput(body.zone);
     if (!zone) {
       redirectWithNotice(ctx, { kind: 'error', text: 'That time zone is not known: type a city such as Berlin, or pick one from the list.' });
-      return;
+      return Promise.resolve();
     }
     const year = 365 * 86_400_000;
     ctx.cookies.set(ZONE_COOKIE, encodeURIComponent(zone), { path: '/', sameSite: 'lax', httpOnly: false, maxAge: year });
