@@ -63,3 +63,15 @@ run('when the page is 320 px wide, then axe finds nothing and the picture fits',
   await page.goto(h.svc.url);
   await check(t, page, 'phone', 'phone.png');
 });
+
+run('when the API reference is opened, then Swagger UI renders the document from this server with no CSP violation', async (t) => {
+  const h = await bootWithSimulator(t);
+  const { page, cspViolations } = await signedInPage(t, h, { timezoneId: 'UTC' });
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${h.svc.url}/docs/api`);
+  await page.locator('text=Schedule a call').first().waitFor();
+  t.deepEqual(cspViolations, []);
+  t.deepEqual(requests.filter((u) => !u.startsWith(h.svc.url) && !u.startsWith('data:')), []);
+  if (shoot) await page.screenshot({ path: join(ROOT_DIR, 'docs', 'api-reference.png') });
+});

@@ -10,6 +10,8 @@ import type { Principal, RequestAuth } from '../auth/request-auth.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import type { Call } from '../../calls/call.ts';
 import { createIdempotency } from '../idempotency/idempotency.ts';
+import { ListCallsQuerySchema } from '../openapi/api-schemas.ts';
+import { fieldErrors } from '../../calls/zod-field-errors.ts';
 import type { LiveStreams } from '../../live/live-streams.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -84,15 +86,14 @@ export function createApiRouter(deps: {
   });
 
   router.get('/calls', async (ctx) => {
-    const { cursor, limit } = ctx.query;
-    if (Array.isArray(cursor) || Array.isArray(limit)) {
-      throw new ValidationError([{ path: Array.isArray(cursor) ? 'cursor' : 'limit', message: 'may be given once' }]);
-    }
+    const query = ListCallsQuerySchema.safeParse(ctx.query);
+    if (!query.success) throw new ValidationError(fieldErrors(query.error.issues));
+    const { cursor, limit, status } = query.data;
     const page = await deps.calls.list({
       accountId: owner(ctx),
-      statuses: listParam(ctx.query.status),
+      statuses: listParam(status),
       cursor: cursor || undefined,
-      limit: limit === undefined || limit === '' ? undefined : /^\d+$/.test(limit) ? Number(limit) : NaN,
+      limit: limit === undefined || limit === '' ? undefined : Number(limit),
     });
     ctx.body = { items: page.items.map(callJson), nextCursor: page.nextCursor };
   });

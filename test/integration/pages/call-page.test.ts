@@ -13,10 +13,10 @@ test('when the owner opens a call’s page, then it tells what, when in both zon
   t.regex(html, /<h1 id="call-title">Call to \+1 202 555 0123<\/h1>/);
   t.regex(html, /Your message: “Happy birthday”/);
   // Shown in the viewer's zone (Tokyo), and in the callee's (UTC, the API's default) beside it.
-  t.regex(html, /your time \(Tokyo \(UTC\+9\)\)/);
+  t.regex(html, /your time · Tokyo \(UTC\+9\)/);
   t.regex(html, /in UTC \(UTC\)/);
   t.regex(html, /Dialed on time/);
-  t.regex(html, /Answered by a person/);
+  t.regex(html, /<li><time[^>]*>[^<]*<\/time> Answered/);
   t.regex(html, /Hung up/);
   t.regex(html, /Answered; they heard your message\./);
   t.notRegex(html, /normal_clearing|call\.hangup|in_progress/);
