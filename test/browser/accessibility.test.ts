@@ -50,8 +50,20 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto(`${h.svc.url}/calls/${done}`);
     t.regex((await page.textContent('.timeline')) ?? '', /Dialed on time.*Ringing.*Answered.*Started speaking.*Hung up/s);
     await check(t, page, 'call page', colorScheme === 'light' ? 'call.png' : undefined);
+    const [upcoming] = await h.svc.deps.store.listCalls({ accountId: h.account.id, statuses: ['scheduled'], limit: 1 });
+    await page.goto(`${h.svc.url}/calls/${upcoming?.id ?? ''}`);
+    await check(t, page, 'a scheduled call page');
+    // form.submit() skips the script's dialog, as a browser without JavaScript would: the server asks instead.
+    await Promise.all([page.waitForURL(/\/cancel$/), page.evaluate("document.querySelector('.cancel-form').submit()")]);
+    t.regex((await page.textContent('h1')) ?? '', /^Cancel the call to /);
+    await check(t, page, 'the cancel question');
     await page.goto(`${h.svc.url}/login`);
-    await check(t, page, 'sign-in page');
+    await check(t, page, 'sign-in page', colorScheme === 'light' ? 'sign-in.png' : undefined);
+    await page.goto(`${h.svc.url}/register`);
+    await page.click('main button[type=submit]');
+    await check(t, page, 'register page with errors');
+    await page.goto(`${h.svc.url}/reset`);
+    await check(t, page, 'reset page');
     t.deepEqual(cspViolations, []);
   });
 }
