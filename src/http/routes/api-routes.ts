@@ -82,7 +82,11 @@ export function createApiRouter(deps: {
     ctx.set('Cache-Control', 'no-store');
     // Proxies that buffer responses (nginx) would hold the events back.
     ctx.set('X-Accel-Buffering', 'no');
-    ctx.body = body;
+    // Written here rather than as ctx.body: Koa pipes a body stream with stream.pipeline, which reports a client
+    // that goes away (the normal end of a stream) as an error of ours. A plain pipe just stops.
+    ctx.respond = false;
+    ctx.res.flushHeaders();
+    body.pipe(ctx.res);
   });
 
   router.get('/calls', async (ctx) => {
