@@ -20,6 +20,8 @@ import { createAccountPageRouter } from './http/routes/account-page-routes.ts';
 import { createDevMailRouter } from './http/routes/dev-mail-routes.ts';
 import { createScheduleRouter } from './http/routes/schedule-routes.ts';
 import { createSchedulePageRouter } from './http/routes/schedule-page-routes.ts';
+import { createDocsRouter } from './http/routes/docs-routes.ts';
+import { buildOpenApiDocument } from './http/openapi/openapi-document.ts';
 
 /** Builds the Koa app from its dependencies. It does not listen: {@link Service} (or a test) does. */
 export function createApp(deps: Deps): Koa {
@@ -68,6 +70,7 @@ export function createApp(deps: Deps): Koa {
     createSchedulePageRouter({ ...deps, auth, csrf, devOutbox }),
     createAccountPageRouter({ ...deps, auth, csrf, devOutbox }),
     createPageRouter({ ...deps, templatesDir, auth, csrf, devOutbox }),
+    createDocsRouter({ views: deps.views, templatesDir, openapi: buildOpenApiDocument({ version: deps.instance.version }) }),
     ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
     createWebhookRouter({ ...deps, bodyLimitBytes: limit }),
   ]) {

@@ -39,6 +39,9 @@ import type { DevOutbox } from './mail/dev-outbox.ts';
 import { createScheduleKeeper, ScheduleKeeper, SCHEDULE_SWEEP_MS } from './schedules/schedule-keeper.ts';
 import { createScheduleService, type ScheduleService } from './schedules/schedule-service.ts';
 import { createRetries, type Retries } from './calls/retry-calls.ts';
+import { createChangeSignal, withChangeSignal } from './live/change-signal.ts';
+import { LiveStreams } from './live/live-streams.ts';
+import { callJson } from './http/call-json.ts';
 
 /** The project's root folder (templates, config and relative database paths are found from here). */
 export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,6 +79,8 @@ export type Deps = {
   schedules: ScheduleService;
   scheduleKeeper: ScheduleKeeper;
   retries: Retries;
+  /** Open live streams (`GET /api/calls/events`), closed first on shutdown. */
+  live: LiveStreams;
 } & AccountParts;
 
 export type DepsOverrides = Partial<
@@ -97,7 +102,9 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const newId = overrides.newId ?? randomUUID;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, pretty: config.logPretty && overrides.isTty === true });
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string };
-  const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
+  // Every call change made through this store rings the live streams of this instance (issue 11).
+  const changeSignal = createChangeSignal();
+  const store = withChangeSignal(overrides.store ?? createStore(config.databaseUrl, ROOT_DIR), changeSignal);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
   const dialRate = createDialRate(config.queue.dialsPerSecond, 1000 + config.queue.dialRateMarginMs);
@@ -271,6 +278,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     schedules: createScheduleService({ store, clock, newId, rules, queue: queueNotifier, keeper: keeperCore, beforeSchedule }),
     scheduleKeeper,
     retries,
+    live: new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson }),
   };
 }
 

@@ -12,6 +12,8 @@ export const ErrorCode = {
   optedOut: 'opted_out',
   forbidden: 'forbidden',
   limited: 'limited',
+  /** An `Idempotency-Key` sent again with another request body. */
+  keyReused: 'key_reused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

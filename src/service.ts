@@ -117,6 +117,8 @@ export class Service {
     const { logger, store, config, clock, simulator } = this.deps;
     // Before anything is awaited: responses still being prepared tell their clients to go.
     for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Live streams never finish by themselves: end them now, so their sockets close with the other idle ones.
+    await this.deps.live.stop();
     // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
     await this.deps.jobs.stop();

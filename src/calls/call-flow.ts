@@ -3,6 +3,7 @@ import type { JokeSource } from '../jokes/joke-source.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { CallStore } from './call-store.ts';
+import type { ScheduleStore } from '../schedules/schedule-store.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
 import { MAX_SPEECH_CHARS } from '../telephony/speech-options.ts';
 import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
@@ -44,7 +45,7 @@ export function fit(text: string, after = ''): string {
  * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.
  */
 export function createCallFlow(deps: {
-  store: CallStore & DoNotCallList;
+  store: CallStore & DoNotCallList & Pick<ScheduleStore, 'endSchedulesTo'>;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

@@ -6,6 +6,7 @@ import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './cal
 import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
 import type { ScheduleRequest } from './schedule-input.ts';
 import { retryColumns } from './retry-policy.ts';
+import type { IdempotencyTag } from './idempotency-keys.ts';
 
 /** What the use-cases need to tell the queue; the queue itself is wired in the composition root. */
 export type QueueNotifier = {
@@ -38,12 +39,12 @@ export function createCallService(deps: {
      * (node:sqlite is synchronous), so concurrent requests cannot overshoot; a shared PostgreSQL will need both in
      * one transaction.
      */
-    async schedule(request: ScheduleRequest, owner?: string): Promise<Call> {
+    async schedule(request: ScheduleRequest, owner?: string, idempotency?: IdempotencyTag): Promise<Call> {
       // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
       if (await store.getDoNotCall(request.to)) throw optedOut();
       if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to, request.dueAt);
       const { retry, ...fields } = request;
-      const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null });
+      const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null, idempotency });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;
     },

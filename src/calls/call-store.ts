@@ -1,9 +1,13 @@
+import type { IdempotencyTag } from './idempotency-keys.ts';
 import type { Call, CallEvent, CallStatus } from './call.ts';
 
 /** A call to insert; `accountId` is its owner (absent only for rows made outside the app: benchmarks, old data). */
 export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null } & Partial<
   Pick<Call, 'scheduleId' | 'occurrenceAt' | 'retryOf' | 'tryNumber' | 'triesTotal' | 'retryAfterMinutes' | 'retryOnFailed'>
->;
+> & {
+    /** The API request's `Idempotency-Key`, unique per account (a twin's insert throws DuplicateIdempotencyKey). */
+    idempotency?: IdempotencyTag | null;
+  };
 export type CallPatch = Partial<Pick<Call, 'reason' | 'callControlId' | 'answeredBy'>>;
 export type NewEvent = Omit<CallEvent, 'id'>;
 

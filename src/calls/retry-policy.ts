@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldError } from '../errors.ts';
+import { fieldErrors } from './zod-field-errors.ts';
 
 /**
  * A retry policy as a request states it (on a call or a schedule): how many more tries after the first, how long
@@ -23,19 +24,6 @@ export const NO_RETRY: RetryColumns = { triesTotal: 1, retryAfterMinutes: null, 
 export function retryColumns(policy: RetryPolicy | null | undefined): RetryColumns {
   if (!policy || policy.attempts === 0) return NO_RETRY;
   return { triesTotal: 1 + policy.attempts, retryAfterMinutes: policy.afterMinutes, retryOnFailed: policy.onFailed === true };
-}
-
-/** zod's issues in the one error shape (`path` dotted under `prefix`). */
-export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
-  return issues.flatMap((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    // A union (a simple rule or a cron expression) names the branch the input came closest to, not "invalid input".
-    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] as z.core.$ZodIssue[];
-      return fieldErrors(closest, path);
-    }
-    return [{ path, message: issue.message }];
-  });
 }
 
 /** Parses an optional `retry` field; bad fields are added to `errors` with paths like `retry.attempts`. */

@@ -4,6 +4,8 @@ import { ValidationError, type FieldError } from '../errors.ts';
 import { checkDestination, type DestinationRules } from './destination-policy.ts';
 import { canonicalZone } from './time-zones.ts';
 import { parseRetry, type RetryPolicy } from './retry-policy.ts';
+import { CallRequestSchema } from './call-request-schema.ts';
+import { fieldErrors } from './zod-field-errors.ts';
 
 /** What a scheduling request means once validated: the same for the page and the API. */
 export type ScheduleRequest = { to: string; dueAt: number; timeZone: string; message: string | null; retry?: RetryPolicy | null };
@@ -102,10 +104,6 @@ export function checkMessage(raw: string | undefined, rules: SchedulingRules, er
   return text;
 }
 
-function unknownKeys(input: Record<string, unknown>, allowed: readonly string[], errors: FieldError[]): void {
-  for (const key of Object.keys(input)) if (!allowed.includes(key)) errors.push({ path: key, message: 'is not a known field' });
-}
-
 function asObject(input: unknown): Record<string, unknown> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError([{ path: '', message: 'must be a JSON object' }]);
@@ -119,26 +117,30 @@ function asObject(input: unknown): Record<string, unknown> {
  */
 export function parseApiSchedule(body: unknown, now: number, rules: SchedulingRules): ScheduleRequest {
   const input = asObject(body);
-  const errors: FieldError[] = [];
-  unknownKeys(input, ['to', 'at', 'timezone', 'message', 'retry'], errors);
-  const to = destination(input, rules, errors);
-  const timeZone = checkZone(field(input, 'timezone', errors), 'timezone', errors);
-  const atText = field(input, 'at', errors);
+  // The shape first (zod: the schema /openapi.json documents), then what a shape cannot say, field by field.
+  const shape = CallRequestSchema.safeParse(input);
+  const errors: FieldError[] = shape.success ? [] : fieldErrors(shape.error.issues);
+  const clean = (key: string) => !errors.some((e) => e.path === key);
+  const to = clean('to') ? parseDestination(input.to as string, rules.defaultCountry, rules, errors) : undefined;
+  const timeZone = clean('timezone') ? checkZone(input.timezone as string | undefined, 'timezone', errors) : undefined;
   let dueAt: number | undefined;
-  if (atText === undefined || atText.trim() === '') {
-    if (!errors.some((e) => e.path === 'at')) errors.push({ path: 'at', message: 'is required' });
-  } else if (!RFC3339.test(atText.trim())) {
-    errors.push({ path: 'at', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T20:00:00+01:00' });
-  } else {
-    const parsed = DateTime.fromISO(atText.trim(), { setZone: true });
-    if (!parsed.isValid) errors.push({ path: 'at', message: 'is not a real date and time' });
-    else {
-      dueAt = parsed.toMillis();
-      checkWindow(dueAt, now, rules, 'at', errors);
+  if (clean('at')) {
+    const atText = (input.at as string).trim();
+    if (atText === '') errors.push({ path: 'at', message: 'is required' });
+    else if (!RFC3339.test(atText)) {
+      errors.push({ path: 'at', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-11-21T20:00:00+01:00' });
+    } else {
+      const parsed = DateTime.fromISO(atText, { setZone: true });
+      if (!parsed.isValid) errors.push({ path: 'at', message: 'is not a real date and time' });
+      else {
+        dueAt = parsed.toMillis();
+        checkWindow(dueAt, now, rules, 'at', errors);
+      }
     }
   }
-  const message = checkMessage(field(input, 'message', errors), rules, errors);
-  const retry = parseRetry(input.retry, errors);
+  const message = clean('message') ? checkMessage((input.message as string | null | undefined) ?? undefined, rules, errors) : null;
+  // The shape check above already named any bad retry field; parse it only when it is clean.
+  const retry = errors.some((e) => e.path === 'retry' || e.path.startsWith('retry.')) ? null : parseRetry(input.retry, errors);
   if (errors.length > 0 || to === undefined || dueAt === undefined) throw new ValidationError(errors);
   return { to, dueAt, timeZone: timeZone ?? 'UTC', message, retry };
 }
@@ -172,7 +174,9 @@ export function parseFormSchedule(body: unknown, now: number, rules: SchedulingR
       const earlier = local.minus({ hours: 1 });
       const first = earlier.hour === h && earlier.minute === mi && earlier.day === d ? earlier : local;
       dueAt = first.toMillis();
-      checkWindow(dueAt, now, rules, 'time', errors);
+      // A day before today (in the call's zone) is the date's fault; a time earlier today is the time's.
+      const today = DateTime.fromMillis(now, { zone: timeZone }).toISODate() ?? '';
+      checkWindow(dueAt, now, rules, date < today || dueAt > now + rules.horizonDays * 86_400_000 ? 'date' : 'time', errors);
     }
   }
   const message = checkMessage(field(input, 'message', errors), rules, errors);

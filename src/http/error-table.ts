@@ -8,6 +8,7 @@ export const ERROR_TABLE = {
   [ErrorCode.notFound]: { status: 404, title: 'Not found', type: '/problems/not-found' },
   [ErrorCode.conflict]: { status: 409, title: 'Conflict', type: '/problems/conflict' },
   [ErrorCode.optedOut]: { status: 422, title: 'Number opted out', type: '/problems/opted-out' },
+  [ErrorCode.keyReused]: { status: 422, title: 'Idempotency key reused', type: '/problems/idempotency-key-reused' },
   [ErrorCode.limited]: { status: 429, title: 'Too many requests', type: '/problems/limit' },
   [ErrorCode.unavailable]: { status: 503, title: 'Service unavailable', type: '/problems/unavailable' },
 } as const satisfies Record<ErrorCode, { status: number; title: string; type: string }>;

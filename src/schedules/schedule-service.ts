@@ -1,6 +1,6 @@
 import type { Call } from '../calls/call.ts';
 import type { QueueNotifier } from '../calls/call-service.ts';
-import { fieldErrors } from '../calls/retry-policy.ts';
+import { fieldErrors } from '../calls/zod-field-errors.ts';
 import { checkMessage, parseDestination, type SchedulingRules } from '../calls/schedule-input.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, LimitError, notFound, optedOut, ValidationError, type FieldError } from '../errors.ts';

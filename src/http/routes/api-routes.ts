@@ -7,6 +7,18 @@ import { ValidationError } from '../../errors.ts';
 import { callJson, eventJson } from '../call-json.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { Principal, RequestAuth } from '../auth/request-auth.ts';
+import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+import type { Call } from '../../calls/call.ts';
+import { createIdempotency } from '../idempotency/idempotency.ts';
+import { ListCallsQuerySchema } from '../openapi/api-schemas.ts';
+import { fieldErrors } from '../../calls/zod-field-errors.ts';
+import type { LiveStreams } from '../../live/live-streams.ts';
+import type { Store } from '../../store/store.ts';
+
+/** A position in ms since the epoch (an event id, `since`), or undefined when absent or not one. */
+function position(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
 
 function listParam(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -18,9 +30,18 @@ function listParam(value: string | string[] | undefined): string[] | undefined {
  * account: a bearer token, or the page's session cookie — then a change also needs the `X-CSRF-Token` header,
  * since a cookie rides along on requests other sites make.
  */
-export function createApiRouter(deps: { calls: CallService; clock: Clock; rules: SchedulingRules; auth: RequestAuth; csrf: Csrf }): Router {
+export function createApiRouter(deps: {
+  calls: CallService;
+  clock: Clock;
+  rules: SchedulingRules;
+  auth: RequestAuth;
+  csrf: Csrf;
+  store: Store;
+  live: LiveStreams;
+}): Router {
   const router = new Router({ prefix: '/api' });
   const owner = (ctx: Context) => (ctx.state as { principal: Principal }).principal.accountId;
+  const idempotency = createIdempotency(deps);
 
   router.use(['/calls', '/calls/:id'], async (ctx, next) => {
     const principal = await deps.auth.require(ctx);
@@ -32,23 +53,51 @@ export function createApiRouter(deps: { calls: CallService; clock: Clock; rules:
     if (!ctx.is('application/json')) {
       ctx.throw(415, 'Send the call as application/json.', { expose: true });
     }
+    const tag = idempotency.tag(ctx.get('Idempotency-Key') || undefined, ctx.request.body);
+    const answer = (call: Call, replayed: boolean) => {
+      ctx.status = 201;
+      ctx.set('Location', `/api/calls/${call.id}`);
+      if (replayed) ctx.set('Idempotent-Replayed', 'true');
+      ctx.body = callJson(call);
+    };
+    const earlier = tag && (await idempotency.earlier(owner(ctx), tag));
+    if (earlier) return answer(earlier, true);
     const request = parseApiSchedule(ctx.request.body, deps.clock.now(), deps.rules);
-    const call = await deps.calls.schedule(request, owner(ctx));
-    ctx.status = 201;
-    ctx.set('Location', `/api/calls/${call.id}`);
-    ctx.body = callJson(call);
+    try {
+      answer(await deps.calls.schedule(request, owner(ctx), tag), false);
+    } catch (err) {
+      if (!(err instanceof DuplicateIdempotencyKey) || !tag) throw err;
+      // A concurrent request with the same key inserted first: answer with its call.
+      const twin = await idempotency.afterDuplicate(owner(ctx), tag);
+      answer(twin ?? (await deps.calls.schedule(request, owner(ctx), tag)), twin !== undefined);
+    }
+  });
+
+  // Before `/calls/:id`, which would take "events" for an id.
+  router.get('/calls/events', (ctx) => {
+    const from = position(ctx.get('Last-Event-ID')) ?? position(ctx.query.since);
+    const body = deps.live.open(owner(ctx), from, (listener) => ctx.res.once('close', listener));
+    ctx.status = 200;
+    ctx.type = 'text/event-stream';
+    ctx.set('Cache-Control', 'no-store');
+    // Proxies that buffer responses (nginx) would hold the events back.
+    ctx.set('X-Accel-Buffering', 'no');
+    // Written here rather than as ctx.body: Koa pipes a body stream with stream.pipeline, which reports a client
+    // that goes away (the normal end of a stream) as an error of ours. A plain pipe just stops.
+    ctx.respond = false;
+    ctx.res.flushHeaders();
+    body.pipe(ctx.res);
   });
 
   router.get('/calls', async (ctx) => {
-    const { cursor, limit } = ctx.query;
-    if (Array.isArray(cursor) || Array.isArray(limit)) {
-      throw new ValidationError([{ path: Array.isArray(cursor) ? 'cursor' : 'limit', message: 'may be given once' }]);
-    }
+    const query = ListCallsQuerySchema.safeParse(ctx.query);
+    if (!query.success) throw new ValidationError(fieldErrors(query.error.issues));
+    const { cursor, limit, status } = query.data;
     const page = await deps.calls.list({
       accountId: owner(ctx),
-      statuses: listParam(ctx.query.status),
+      statuses: listParam(status),
       cursor: cursor || undefined,
-      limit: limit === undefined || limit === '' ? undefined : /^\d+$/.test(limit) ? Number(limit) : NaN,
+      limit: limit === undefined || limit === '' ? undefined : Number(limit),
     });
     ctx.body = { items: page.items.map(callJson), nextCursor: page.nextCursor };
   });

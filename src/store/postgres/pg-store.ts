@@ -7,6 +7,8 @@ import { createPgAccountStore } from './pg-account-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
+import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
+import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 
 /** Serialises claims (see `claim`); a fixed 64-bit key apart from the migration lock's. */
@@ -71,6 +73,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   return {
     ...createPgAccountStore({ query, tx }),
     ...createPgScheduleStore({ query, tx, insertEvent }),
+    ...createPgLive(query),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -90,6 +93,14 @@ export function createPostgresStore(options: { connectionString: string; max?: n
            VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
           [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null, ...newCallValues(call)],
         );
+        if (call.idempotency) {
+          // In the same transaction: a key the account already used rolls the insert back.
+          await q('UPDATE calls SET idempotency_key = $1, request_hash = $2 WHERE id = $3', [call.idempotency.key, call.idempotency.requestHash, call.id]).catch(
+            (err: unknown) => {
+              throw isPgUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
+            },
+          );
+        }
         await insertEvent(q, { callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(rows[0] as CallRow);
       });

@@ -15,6 +15,9 @@ import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
 import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
+import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
+import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -69,6 +72,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   return {
     ...createSqliteAccountStore({ sql, tx }),
     ...createSqliteScheduleStore({ sql, tx, insertEvent }),
+    ...createSqliteLive(sql),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -97,6 +101,14 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
           `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
            VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')})`,
         ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null, ...newCallValues(call));
+        if (call.idempotency) {
+          // In the same transaction: a key the account already used rolls the insert back.
+          try {
+            sql('UPDATE calls SET idempotency_key = ?, request_hash = ? WHERE id = ?').run(call.idempotency.key, call.idempotency.requestHash, call.id);
+          } catch (err) {
+            throw isUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
+          }
+        }
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(getCallRow(call.id) as CallRow);
       });

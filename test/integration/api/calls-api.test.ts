@@ -29,7 +29,7 @@ test('when a valid call is posted, then 201 with Location and the call, durable 
   t.like(call, {
     to: '+12025550123',
     at: '2026-11-21T19:00:00.000Z',
-    timeZone: 'Europe/Dublin',
+    timezone: 'Europe/Dublin',
     localAt: '2026-11-21T19:00:00+00:00',
     message: 'Happy birthday!',
     status: 'scheduled',

@@ -90,7 +90,9 @@ test('when someone cancels another account’s call with the form, then it is no
   t.is((await owner.post('/calls', FORM)).status, 303);
   const [call] = await svc.deps.store.listCalls({ limit: 1 });
   const stranger = await signInPage(svc.deps, svc.url);
-  t.is((await stranger.post(`/calls/${call?.id ?? ''}/cancel`, {})).status, 303);
+  // The confirmation step does not show another account's call; the confirmed post says it could not cancel.
+  t.is((await stranger.post(`/calls/${call?.id ?? ''}/cancel`, {})).status, 404);
+  t.is((await stranger.post(`/calls/${call?.id ?? ''}/cancel`, { confirmed: 'yes' })).status, 303);
   t.is((await svc.deps.store.getCall(call?.id ?? ''))?.status, 'scheduled');
   t.notRegex(await (await stranger.get('/')).text(), /\+12025550123/, 'and the stranger’s list does not show it');
 });

@@ -1,0 +1,99 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { CallRequestSchema } from '../../calls/call-request-schema.ts';
+import { CallPageSchema, CallSchema, CallWithEventsSchema, ListCallsQuerySchema, ProblemSchema } from './api-schemas.ts';
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+const unauthorized = problem('No or a bad bearer token (`WWW-Authenticate: Bearer`).');
+const idParam = z.object({ id: z.string().meta({ description: 'The call’s id.' }) });
+const security = [{ bearer: [] }];
+
+/**
+ * The OpenAPI 3.1 document of the calls API, generated from the zod schemas the routes validate with. Built once
+ * at start; `/openapi.json` serves it. Issue 12's schedule routes register here at the merge.
+ */
+export function buildOpenApiDocument(info: { version: string }) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From `POST /api/auth/token`.' });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/calls',
+    summary: 'Schedule a call',
+    security,
+    request: {
+      headers: z.object({
+        'Idempotency-Key': z.string().min(1).max(255).optional().meta({
+          description: 'Retry safely: the same key and body within 24 h answer with the first call; the same key with another body is a 422.',
+        }),
+      }),
+      body: { required: true, content: { 'application/json': { schema: CallRequestSchema } } },
+    },
+    responses: {
+      201: { ...json('Scheduled (or, for a repeated Idempotency-Key, the call the first request scheduled: `Idempotent-Replayed: true`).', CallSchema), headers: { Location: { schema: { type: 'string' }, description: '/api/calls/{id}' } } },
+      400: problem('Invalid fields (`errors` lists each).'),
+      401: unauthorized,
+      415: problem('The body is not application/json.'),
+      422: problem('The number opted out, or the Idempotency-Key was used with another body.'),
+      429: problem('An abuse limit was reached (`Retry-After`).'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/calls',
+    summary: 'List calls: upcoming soonest first, then history newest first',
+    security,
+    request: { query: ListCallsQuerySchema },
+    responses: { 200: json('One page of calls.', CallPageSchema), 400: problem('A bad status, limit or cursor.'), 401: unauthorized },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/calls/events',
+    summary: 'Live changes of your calls (server-sent events)',
+    description:
+      '`text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect.',
+    security,
+    request: {
+      headers: z.object({ 'Last-Event-ID': z.string().regex(/^\d+$/).optional().meta({ description: 'The last event id seen.' }) }),
+      query: z.object({ since: z.string().regex(/^\d+$/).optional().meta({ description: 'Start after this time (ms since the epoch) when there is no Last-Event-ID.' }) }),
+    },
+    responses: {
+      200: { description: 'The stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      401: unauthorized,
+      429: problem('Too many streams open for the account or the service.'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/calls/{id}',
+    summary: 'A call with its timeline',
+    security,
+    request: { params: idParam },
+    responses: { 200: json('The call and its events.', CallWithEventsSchema), 401: unauthorized, 404: problem('No such call of yours.') },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/calls/{id}',
+    summary: 'Cancel a scheduled call',
+    security,
+    request: { params: idParam },
+    responses: {
+      200: json('The canceled call.', CallSchema),
+      401: unauthorized,
+      404: problem('No such call of yours.'),
+      409: problem('The call is no longer scheduled (already canceled included).'),
+    },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Dial-A-Joke API',
+      version: info.version,
+      description: 'Schedule phone calls that tell a joke (or your message). Errors are RFC 9457 problems; their `type` links to a page explaining each.',
+    },
+    servers: [{ url: '/' }],
+  });
+}
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

@@ -1,0 +1,57 @@
+/** What each problem `type` (`/problems/<slug>`) means and what to do about it: the pages the URIs lead to. */
+export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: number; meaning: string; fix: string }>> = {
+  validation: {
+    title: 'Invalid request',
+    status: 400,
+    meaning: 'One or more fields are missing or wrong. `errors` lists each one: `path` names the field, `message` says what is wrong with it.',
+    fix: 'Correct the fields named and send the request again.',
+  },
+  unauthorized: {
+    title: 'Unauthorized',
+    status: 401,
+    meaning: 'The request carries no valid credentials: no bearer token, an expired or forged one, or a wrong e-mail address or password.',
+    fix: 'Get a token with POST /api/auth/token and send it as `Authorization: Bearer <token>`.',
+  },
+  forbidden: {
+    title: 'Forbidden',
+    status: 403,
+    meaning: 'The credentials are valid but may not do this: the account is not activated yet, or a form arrived without its CSRF token.',
+    fix: 'Activate the account with the link from the e-mail, or reload the page and submit the form again.',
+  },
+  'not-found': {
+    title: 'Not found',
+    status: 404,
+    meaning: 'There is no such thing for your account. Another account’s call is "not found" too: its existence is not ours to tell.',
+    fix: 'Check the id; list your calls with GET /api/calls.',
+  },
+  conflict: {
+    title: 'Conflict',
+    status: 409,
+    meaning: 'The request does not fit the call’s state: for example, canceling a call that is already being dialed, finished or canceled.',
+    fix: 'Read the call again (GET /api/calls/{id}) to see its state.',
+  },
+  'opted-out': {
+    title: 'Number opted out',
+    status: 422,
+    meaning: 'The person at this number pressed 9 on an earlier call to stop calls to it. It is never called again.',
+    fix: 'Do not schedule calls to this number.',
+  },
+  'idempotency-key-reused': {
+    title: 'Idempotency key reused',
+    status: 422,
+    meaning: 'The Idempotency-Key was used within the last 24 hours for a request with another body. A key stands for one request; repeating it with the same body returns the first call.',
+    fix: 'Use a new key (a fresh UUID) for a new call.',
+  },
+  limit: {
+    title: 'Too many requests',
+    status: 429,
+    meaning: 'A limit was reached: calls per account per day, pending calls, calls to one number, sign-in attempts or open live streams.',
+    fix: 'Wait for the number of seconds in `Retry-After`, then try again.',
+  },
+  unavailable: {
+    title: 'Service unavailable',
+    status: 503,
+    meaning: 'The service cannot answer right now (its database is unreachable, or it is restarting).',
+    fix: 'Try again in a little while.',
+  },
+};
