@@ -59,12 +59,8 @@ export function groupOf(call: Call, viewer: Viewer): 'Now' | 'Today' | 'Tomorrow
   return days <= 0 ? 'Today' : days === 1 ? 'Tomorrow' : 'Later';
 }
 
-/** Fields issue 12 adds to calls (schedules, retries); shown when present. */
-type Extras = { scheduleId?: string | null; tryNumber?: number; triesTotal?: number };
-
 /** Everything a page shows about one call. */
 export function callView(call: Call, viewer: Viewer) {
-  const extras = call as Call & Extras;
   // The callee's own time, when their clock reads differently from the viewer's at that moment.
   const differs = DateTime.fromMillis(call.dueAt, { zone: call.timeZone }).offset !== DateTime.fromMillis(call.dueAt, { zone: viewer.zone }).offset;
   return {
@@ -83,8 +79,9 @@ export function callView(call: Call, viewer: Viewer) {
     outcome: outcomeWords(call, viewer.now),
     cancelable: call.status === 'scheduled',
     url: `/calls/${encodeURIComponent(call.id)}`,
-    attempt: extras.tryNumber !== undefined && extras.triesTotal !== undefined && extras.triesTotal > 1 ? `attempt ${extras.tryNumber} of ${extras.triesTotal}` : null,
-    scheduleUrl: extras.scheduleId ? `/schedules/${encodeURIComponent(extras.scheduleId)}` : null,
+    // A call with retries says which try it is; a schedule's occurrence links to its row on the schedules page.
+    attempt: call.triesTotal > 1 ? `attempt ${call.tryNumber} of ${call.triesTotal}` : null,
+    scheduleUrl: call.scheduleId ? `/schedules#schedule-${encodeURIComponent(call.scheduleId)}` : null,
   };
 }
 export type CallView = ReturnType<typeof callView>;

@@ -103,3 +103,12 @@ test('when a zone is typed, then a city or an alias finds it, a made-up one does
   t.is(pickLocale(['*', 'not a tag!', 'de-DE']), 'de-DE');
   t.is(relative(NOW - 2 * 3_600_000, berlin), '2 hours ago');
 });
+
+test('when a call is a retry of a schedule’s occurrence, then it says which try it is and links its schedule’s row', (t) => {
+  const retry = callView(call({ scheduleId: 's 1', tryNumber: 2, triesTotal: 3, retryOf: 'c0' }), berlin);
+  t.is(retry.attempt, 'attempt 2 of 3');
+  t.is(retry.scheduleUrl, '/schedules#schedule-s%201');
+  const single = callView(call(), berlin);
+  t.is(single.attempt, null);
+  t.is(single.scheduleUrl, null);
+});
