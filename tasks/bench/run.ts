@@ -7,14 +7,18 @@
  *
  * Every scenario runs in its own child process with the load generator in a worker thread, all on 127.0.0.1,
  * every run bounded in requests and seconds; children (and what they spawn) are killed at the end, even on error.
+ * The store-bound benchmarks run on SQLite and on PostgreSQL (BENCH_POSTGRES_URL, default this machine's server):
+ * each PostgreSQL scenario makes a database of its own and drops it; any a killed scenario left are dropped here.
  * Targets are reported, never asserted: the exit code says only whether the harness worked.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BENCH_RUN_ENV, dropRunDatabases } from './bench-db.ts';
 import { createScenarioRunner } from './child-runner.ts';
 import { describeMachine, machineLine } from './machine.ts';
 import { createProgress } from './progress.ts';
@@ -38,6 +42,15 @@ if (unknown.length > 0) {
 }
 const selected = BENCHMARKS.filter((b) => !only || only.includes(b.name));
 
+// Names this run's PostgreSQL databases (the scenario children inherit it), so the end can drop any left behind.
+const run = randomBytes(4).toString('hex');
+process.env[BENCH_RUN_ENV] = run;
+const dropLeftovers = () =>
+  dropRunDatabases(run).then(
+    (names) => names.length > 0 && process.stderr.write(`dropped ${names.length} database(s) left by killed scenarios: ${names.join(', ')}\n`),
+    () => undefined,
+  );
+
 const machine = describeMachine();
 const outDir = smoke ? mkdtempSync(join(tmpdir(), 'daj-bench-smoke-')) : join(ROOT, 'bench', 'results');
 const progress = createProgress();
@@ -49,7 +62,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     progress.stop();
     runner.killAll();
     process.stderr.write(`\n${signal}: benchmark children killed\n`);
-    process.exit(130);
+    void dropLeftovers().finally(() => process.exit(130));
   });
 }
 
@@ -77,6 +90,7 @@ try {
 } finally {
   progress.stop();
   runner.killAll();
+  await dropLeftovers();
 }
 
 if (!only) {
