@@ -26,11 +26,13 @@ check: $(STAMP)
 simulator: $(STAMP)
 	$(NPM) run simulator
 
-# Every benchmark (about 7 minutes, loopback only); rewrites BENCHMARKS.md and bench/results/.
+# Every benchmark (about 15 minutes, loopback only), the store-bound ones on SQLite and on PostgreSQL (a database of
+# their own on 127.0.0.1:5432, or BENCH_POSTGRES_URL, dropped after); rewrites BENCHMARKS.md and bench/results/.
 bench: $(STAMP)
 	$(NPM) run bench
 
-# Every benchmark for about a second, into a temp folder: proves the harness works (no thresholds).
+# Every benchmark for about a second, PostgreSQL variants included, into a temp folder: proves the harness works
+# (no thresholds).
 bench-smoke: $(STAMP)
 	$(NPM) run bench:smoke
 

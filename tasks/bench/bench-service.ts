@@ -23,13 +23,14 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** A fresh temp folder for one scenario's SQLite file. */
+/** A fresh temp folder for one scenario's files (a SQLite database: see `createBenchDb`). */
 export function benchDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `daj-bench-${prefix}-`));
 }
 
 export type BenchServiceOptions = {
-  dir: string;
+  /** The scenario's own fresh database (`sqlite:…` or `postgres://…`; see bench-db.ts). */
+  databaseUrl: string;
   /** The carrier: its API address (`…/v2`) and the base64 key that verifies its webhooks. */
   telnyx: { baseUrl: string; publicKey: string };
   /** Config overrides on top of the production stage (queue limits…). */
@@ -60,7 +61,7 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
       {
         host: '127.0.0.1',
         port,
-        databaseUrl: `sqlite:${join(options.dir, 'bench.db')}`,
+        databaseUrl: options.databaseUrl,
         publicUrl: `http://127.0.0.1:${port}`,
         logLevel: 'info',
         http: { shutdownTimeoutMs: 1000 },

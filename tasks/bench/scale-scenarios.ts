@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { benchDir, freePort } from './bench-service.ts';
+import { createBenchDb, type BenchDb, type StoreKind } from './bench-db.ts';
+import { freePort } from './bench-service.ts';
 import { memoryOf } from './proc-stats.ts';
 import type { ScenarioIo } from './scenario-io.ts';
 import { startSimHost } from './sim-client.ts';
@@ -24,6 +27,7 @@ export type ScaleParams = {
   near: number;
   nearLeadMs: number;
   nearSpacingMs: number;
+  store: StoreKind;
 };
 
 export type ScaleResult = {
@@ -43,7 +47,7 @@ export type ScaleResult = {
  * Fills the file the way the service would have: the store's own migrations, then `rows` scheduled calls with
  * their first timeline event, in one transaction, with the WAL checkpointed as a settled database would be.
  */
-async function buildDatabase(path: string, rows: number, io: ScenarioIo): Promise<void> {
+async function buildSqlite(path: string, rows: number, io: ScenarioIo): Promise<void> {
   const store = createSqliteStore({ path });
   await store.migrate();
   await store.close();
@@ -71,23 +75,76 @@ async function buildDatabase(path: string, rows: number, io: ScenarioIo): Promis
   db.close();
 }
 
+/**
+ * The same on PostgreSQL, in bulk: the store's own migrations, then the calls and their timeline rows each in one
+ * INSERT … SELECT over generate_series (row by row over the network would take minutes), then VACUUM ANALYZE, as
+ * autovacuum would leave a settled database.
+ */
+async function buildPostgres(databaseUrl: string, rows: number, io: ScenarioIo): Promise<void> {
+  const store = createPostgresStore({ connectionString: databaseUrl, max: 1 });
+  await store.migrate();
+  await store.close();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const now = Date.now();
+    io.progress(`bulk-loading ${rows.toLocaleString('en-US')} pending calls (generate_series)`);
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at)
+       SELECT gen_random_uuid()::text, '+12025550123', $1::bigint + 3600000 + (i * $2::bigint) / $3::bigint, 'UTC', NULL, 'scheduled', $1::bigint, $1::bigint
+       FROM generate_series(0, $3::bigint - 1) AS i`,
+      [now, 89 * 86_400_000, rows],
+    );
+    await client.query(
+      `INSERT INTO call_events (call_id, at, kind, name, detail)
+       SELECT id, created_at, 'status', 'scheduled', '{"dueAt":' || due_at || '}' FROM calls ORDER BY due_at`,
+    );
+    await client.query('COMMIT');
+    io.progress('VACUUM ANALYZE');
+    await client.query('VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The database's size on disk, in MB. */
+async function sizeMb(db: BenchDb): Promise<number> {
+  if (db.kind === 'sqlite') return statSync(db.databaseUrl.slice('sqlite:'.length)).size / 2 ** 20;
+  return ((await db.all<{ n: number }>('SELECT pg_database_size(current_database()) AS n'))[0]?.n ?? 0) / 2 ** 20;
+}
+
 /** Adds the calls due just after start; returns their ids. */
-function addNearCalls(path: string, params: ScaleParams, firstDue: number): string[] {
+async function addNearCalls(db: BenchDb, params: ScaleParams, firstDue: number): Promise<string[]> {
+  const now = Date.now();
+  const calls = Array.from({ length: params.near }, (_, i) => ({ id: randomUUID(), dueAt: firstDue + i * params.nearSpacingMs }));
+  if (db.kind === 'postgres') {
+    const client = new pg.Client({ connectionString: db.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at)
+         SELECT u.id, '+12025550123', u.due, 'UTC', 'Scale bench.', 'scheduled', $3, $3 FROM unnest($1::text[], $2::bigint[]) AS u(id, due)`,
+        [calls.map((c) => c.id), calls.map((c) => c.dueAt), now],
+      );
+    } finally {
+      await client.end();
+    }
+    return calls.map((c) => c.id);
+  }
+  return addNearSqlite(db.databaseUrl.slice('sqlite:'.length), calls, now);
+}
+
+function addNearSqlite(path: string, calls: { id: string; dueAt: number }[], now: number): string[] {
   const db = new DatabaseSync(path);
-  const ids: string[] = [];
   const insert = db.prepare(
     "INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at) VALUES (?, '+12025550123', ?, 'UTC', 'Scale bench.', 'scheduled', ?, ?)",
   );
-  const now = Date.now();
   db.exec('BEGIN');
-  for (let i = 0; i < params.near; i++) {
-    const id = randomUUID();
-    insert.run(id, firstDue + i * params.nearSpacingMs, now, now);
-    ids.push(id);
-  }
+  for (const call of calls) insert.run(call.id, call.dueAt, now, now);
   db.exec('COMMIT');
   db.close();
-  return ids;
+  return calls.map((c) => c.id);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -101,93 +158,99 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export const scenarios = {
   /**
-   * Starts the real entry point (`node src/main.ts`) as an operator would, over a SQLite file holding `rows`
-   * pending calls, against the carrier simulator in its own process; measures start to ready, memory, and the
-   * lateness of the first calls to fall due.
+   * Starts the real entry point (`node src/main.ts`) as an operator would, over a database (a SQLite file, or a
+   * PostgreSQL database of its own) holding `rows` pending calls, against the carrier simulator in its own process;
+   * measures start to ready, memory, and the lateness of the first calls to fall due.
    */
   async run(params: ScaleParams, io: ScenarioIo): Promise<ScaleResult> {
-    const dir = benchDir('scale');
-    const path = join(dir, 'scale.db');
-    const b0 = performance.now();
-    await buildDatabase(path, params.rows, io);
-    const buildSeconds = (performance.now() - b0) / 1000;
-    const sim = await startSimHost({ seed: newSigningSeed(), knobs: { dialsPerSecond: 1_000_000, channels: 1_000_000, answerDelayMs: 600_000 } });
-    io.spawned(sim.pid);
-    let child: ChildProcess | undefined;
+    const db = await createBenchDb(params.store, 'scale');
     try {
-      const port = await freePort();
-      const nearIds = addNearCalls(path, params, Date.now() + params.nearLeadMs);
-      const dbMb = statSync(path).size / 2 ** 20;
-      io.progress(`starting src/main.ts over ${params.rows.toLocaleString('en-US')} pending calls`);
-      const t0 = performance.now();
-      const proc = spawn(process.execPath, [MAIN], {
-        env: {
-          STAGE: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          PUBLIC_URL: `http://127.0.0.1:${port}`,
-          DATABASE_URL: `sqlite:${path}`,
-          LOG_LEVEL: 'info',
-          TELNYX_API_KEY: 'bench-key',
-          TELNYX_PUBLIC_KEY: sim.publicKeyBase64,
-          TELNYX_CONNECTION_ID: 'bench-connection',
-          TELNYX_FROM_NUMBER: '+12025550100',
-          TELNYX_BASE_URL: sim.baseUrl,
-          // Production requires account mail and a signing secret; nothing here signs in or sends mail.
-          SMTP_URL: 'smtp://127.0.0.1:9',
-          JWT_SECRET: randomBytes(32).toString('base64url'),
-          // Limits high: the lateness measured is the timer's and the database's, not the rate limiter's.
-          DIALS_PER_SECOND: '1000',
-          MAX_CONCURRENT_CALLS: '1000',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      child = proc;
-      if (proc.pid) io.spawned(proc.pid);
-      let listeningMs: number | null = null;
-      // Read every log line (a full pipe would stall the service); the 'listening' line says it is up.
-      createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        if (listeningMs === null && line.includes('"msg":"listening"')) listeningMs = performance.now() - t0;
-      });
-      let readyMs: number | null = null;
-      await waitUntil(
-        async () => {
-          try {
-            const res = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) });
-            await res.arrayBuffer();
-            if (res.status === 200) readyMs = performance.now() - t0;
-          } catch {
-            // not listening yet
-          }
-          return readyMs !== null || proc.exitCode !== null;
-        },
-        { timeoutMs: 60_000, everyMs: 5 },
-      );
-      const atReady = proc.pid ? memoryOf(proc.pid) : null;
-      io.progress(`waiting for the ${params.near} calls due after start`);
-      const db = new DatabaseSync(path, { readOnly: true });
-      const placeholders = nearIds.map(() => '?').join(',');
-      const claimed = () => db.prepare(`SELECT lateness_ms FROM calls WHERE id IN (${placeholders}) AND lateness_ms IS NOT NULL`).all(...nearIds) as { lateness_ms: number }[];
-      await waitUntil(() => claimed().length === nearIds.length, { timeoutMs: params.nearLeadMs + params.near * params.nearSpacingMs + 30_000, everyMs: 200 });
-      const lateness = claimed().map((r) => r.lateness_ms);
-      db.close();
-      const after = proc.pid ? memoryOf(proc.pid) : null;
-      return {
-        params,
-        buildSeconds,
-        dbMb,
-        spawnToListeningMs: listeningMs,
-        spawnToReadyMs: readyMs,
-        rssAtReadyMb: atReady?.rss ?? null,
-        rssAfterMb: after?.rss ?? null,
-        peakRssMb: after?.hwm ?? null,
-        nearClaimed: lateness.length,
-        nearLateness: summarize(lateness),
-      };
+      const b0 = performance.now();
+      if (db.kind === 'sqlite') await buildSqlite(db.databaseUrl.slice('sqlite:'.length), params.rows, io);
+      else await buildPostgres(db.databaseUrl, params.rows, io);
+      const buildSeconds = (performance.now() - b0) / 1000;
+      return await measure(db, params, buildSeconds, io);
     } finally {
-      if (child) await stopChild(child);
-      await sim.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
   },
 };
+
+/** Starts the entry point over the built database and measures it (see `scenarios.run`). */
+async function measure(db: BenchDb, params: ScaleParams, buildSeconds: number, io: ScenarioIo): Promise<ScaleResult> {
+  const sim = await startSimHost({ seed: newSigningSeed(), knobs: { dialsPerSecond: 1_000_000, channels: 1_000_000, answerDelayMs: 600_000 } });
+  io.spawned(sim.pid);
+  let child: ChildProcess | undefined;
+  try {
+    const port = await freePort();
+    const nearIds = await addNearCalls(db, params, Date.now() + params.nearLeadMs);
+    const dbMb = await sizeMb(db);
+    io.progress(`starting src/main.ts over ${params.rows.toLocaleString('en-US')} pending calls (${db.kind})`);
+    const t0 = performance.now();
+    const proc = spawn(process.execPath, [MAIN], {
+      env: {
+        STAGE: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: db.databaseUrl,
+        LOG_LEVEL: 'info',
+        TELNYX_API_KEY: 'bench-key',
+        TELNYX_PUBLIC_KEY: sim.publicKeyBase64,
+        TELNYX_CONNECTION_ID: 'bench-connection',
+        TELNYX_FROM_NUMBER: '+12025550100',
+        TELNYX_BASE_URL: sim.baseUrl,
+        // Production requires account mail and a signing secret; nothing here signs in or sends mail.
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        JWT_SECRET: randomBytes(32).toString('base64url'),
+        // Limits high: the lateness measured is the timer's and the database's, not the rate limiter's.
+        DIALS_PER_SECOND: '1000',
+        MAX_CONCURRENT_CALLS: '1000',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child = proc;
+    if (proc.pid) io.spawned(proc.pid);
+    let listeningMs: number | null = null;
+    // Read every log line (a full pipe would stall the service); the 'listening' line says it is up.
+    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (listeningMs === null && line.includes('"msg":"listening"')) listeningMs = performance.now() - t0;
+    });
+    let readyMs: number | null = null;
+    await waitUntil(
+      async () => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) });
+          await res.arrayBuffer();
+          if (res.status === 200) readyMs = performance.now() - t0;
+        } catch {
+          // not listening yet
+        }
+        return readyMs !== null || proc.exitCode !== null;
+      },
+      { timeoutMs: 60_000, everyMs: 5 },
+    );
+    const atReady = proc.pid ? memoryOf(proc.pid) : null;
+    io.progress(`waiting for the ${params.near} calls due after start`);
+    const placeholders = nearIds.map(() => '?').join(',');
+    const claimed = () => db.all<{ lateness_ms: number }>(`SELECT lateness_ms FROM calls WHERE id IN (${placeholders}) AND lateness_ms IS NOT NULL`, nearIds);
+    await waitUntil(async () => (await claimed()).length === nearIds.length, { timeoutMs: params.nearLeadMs + params.near * params.nearSpacingMs + 30_000, everyMs: 200 });
+    const lateness = (await claimed()).map((r) => r.lateness_ms);
+    const after = proc.pid ? memoryOf(proc.pid) : null;
+    return {
+      params,
+      buildSeconds,
+      dbMb,
+      spawnToListeningMs: listeningMs,
+      spawnToReadyMs: readyMs,
+      rssAtReadyMb: atReady?.rss ?? null,
+      rssAfterMb: after?.rss ?? null,
+      peakRssMb: after?.hwm ?? null,
+      nearClaimed: lateness.length,
+      nearLateness: summarize(lateness),
+    };
+  } finally {
+    if (child) await stopChild(child);
+    await sim.stop();
+  }
+}

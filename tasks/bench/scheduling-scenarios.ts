@@ -1,7 +1,4 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { benchDir } from './bench-service.ts';
+import { createBenchDb, type StoreKind } from './bench-db.ts';
 import { runLoad } from './load.ts';
 import type { LoadRequest, LoadResult } from './load-types.ts';
 import { monotonicUs } from './profile-summary.ts';
@@ -44,11 +41,11 @@ export const scenarios = {
    * The service's `POST /api/calls`: validation (number, time, zone), the durable insert, the queue told, 201.
    * With `profileDir` the service runs under `node --cpu-prof`.
    */
-  async service(params: SchedulingParams & { profileDir?: string }, io: ScenarioIo): Promise<SchedulingServiceResult> {
-    const dir = benchDir('schedule');
+  async service(params: SchedulingParams & { store: StoreKind; profileDir?: string }, io: ScenarioIo): Promise<SchedulingServiceResult> {
+    const db = await createBenchDb(params.store, 'schedule');
     const host = await startServiceHost(
       // The calls are due hours to days ahead: nothing dials, so no carrier is needed.
-      { op: 'start-service', options: { dir, telnyx: { baseUrl: 'http://127.0.0.1:9/v2', publicKey: Buffer.alloc(32).toString('base64') } } },
+      { op: 'start-service', options: { databaseUrl: db.databaseUrl, telnyx: { baseUrl: 'http://127.0.0.1:9/v2', publicKey: Buffer.alloc(32).toString('base64') } } },
       params.profileDir ? { profileDir: params.profileDir } : {},
     );
     io.spawned(host.pid);
@@ -62,13 +59,11 @@ export const scenarios = {
       const load = await runLoad({ url: host.url, connections: params.connections, requests, amount: requests.length, maxSeconds: params.maxSeconds, timeoutSeconds: 10, recordSamples: false });
       const toUs = monotonicUs();
       const profileFile = await stop();
-      const db = new DatabaseSync(join(dir, 'bench.db'), { readOnly: true });
-      const stored = (db.prepare('SELECT count(*) AS n FROM calls').get() as { n: number }).n;
-      db.close();
+      const stored = (await db.all<{ n: number }>('SELECT count(*) AS n FROM calls'))[0]?.n ?? 0;
       return { load, stored, ...(profileFile ? { profile: { file: profileFile, fromUs, toUs } } : {}) };
     } finally {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
   },
 };

@@ -40,7 +40,8 @@ export async function startServiceHost(
       url,
       queue,
       token,
-      schedule: (calls) => child.call<string[]>({ op: 'schedule', calls }),
+      // Bounded, but long enough for 10,000 committed inserts on a busy machine.
+      schedule: (calls) => child.call<string[]>({ op: 'schedule', calls }, 600_000),
       async stop() {
         // A service that stalled does not answer: it is killed after the grace period.
         await child.call({ op: 'stop' }, 10_000).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { benchDir } from './bench-service.ts';
 import { runLoad } from './load.ts';
@@ -100,7 +101,7 @@ export const scenarios = {
         {
           op: 'start-service',
           options: {
-            dir,
+            databaseUrl: `sqlite:${join(dir, 'bench.db')}`,
             telnyx: { baseUrl: sim.baseUrl, publicKey: sim.publicKeyBase64 },
             // Without answering-machine detection an answer is spoken to at once: the step this benchmark times.
             overrides: { telnyx: { answeringMachineDetection: 'disabled' }, queue: { maxConcurrentCalls: 100_000, dialsPerSecond: 10_000 } },

@@ -1,7 +1,4 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { benchDir } from './bench-service.ts';
+import { createBenchDb, type StoreKind } from './bench-db.ts';
 import type { ScenarioIo } from './scenario-io.ts';
 import { startServiceHost } from './service-client.ts';
 import { startSimHost } from './sim-client.ts';
@@ -22,6 +19,7 @@ export type TimerParams = {
   carrierDialsPerSecond: number;
   /** `ringing`: the callee does not answer within the run; `answered`: every call is answered, spoken to and hung up. */
   flow: 'ringing' | 'answered';
+  store: StoreKind;
 };
 
 export type TimerResult = {
@@ -76,12 +74,12 @@ export const scenarios = {
       },
     });
     io.spawned(sim.pid);
-    const dir = benchDir('timer');
+    const db = await createBenchDb(params.store, 'timer');
     try {
       const host = await startServiceHost({
         op: 'start-service',
         options: {
-          dir,
+          databaseUrl: db.databaseUrl,
           telnyx: { baseUrl: sim.baseUrl, publicKey: sim.publicKeyBase64 },
           overrides: {
             queue: { dialsPerSecond: params.dialsPerSecond, maxConcurrentCalls: params.maxConcurrentCalls },
@@ -99,73 +97,64 @@ export const scenarios = {
         const scheduledAt = Date.now();
         const dueById = new Map(ids.map((id, i) => [id, dueTimes[i] as number]));
 
-        const db = new DatabaseSync(join(dir, 'bench.db'), { readOnly: true });
-        try {
-          const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-          const deadline = params.leadSeconds + params.windowSeconds + Math.ceil(params.calls / Math.min(params.dialsPerSecond, params.carrierDialsPerSecond)) + 60;
-          await waitUntil(
-            () => {
-              const left = count("SELECT count(*) AS n FROM calls WHERE status = 'scheduled' OR (status = 'dialing' AND call_control_id IS NULL)");
-              io.progress(`${params.calls - left}/${params.calls} dialed`);
-              return left === 0;
-            },
-            { timeoutMs: deadline * 1000, everyMs: 500 },
-          );
-          await sleep(200);
-          const rows = db.prepare('SELECT id, claimed_at, lateness_ms FROM calls WHERE claimed_at IS NOT NULL').all() as {
-            id: string;
-            claimed_at: number;
-            lateness_ms: number;
-          }[];
-          const claimById = new Map(rows.map((r) => [r.id, r]));
-          const dials = await sim.commands('dial');
-          const firstAccepted = new Map<string, number>();
-          for (const d of dials) {
-            const id = d.clientState === null ? undefined : Buffer.from(d.clientState, 'base64').toString('utf8');
-            if (id !== undefined && d.status === 200 && !firstAccepted.has(id)) firstAccepted.set(id, d.at);
-          }
-          // The service's window: one second plus the margin it keeps for jitter between its count and the carrier's.
-          const windowMs = 1000 + (host.queue?.dialRateMarginMs ?? 0);
-          const predicted = predictDials(dueTimes, params.dialsPerSecond, windowMs);
-          const points: TimerResult['points'] = [];
-          const predictionError: number[] = [];
-          ids.forEach((id, i) => {
-            const due = dueById.get(id) as number;
-            const atCarrier = firstAccepted.get(id);
-            const claim = claimById.get(id);
-            if (atCarrier === undefined || claim === undefined) return;
-            const ideal = predicted[i] as number;
-            points.push([due - start, atCarrier - due, claim.lateness_ms, ideal - due]);
-            predictionError.push(Math.abs(claim.claimed_at - ideal));
-          });
-          return {
-            params,
-            scheduledInTime: scheduledAt <= start,
-            scheduleSeconds: (scheduledAt - (start - params.leadSeconds * 1000)) / 1000,
-            dialed: firstAccepted.size,
-            carrierLateness: summarize(points.map((p) => p[1])),
-            claimLateness: summarize(points.map((p) => p[2])),
-            points,
-            windows: {
-              claimsPerSecond: maxInWindow(rows.map((r) => r.claimed_at), 1000),
-              claimsPer5s: maxInWindow(rows.map((r) => r.claimed_at), 5000),
-              // Every dial request the carrier received counts, refused ones too: that is what it rate-limits.
-              carrierPerSecond: maxInWindow(dials.map((d) => d.at), 1000),
-              carrierPer5s: maxInWindow(dials.map((d) => d.at), 5000),
-            },
-            carrierRefusals: dials.filter((d) => d.status === 429).length,
-            predictionError: summarize(predictionError),
-            windowMs,
-          };
-        } finally {
-          db.close();
+        const count = async (sql: string) => (await db.all<{ n: number }>(sql))[0]?.n ?? 0;
+        const deadline = params.leadSeconds + params.windowSeconds + Math.ceil(params.calls / Math.min(params.dialsPerSecond, params.carrierDialsPerSecond)) + 60;
+        await waitUntil(
+          async () => {
+            const left = await count("SELECT count(*) AS n FROM calls WHERE status = 'scheduled' OR (status = 'dialing' AND call_control_id IS NULL)");
+            io.progress(`${params.calls - left}/${params.calls} dialed`);
+            return left === 0;
+          },
+          { timeoutMs: deadline * 1000, everyMs: 500 },
+        );
+        await sleep(200);
+        const rows = await db.all<{ id: string; claimed_at: number; lateness_ms: number }>('SELECT id, claimed_at, lateness_ms FROM calls WHERE claimed_at IS NOT NULL');
+        const claimById = new Map(rows.map((r) => [r.id, r]));
+        const dials = await sim.commands('dial');
+        const firstAccepted = new Map<string, number>();
+        for (const d of dials) {
+          const id = d.clientState === null ? undefined : Buffer.from(d.clientState, 'base64').toString('utf8');
+          if (id !== undefined && d.status === 200 && !firstAccepted.has(id)) firstAccepted.set(id, d.at);
         }
+        // The service's window: one second plus the margin it keeps for jitter between its count and the carrier's.
+        const windowMs = 1000 + (host.queue?.dialRateMarginMs ?? 0);
+        const predicted = predictDials(dueTimes, params.dialsPerSecond, windowMs);
+        const points: TimerResult['points'] = [];
+        const predictionError: number[] = [];
+        ids.forEach((id, i) => {
+          const due = dueById.get(id) as number;
+          const atCarrier = firstAccepted.get(id);
+          const claim = claimById.get(id);
+          if (atCarrier === undefined || claim === undefined) return;
+          const ideal = predicted[i] as number;
+          points.push([due - start, atCarrier - due, claim.lateness_ms, ideal - due]);
+          predictionError.push(Math.abs(claim.claimed_at - ideal));
+        });
+        return {
+          params,
+          scheduledInTime: scheduledAt <= start,
+          scheduleSeconds: (scheduledAt - (start - params.leadSeconds * 1000)) / 1000,
+          dialed: firstAccepted.size,
+          carrierLateness: summarize(points.map((p) => p[1])),
+          claimLateness: summarize(points.map((p) => p[2])),
+          points,
+          windows: {
+            claimsPerSecond: maxInWindow(rows.map((r) => r.claimed_at), 1000),
+            claimsPer5s: maxInWindow(rows.map((r) => r.claimed_at), 5000),
+            // Every dial request the carrier received counts, refused ones too: that is what it rate-limits.
+            carrierPerSecond: maxInWindow(dials.map((d) => d.at), 1000),
+            carrierPer5s: maxInWindow(dials.map((d) => d.at), 5000),
+          },
+          carrierRefusals: dials.filter((d) => d.status === 429).length,
+          predictionError: summarize(predictionError),
+          windowMs,
+        };
       } finally {
         await host.stop();
       }
     } finally {
       await sim.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
   },
 };

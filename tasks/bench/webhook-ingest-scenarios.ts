@@ -1,10 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { createWebhookVerifier } from '../../src/webhooks/webhook-verifier.ts';
-import { benchDir } from './bench-service.ts';
+import { createBenchDb, type StoreKind } from './bench-db.ts';
 import { startServiceHost } from './service-client.ts';
 import { runLoad } from './load.ts';
 import type { LoadRequest, LoadResult } from './load-types.ts';
@@ -103,12 +100,12 @@ export const scenarios = {
    * a real (scheduled) call's timeline meanwhile. Every webhook has its own event id, so none is a duplicate.
    * With `profileDir` the service runs under `node --cpu-prof`.
    */
-  async service(params: LoadParams & { calls: number; profileDir?: string }, io: ScenarioIo): Promise<IngestServiceResult> {
+  async service(params: LoadParams & { calls: number; store: StoreKind; profileDir?: string }, io: ScenarioIo): Promise<IngestServiceResult> {
     const seed = newSigningSeed();
-    const dir = benchDir('ingest');
+    const db = await createBenchDb(params.store, 'ingest');
     const host = await startServiceHost(
       // Nothing dials in this benchmark (the calls are due tomorrow): the carrier address is never used.
-      { op: 'start-service', options: { dir, telnyx: { baseUrl: 'http://127.0.0.1:9/v2', publicKey: signerFor(seed).publicKeyBase64 } } },
+      { op: 'start-service', options: { databaseUrl: db.databaseUrl, telnyx: { baseUrl: 'http://127.0.0.1:9/v2', publicKey: signerFor(seed).publicKeyBase64 } } },
       params.profileDir ? { profileDir: params.profileDir } : {},
     );
     io.spawned(host.pid);
@@ -123,29 +120,24 @@ export const scenarios = {
       const fromUs = monotonicUs();
       const load = await runLoad({ url: host.url, connections: params.connections, requests, amount: requests.length, maxSeconds: params.maxSeconds, timeoutSeconds: 10, recordSamples: false });
       const toUs = monotonicUs();
-      const db = new DatabaseSync(join(dir, 'bench.db'), { readOnly: true });
-      try {
-        const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-        const appliedAtEnd = count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NOT NULL');
-        io.progress('waiting for the event worker to drain the inbox');
-        const t0 = performance.now();
-        const drained = await waitUntil(() => count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NULL') === 0, { timeoutMs: 30_000, everyMs: 100 });
-        const result: IngestServiceResult = {
-          load,
-          calls: params.calls,
-          stored: count('SELECT count(*) AS n FROM webhook_inbox'),
-          appliedAtEnd,
-          drainSeconds: drained ? (performance.now() - t0) / 1000 : null,
-        };
-        const profileFile = await stop();
-        if (profileFile) result.profile = { file: profileFile, fromUs, toUs };
-        return result;
-      } finally {
-        db.close();
-      }
+      const count = async (sql: string) => (await db.all<{ n: number }>(sql))[0]?.n ?? 0;
+      const appliedAtEnd = await count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NOT NULL');
+      io.progress('waiting for the event worker to drain the inbox');
+      const t0 = performance.now();
+      const drained = await waitUntil(async () => (await count('SELECT count(*) AS n FROM webhook_inbox WHERE applied_at IS NULL')) === 0, { timeoutMs: 30_000, everyMs: 100 });
+      const result: IngestServiceResult = {
+        load,
+        calls: params.calls,
+        stored: await count('SELECT count(*) AS n FROM webhook_inbox'),
+        appliedAtEnd,
+        drainSeconds: drained ? (performance.now() - t0) / 1000 : null,
+      };
+      const profileFile = await stop();
+      if (profileFile) result.profile = { file: profileFile, fromUs, toUs };
+      return result;
     } finally {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
   },
 };
