@@ -20,6 +20,12 @@ export const CallSchema = z
     createdAt: isoTime('When it was scheduled.'),
     updatedAt: isoTime('Its last change.'),
     endedAt: isoTime('When it ended.').nullable(),
+    scheduleId: z.string().nullable().meta({ description: 'The schedule this call is an occurrence of; null for a single call.' }),
+    occurrenceAt: isoTime('The schedule’s time this occurrence stands for (a retry keeps its first call’s).').nullable(),
+    retryOf: z.string().nullable().meta({ description: 'The id of the first call of the retry chain; null for a first try.' }),
+    try: z
+      .strictObject({ number: z.int().min(1), of: z.int().min(1) })
+      .meta({ description: 'Which try this call is (1 = the first) of how many its retry policy allows.', example: { number: 1, of: 3 } }),
   })
   .meta({ id: 'Call' });
 

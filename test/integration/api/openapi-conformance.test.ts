@@ -50,7 +50,8 @@ test('when every documented route and status is requested, then the server answe
 
   // One way to provoke each documented answer. The keys must be exactly the documented ones.
   const recipes: Record<string, () => Promise<Response>> = {
-    'post /api/calls 201': () => post({ to: '+1 202 555 0123', at: AT, timezone: 'Europe/Dublin', message: 'hi' }, { 'idempotency-key': 'doc-1' }),
+    'post /api/calls 201': () =>
+      post({ to: '+1 202 555 0123', at: AT, timezone: 'Europe/Dublin', message: 'hi', retry: { attempts: 1, afterMinutes: 5 } }, { 'idempotency-key': 'doc-1' }),
     'post /api/calls 400': () => post({ to: 'x', at: 'yesterday', extra: 1 }),
     'post /api/calls 401': () => fetch(url('/api/calls'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
     'post /api/calls 415': () => fetch(url('/api/calls'), { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'call me' }),
