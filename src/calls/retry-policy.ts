@@ -13,7 +13,12 @@ export const RetryPolicySchema = z
     afterMinutes: z.number().int().min(1).max(60),
     onFailed: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  // No OpenAPI `id`: zod-to-openapi 9 drops `.nullable()` on a referenced schema (it would document `retry: null`,
+  // which requests may send and schedules answer, as invalid), so the policy is inlined wherever it is used.
+  .meta({
+    description: 'Ring again when a try is not answered: `attempts` more tries (0–3), `afterMinutes` (1–60) after each; `onFailed` also retries carrier failures.',
+  });
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
 /** What a call row keeps of a policy: the number of tries in all (1 = no retry) and the spacing. */

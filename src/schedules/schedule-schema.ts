@@ -56,7 +56,7 @@ export const RepeatSchema = z.union([
         }),
     })
     .strict(),
-]);
+]).meta({ id: 'Repeat', description: 'How a schedule repeats, in its own zone: `{every, days?, at}` or `{cron}` (5 fields).' });
 export type Repeat = z.infer<typeof RepeatSchema>;
 
 const zone = z.string().max(64).transform((name, ctx) => {
@@ -87,7 +87,8 @@ export const ScheduleRequestSchema = z
     if (request.startsOn && request.endsOn && request.endsOn < request.startsOn) {
       ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'must not be before startsOn' });
     }
-  });
+  })
+  .meta({ id: 'ScheduleRequest', description: 'A repeating call to create (or to preview).' });
 export type ScheduleRequestBody = z.infer<typeof ScheduleRequestSchema>;
 
 /** `PATCH /api/schedules/{id}`: pause or resume, and/or change any field of the request. */
@@ -102,7 +103,8 @@ export const SchedulePatchSchema = z
     endsOn: localDate.nullable().optional(),
     retry: RetryPolicySchema.nullable().optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'SchedulePatch', description: 'Pause or resume (`paused`), and/or change fields; the whole is checked as a new request would be.' });
 export type SchedulePatchBody = z.infer<typeof SchedulePatchSchema>;
 
 const DAY_NUMBER: Record<(typeof WEEKDAYS)[number], number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { CALL_STATUSES } from '../../calls/call.ts';
+import { RetryPolicySchema } from '../../calls/retry-policy.ts';
+import { RepeatSchema } from '../../schedules/schedule-schema.ts';
+import { ScheduleStatus } from '../../schedules/schedule.ts';
 
 const isoTime = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
 
@@ -68,3 +71,44 @@ export const ListCallsQuerySchema = z.object({
     .optional()
     .meta({ description: 'Calls per page, 1–100 (default 20).', example: '20' }),
 });
+
+/** A schedule as the API answers it (`scheduleJson` in schedule-routes.ts). Strict, like `Call`. */
+export const ScheduleSchema = z
+  .strictObject({
+    id: z.string(),
+    to: z.string().meta({ description: 'E.164', example: '+12025550123' }),
+    repeat: RepeatSchema,
+    cron: z.string().meta({ description: 'The rule as a 5-field cron expression, local to `timezone`.', example: '0 7 * * 1-5' }),
+    timezone: z.string().meta({ description: 'IANA zone the rule runs in.', example: 'America/New_York' }),
+    message: z.string().nullable(),
+    startsOn: z.iso.date().nullable().meta({ description: 'First local date it may ring on (inclusive).' }),
+    endsOn: z.iso.date().nullable().meta({ description: 'Last local date it may ring on (inclusive).' }),
+    retry: RetryPolicySchema.nullable(),
+    status: z.enum(Object.values(ScheduleStatus) as [string, ...string[]]),
+    paused: z.boolean(),
+    endReason: z.string().nullable().meta({ description: 'Why an ended schedule ended, in words.' }),
+    nextAt: isoTime('Its next occurrence, UTC; null when paused or ended.').nullable(),
+    lastOccurrenceAt: isoTime('Its last occurrence that became a call.').nullable(),
+    skipped: z
+      .strictObject({ at: isoTime('The occurrence that was skipped.'), reason: z.string() })
+      .nullable()
+      .meta({ description: 'The last occurrence skipped (a limit refused it, or it passed while the service was down).' }),
+    createdAt: isoTime('When it was created.'),
+    updatedAt: isoTime('Its last change.'),
+  })
+  .meta({ id: 'Schedule', description: 'A repeating call.' });
+
+export const OccurrenceSchema = z
+  .strictObject({ at: isoTime('UTC.'), localAt: isoTime('The same instant in the schedule’s zone, with its offset.') })
+  .meta({ id: 'Occurrence' });
+
+export const ScheduleDetailSchema = ScheduleSchema.extend({
+  nextOccurrences: z.array(OccurrenceSchema).meta({ description: 'Its next occurrences (none once ended).' }),
+  calls: z.array(CallSchema).meta({ description: 'Its latest calls (at most 20), retries included.' }),
+}).meta({ id: 'ScheduleDetail' });
+
+export const ScheduleListSchema = z.strictObject({ items: z.array(ScheduleSchema) }).meta({ id: 'ScheduleList' });
+
+export const SchedulePreviewSchema = z
+  .strictObject({ occurrences: z.array(OccurrenceSchema).meta({ description: 'The first occurrences from now.' }) })
+  .meta({ id: 'SchedulePreview' });

@@ -1,17 +1,31 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { CallRequestSchema } from '../../calls/call-request-schema.ts';
-import { CallPageSchema, CallSchema, CallWithEventsSchema, ListCallsQuerySchema, ProblemSchema } from './api-schemas.ts';
+import { SchedulePatchSchema, ScheduleRequestSchema } from '../../schedules/schedule-schema.ts';
+import {
+  CallPageSchema,
+  CallSchema,
+  CallWithEventsSchema,
+  ListCallsQuerySchema,
+  ProblemSchema,
+  ScheduleDetailSchema,
+  ScheduleListSchema,
+  SchedulePreviewSchema,
+} from './api-schemas.ts';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
 const unauthorized = problem('No or a bad bearer token (`WWW-Authenticate: Bearer`).');
 const idParam = z.object({ id: z.string().meta({ description: 'The call’s id.' }) });
+const scheduleIdParam = z.object({ id: z.string().meta({ description: 'The schedule’s id.' }) });
+const notJson = problem('The body is not application/json.');
+const noSchedule = problem('No such schedule of yours.');
 const security = [{ bearer: [] }];
 
 /**
- * The OpenAPI 3.1 document of the calls API, generated from the zod schemas the routes validate with. Built once
- * at start; `/openapi.json` serves it. Issue 12's schedule routes register here at the merge.
+ * The OpenAPI 3.1 document of the calls and schedules API, generated from the zod schemas the routes validate
+ * with (calls: `CallRequestSchema`; schedules: `ScheduleRequestSchema`, `SchedulePatchSchema`). Built once at
+ * start; `/openapi.json` serves it. The conformance test provokes every status listed here.
  */
 export function buildOpenApiDocument(info: { version: string }) {
   const registry = new OpenAPIRegistry();
@@ -34,7 +48,7 @@ export function buildOpenApiDocument(info: { version: string }) {
       201: { ...json('Scheduled (or, for a repeated Idempotency-Key, the call the first request scheduled: `Idempotent-Replayed: true`).', CallSchema), headers: { Location: { schema: { type: 'string' }, description: '/api/calls/{id}' } } },
       400: problem('Invalid fields (`errors` lists each).'),
       401: unauthorized,
-      415: problem('The body is not application/json.'),
+      415: notJson,
       422: problem('The number opted out, or the Idempotency-Key was used with another body.'),
       429: problem('An abuse limit was reached (`Retry-After`).'),
     },
@@ -86,12 +100,88 @@ export function buildOpenApiDocument(info: { version: string }) {
     },
   });
 
+  registry.registerPath({
+    method: 'post',
+    path: '/api/schedules',
+    summary: 'Create a repeating call',
+    description: 'Creates the schedule and its first occurrence (a call, `scheduleId` set). An account keeps at most 50 schedules.',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: ScheduleRequestSchema } } } },
+    responses: {
+      201: { ...json('Created: the schedule, its next occurrences and its first call.', ScheduleDetailSchema), headers: { Location: { schema: { type: 'string' }, description: '/api/schedules/{id}' } } },
+      400: problem('Invalid fields, or a rule that never rings inside the scheduling window (`errors` lists each).'),
+      401: unauthorized,
+      415: notJson,
+      422: problem('The number opted out.'),
+      429: problem('An abuse limit was reached: schedules per account, or the call limits for its first occurrence (`Retry-After`).'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/schedules',
+    summary: 'List your schedules',
+    security,
+    responses: { 200: json('Your schedules.', ScheduleListSchema), 401: unauthorized },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/schedules/preview',
+    summary: 'The next times a schedule would ring, without creating it',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: ScheduleRequestSchema } } } },
+    responses: {
+      200: json('Its first three occurrences from now.', SchedulePreviewSchema),
+      400: problem('Invalid fields, or a rule that never rings inside the scheduling window.'),
+      401: unauthorized,
+      415: notJson,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/schedules/{id}',
+    summary: 'A schedule with its next occurrences and its calls',
+    security,
+    request: { params: scheduleIdParam },
+    responses: { 200: json('The schedule.', ScheduleDetailSchema), 401: unauthorized, 404: noSchedule },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/api/schedules/{id}',
+    summary: 'Pause, resume or change a schedule',
+    description: 'A change or a pause cancels the pending occurrence; the next one is made from the new rule (on resume, from now).',
+    security,
+    request: { params: scheduleIdParam, body: { required: true, content: { 'application/json': { schema: SchedulePatchSchema } } } },
+    responses: {
+      200: json('The changed schedule.', ScheduleDetailSchema),
+      400: problem('Invalid fields (`errors` lists each).'),
+      401: unauthorized,
+      404: noSchedule,
+      409: problem('The schedule has been stopped.'),
+      415: notJson,
+      422: problem('The new number opted out.'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/schedules/{id}',
+    summary: 'Stop a schedule for good',
+    description: 'Its pending occurrence (and any retry waiting) is canceled; past calls stay.',
+    security,
+    request: { params: scheduleIdParam },
+    responses: {
+      200: json('The stopped schedule.', ScheduleDetailSchema),
+      401: unauthorized,
+      404: noSchedule,
+      409: problem('The schedule has already ended.'),
+    },
+  });
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Dial-A-Joke API',
       version: info.version,
-      description: 'Schedule phone calls that tell a joke (or your message). Errors are RFC 9457 problems; their `type` links to a page explaining each.',
+      description: 'Schedule phone calls (once or repeating) that tell a joke (or your message). Errors are RFC 9457 problems; their `type` links to a page explaining each.',
     },
     servers: [{ url: '/' }],
   });

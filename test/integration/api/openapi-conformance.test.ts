@@ -45,6 +45,20 @@ test('when every documented route and status is requested, then the server answe
     return fetch(url('/api/calls/events'), { headers, signal: controller.signal });
   };
 
+  // Schedules: each recipe that needs one creates it for a fresh account, so their pending calls stay under the limit.
+  const DAILY = { to: '+12025550125', repeat: { every: 'day', at: '07:00' }, timezone: 'Europe/Dublin' };
+  const OPTED_OUT = '+12025550199';
+  await svc.deps.store.addDoNotCall({ number: OPTED_OUT, addedAt: T0, callId: null });
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string> = me.headers) =>
+    fetch(url(path), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const newSchedule = async () => {
+    const { headers } = await createTestAccount(svc.deps);
+    const res = await send('POST', '/api/schedules', DAILY, headers);
+    return { id: ((await res.json()) as { id: string }).id, headers };
+  };
+  const noAuth = (method: string, path: string) => fetch(url(path), { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? null : '{}' });
+  const asText = (method: string, path: string) => fetch(url(path), { method, headers: { ...auth, 'content-type': 'text/plain' }, body: 'every day' });
+
   const doc = (await (await fetch(url('/openapi.json'))).json()) as Doc;
   t.is(doc.openapi, '3.1.0');
 
@@ -82,6 +96,64 @@ test('when every documented route and status is requested, then the server answe
       const id = await newCall();
       await fetch(url(`/api/calls/${id}`), { method: 'DELETE', headers: auth });
       return fetch(url(`/api/calls/${id}`), { method: 'DELETE', headers: auth });
+    },
+    'post /api/schedules 201': () =>
+      send('POST', '/api/schedules', { ...DAILY, message: 'Wake up', startsOn: '2026-11-23', endsOn: '2026-12-31', retry: { attempts: 2, afterMinutes: 10, onFailed: true } }),
+    'post /api/schedules 400': () => send('POST', '/api/schedules', { to: '+12025550125', repeat: { every: 'week', at: '25:00' }, timezone: 'Mars/Base', extra: 1 }),
+    'post /api/schedules 401': () => noAuth('POST', '/api/schedules'),
+    'post /api/schedules 415': () => asText('POST', '/api/schedules'),
+    'post /api/schedules 422': () => send('POST', '/api/schedules', { ...DAILY, to: OPTED_OUT }),
+    'post /api/schedules 429': async () => {
+      // Its pending calls are full, so the schedule's first occurrence is refused.
+      const { headers } = await createTestAccount(svc.deps);
+      for (let i = 0; i < 3; i++) await send('POST', '/api/calls', { to: '+12025550126', at: AT }, headers);
+      return send('POST', '/api/schedules', DAILY, headers);
+    },
+    'get /api/schedules 200': async () => send('GET', '/api/schedules', undefined, (await newSchedule()).headers),
+    'get /api/schedules 401': () => noAuth('GET', '/api/schedules'),
+    'post /api/schedules/preview 200': () => send('POST', '/api/schedules/preview', { ...DAILY, repeat: { cron: '30 8 * * mon' } }),
+    'post /api/schedules/preview 400': () => send('POST', '/api/schedules/preview', { ...DAILY, repeat: { cron: '* * *' } }),
+    'post /api/schedules/preview 401': () => noAuth('POST', '/api/schedules/preview'),
+    'post /api/schedules/preview 415': () => asText('POST', '/api/schedules/preview'),
+    'get /api/schedules/{id} 200': async () => {
+      const { id, headers } = await newSchedule();
+      return send('GET', `/api/schedules/${id}`, undefined, headers);
+    },
+    'get /api/schedules/{id} 401': () => noAuth('GET', '/api/schedules/some-id'),
+    'get /api/schedules/{id} 404': () => send('GET', '/api/schedules/no-such-schedule', undefined),
+    'patch /api/schedules/{id} 200': async () => {
+      const { id, headers } = await newSchedule();
+      return send('PATCH', `/api/schedules/${id}`, { paused: true, message: 'Later' }, headers);
+    },
+    'patch /api/schedules/{id} 400': async () => {
+      const { id, headers } = await newSchedule();
+      return send('PATCH', `/api/schedules/${id}`, { paused: 'yes', every: 'day' }, headers);
+    },
+    'patch /api/schedules/{id} 401': () => noAuth('PATCH', '/api/schedules/some-id'),
+    'patch /api/schedules/{id} 404': () => send('PATCH', '/api/schedules/no-such-schedule', { paused: true }),
+    'patch /api/schedules/{id} 409': async () => {
+      const { id, headers } = await newSchedule();
+      await send('DELETE', `/api/schedules/${id}`, undefined, headers);
+      return send('PATCH', `/api/schedules/${id}`, { paused: false }, headers);
+    },
+    'patch /api/schedules/{id} 415': async () => {
+      const { id, headers } = await newSchedule();
+      return fetch(url(`/api/schedules/${id}`), { method: 'PATCH', headers: { ...headers, 'content-type': 'text/plain' }, body: 'pause' });
+    },
+    'patch /api/schedules/{id} 422': async () => {
+      const { id, headers } = await newSchedule();
+      return send('PATCH', `/api/schedules/${id}`, { to: OPTED_OUT }, headers);
+    },
+    'delete /api/schedules/{id} 200': async () => {
+      const { id, headers } = await newSchedule();
+      return send('DELETE', `/api/schedules/${id}`, undefined, headers);
+    },
+    'delete /api/schedules/{id} 401': () => noAuth('DELETE', '/api/schedules/some-id'),
+    'delete /api/schedules/{id} 404': () => send('DELETE', '/api/schedules/no-such-schedule', undefined),
+    'delete /api/schedules/{id} 409': async () => {
+      const { id, headers } = await newSchedule();
+      await send('DELETE', `/api/schedules/${id}`, undefined, headers);
+      return send('DELETE', `/api/schedules/${id}`, undefined, headers);
     },
   };
   const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
