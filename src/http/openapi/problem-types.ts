@@ -22,18 +22,19 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
     title: 'Not found',
     status: 404,
     meaning: 'There is no such thing for your account. Another account’s call is "not found" too: its existence is not ours to tell.',
-    fix: 'Check the id; list your calls with GET /api/calls.',
+    fix: 'Check the id; list your calls with GET /api/calls and your schedules with GET /api/schedules.',
   },
   conflict: {
     title: 'Conflict',
     status: 409,
-    meaning: 'The request does not fit the call’s state: for example, canceling a call that is already being dialed, finished or canceled.',
-    fix: 'Read the call again (GET /api/calls/{id}) to see its state.',
+    meaning:
+      'The request does not fit the state of what it acts on: for example, canceling a call that is already being dialed, finished or canceled, or changing or stopping a schedule that has been stopped.',
+    fix: 'Read it again (GET /api/calls/{id} or GET /api/schedules/{id}) to see its state; a stopped schedule cannot come back, so create a new one.',
   },
   'opted-out': {
     title: 'Number opted out',
     status: 422,
-    meaning: 'The person at this number pressed 9 on an earlier call to stop calls to it. It is never called again.',
+    meaning: 'The person at this number pressed 9 on an earlier call to stop calls to it. It is never called again, by a single call or by a schedule.',
     fix: 'Do not schedule calls to this number.',
   },
   'idempotency-key-reused': {
@@ -45,7 +46,8 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
   limit: {
     title: 'Too many requests',
     status: 429,
-    meaning: 'A limit was reached: calls per account per day, pending calls, calls to one number, sign-in attempts or open live streams.',
+    meaning:
+      'A limit was reached: calls per account per day, pending calls, calls to one number, schedules per account (50), sign-in attempts or open live streams. A schedule’s first occurrence counts against the call limits when it is created.',
     fix: 'Wait for the number of seconds in `Retry-After`, then try again.',
   },
   unavailable: {
