@@ -87,7 +87,7 @@ test('when a page session changes a schedule without the CSRF header, then 403; 
 test('when a schedule request is invalid, then 400 problem naming every bad field, and nothing is stored', async (t) => {
   const { svc, create, me } = await boot(t);
   const cases: [unknown, string[]][] = [
-    [{ to: 'nope', repeat: { every: 'week', at: '7am' }, timezone: 'Mars/Olympus', retry: { attempts: 4, afterMinutes: 0 }, extra: 1 }, ['', 'repeat.days', 'repeat.at', 'timezone', 'retry.attempts', 'retry.afterMinutes', 'to']],
+    [{ to: 'nope', repeat: { every: 'week', at: '7am' }, timezone: 'Mars/Olympus', retry: { attempts: 4, afterMinutes: 0 }, extra: 1 }, ['extra', 'repeat.days', 'repeat.at', 'timezone', 'retry.attempts', 'retry.afterMinutes', 'to']],
     [{ to: '+12025550123', repeat: { cron: '0 7 * *' }, timezone: 'UTC' }, ['repeat.cron']],
     [{ to: '+12025550123', repeat: { cron: '0 0 7 * * 1-5' }, timezone: 'UTC' }, ['repeat.cron']],
     [{ to: '+12025550123', repeat: { cron: '61 7 * * *' }, timezone: 'UTC' }, ['repeat.cron']],
