@@ -20,7 +20,11 @@ import type { SchedulingRules } from './calls/schedule-input.ts';
 import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from './calls/destination-policy.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
-import { createDialRate } from './queue/dial-rate.ts';
+import { createDialLimiter } from './queue/dial-limiter.ts';
+import { Capacity } from './queue/capacity.ts';
+import { DialRecovery, DIAL_LEASE_MS } from './queue/dial-recovery.ts';
+import { createInProcessNotifier, type Notifier } from './queue/notifier.ts';
+import { createPgNotifier } from './store/postgres/pg-notify.ts';
 import type { Telephony } from './telephony/telephony.ts';
 import { createTelnyxTelephony } from './telephony/telnyx-telephony.ts';
 import { createRetryingTelephony } from './telephony/retrying-telephony.ts';
@@ -64,6 +68,8 @@ export type Deps = {
   /** What the callee hears, step by step; `nudge` speaks to an answered call left silent by a lost webhook. */
   callFlow: CallFlow;
   queue: TimedQueue;
+  /** Signals between the instances on one database (in-process alone on SQLite); `changed` feeds the live page. */
+  notifier: Notifier;
   calls: CallService;
   maintenance: Maintenance;
   /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
@@ -72,7 +78,7 @@ export type Deps = {
 } & AccountParts;
 
 export type DepsOverrides = Partial<
-  Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator'>
+  Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator' | 'notifier'>
 > & {
   isTty?: boolean;
   /** The development outbox to keep mails in (tests pass one to read them). */
@@ -93,7 +99,15 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const store = overrides.store ?? createStore(config.databaseUrl, ROOT_DIR);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
-  const dialRate = createDialRate(config.queue.dialsPerSecond, 1000 + config.queue.dialRateMarginMs);
+  const instance = overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() };
+  const owner = instance.instanceId;
+  const notifier =
+    overrides.notifier ??
+    (/^postgres(ql)?:\/\//.test(config.databaseUrl)
+      ? createPgNotifier({ connectionString: config.databaseUrl, instanceId: owner, clock, logger })
+      : createInProcessNotifier((err) => logger.error({ err }, 'a queue signal listener failed')));
+  // One dial-rate limiter for claims, dial retries and recovered dials, shared through the database.
+  const dialRate = createDialLimiter({ store, clock, perSecond: config.queue.dialsPerSecond, windowMs: 1000 + config.queue.dialRateMarginMs });
   const endpoint: Deps['endpoint'] = { localUrl: undefined, tunnelUrl: undefined };
   const { apiKey } = config.telnyx;
   // No API key: the carrier simulator stands in for Telnyx, so a new user sees the whole flow offline.
@@ -145,8 +159,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       ? createHttpJokeSource({ url: config.jokes.apiUrl, timeoutMs: config.jokes.timeoutMs, fallback: builtinJokes, logger })
       : builtinJokes);
 
-  // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
-  const channelFreed = () => queue.channelFreed();
+  // A freed channel is told to every instance's queue (this one's at once), through the notifier.
+  const channelFreed = () => notifier.publish({ kind: 'freed' });
   const placeCall = createCallPlacer({
     store,
     clock,
@@ -156,7 +170,47 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
   });
-  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch: placeCall });
+  const capacity = new Capacity({
+    clock,
+    logger,
+    maxConcurrentCalls: config.queue.maxConcurrentCalls,
+    probeSeconds: config.queue.capacityProbeSeconds,
+    onRaised: () => queue.capacityRaised(),
+  });
+  const recovery = new DialRecovery({
+    store,
+    clock,
+    logger,
+    metrics,
+    owner,
+    limiter: dialRate,
+    dispatch: placeCall,
+    dialing: placeCall.dialing,
+    options: { leaseMs: DIAL_LEASE_MS, dialWindowMs: config.queue.dialRetryWindowSeconds * 1000, maxLatenessSeconds: config.queue.maxLatenessSeconds },
+  });
+  const queue: TimedQueue = new TimedQueue({
+    store,
+    clock,
+    logger,
+    metrics,
+    options: { windowSize: config.queue.windowSize, leaseMs: DIAL_LEASE_MS },
+    capacity,
+    limiter: dialRate,
+    recovery,
+    owner,
+    dispatch: placeCall,
+  });
+  // Every instance's queue hears what any instance schedules, cancels or frees.
+  notifier.subscribe((signal) => {
+    if (signal.kind === 'scheduled') queue.scheduled({ id: signal.id, dueAt: signal.dueAt });
+    else if (signal.kind === 'canceled') queue.canceled(signal.id);
+    else if (signal.kind === 'freed') queue.channelFreed();
+    else if (signal.kind === 'resync') queue.resync();
+  });
+  const queueSignals = {
+    scheduled: (entry: { id: string; dueAt: number }) => notifier.publish({ kind: 'scheduled', id: entry.id, dueAt: entry.dueAt }),
+    canceled: (id: string) => notifier.publish({ kind: 'canceled', id }),
+  };
   const maintenance = createMaintenance({
     store,
     clock,
@@ -182,13 +236,13 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       clock,
       logger,
       metrics,
-      queue: { scheduled: (entry) => queue.scheduled(entry), channelRefused: () => queue.channelRefused() },
+      queue: { scheduled: queueSignals.scheduled, channelRefused: () => queue.channelRefused() },
       channelFreed,
       options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
     }),
     waitsForGreeting: reportsGreetingEnd(amd),
   });
-  const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice });
+  const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice, owner });
   const reconciler = createReconciler({
     store,
     clock,
@@ -226,7 +280,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     store,
     metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
-    instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
+    instance,
     rules: {
       ...config.scheduling,
       // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
@@ -244,7 +298,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     events,
     callFlow,
     queue,
-    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
+    notifier,
+    calls: createCallService({ store, clock, newId, queue: queueSignals, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
     ...accountParts,
     maintenance,
     reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),

@@ -83,6 +83,8 @@ export function createCallPlacer(deps: {
   return Object.assign(placeCall, {
     /** True while this process is dialing the call. */
     isDialing: (callId: string) => inFlight.has(callId),
+    /** The calls this process is dialing now (their leases are renewed). */
+    dialing: (): Iterable<string> => inFlight.keys(),
   });
 }
 export type CallPlacer = ReturnType<typeof createCallPlacer>;

@@ -1,5 +1,8 @@
 import type { Call, CallEvent, CallStatus } from '../calls/call.ts';
 import type { AccountStore } from './account-store.ts';
+import type { InboxByCall } from '../calls/inbox-by-call.ts';
+import type { DialStore } from '../queue/dial-store.ts';
+import type { Leases } from '../queue/leases.ts';
 
 /** A call to insert; `accountId` is its owner (absent only for rows made outside the app: benchmarks, old data). */
 export type NewCall = Pick<Call, 'id' | 'to' | 'dueAt' | 'timeZone' | 'message' | 'createdAt'> & { accountId?: string | null };
@@ -38,7 +41,7 @@ export type DueEntry = { id: string; dueAt: number };
  * The store port. Every method is one atomic step; a transition and its timeline event commit together.
  * Implementations: SQLite (`node:sqlite`) now, PostgreSQL next; both pass `test/contract/store.contract.ts`.
  */
-export type Store = AccountStore & {
+export type Store = AccountStore & DialStore & Leases & InboxByCall & {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;

@@ -1,0 +1,142 @@
+import { LIVE_STATUSES } from '../../calls/call.ts';
+import type { InboxByCall } from '../../calls/inbox-by-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../calls/place-call.ts';
+import type { DialStore } from '../../queue/dial-store.ts';
+import type { Leases } from '../../queue/leases.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../rows.ts';
+import type { ClaimResult, NewEvent } from '../store.ts';
+import type { PgTx, Query } from './pg-pool.ts';
+
+/** Serialises claims and dial slots of every instance; a fixed 64-bit key apart from the migration lock's. */
+const CLAIM_LOCK_KEY = '4920535863799008070';
+// Literal list (constants from call.ts, never input) so the planner can use the partial index on live calls.
+const LIVE = LIVE_STATUSES.map((status) => `'${status}'`).join(', ');
+const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
+/** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
+const SLOT_HISTORY_MS = 10_000;
+
+const insertEvent = (query: Query, event: NewEvent) =>
+  query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
+    event.callId,
+    event.at,
+    event.kind,
+    event.name,
+    event.detail === null ? null : JSON.stringify(event.detail),
+  ]);
+
+/** Milliseconds until a dial slot frees (0: one is free now), under the claim lock. */
+async function slotWait(q: Query, at: number, perWindow: number, windowMs: number): Promise<number> {
+  const { rows } = await q<{ at: number }>('SELECT at FROM dial_slots WHERE at > $1 ORDER BY at DESC OFFSET $2 LIMIT 1', [at - windowMs, perWindow - 1]);
+  const oldest = rows[0]?.at;
+  return oldest === undefined ? 0 : Math.max(1, oldest + windowMs - at);
+}
+
+async function takeSlot(q: Query, at: number): Promise<void> {
+  await q('INSERT INTO dial_slots (at) VALUES ($1)', [at]);
+  await q('DELETE FROM dial_slots WHERE at < $1', [at - SLOT_HISTORY_MS]);
+}
+
+/**
+ * The claim, inside a transaction: under one advisory lock shared by every instance (only a claim moves a call into
+ * a live status, so the live count it checks stays true until it commits), `scheduled → dialing` when the number
+ * has not opted out and a channel is free; `gate` (the dial rate) may refuse it after those checks.
+ */
+export async function claimLocked(
+  q: Query,
+  id: string,
+  at: number,
+  maxLive: number,
+  gate?: { perWindow: number; windowMs: number; owner: string; until: number },
+): Promise<ClaimResult | { claimed: null; reason: 'rate'; waitMs: number }> {
+  await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+  const row = (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
+  if ((await q('SELECT 1 FROM do_not_call WHERE number = $1', [row.to_number])).rowCount) {
+    await q("UPDATE calls SET status = 'canceled', reason = $2, updated_at = $3, ended_at = $3 WHERE id = $1", [id, OPTED_OUT_REASON, at]);
+    await insertEvent(q, { callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason: OPTED_OUT_REASON } });
+    return { claimed: null, reason: 'not_scheduled' } as const;
+  }
+  const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
+  if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
+  if (gate) {
+    const waitMs = await slotWait(q, at, gate.perWindow, gate.windowMs);
+    if (waitMs > 0) return { claimed: null, reason: 'rate', waitMs } as const;
+    await takeSlot(q, at);
+  }
+  const lateness = at - Number(row.due_at);
+  const { rows } = await q<CallRow>(
+    `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2,
+       call_control_id = NULL, lease_owner = $4, lease_until = $5
+     WHERE id = $1 RETURNING *`,
+    [id, at, lateness, gate?.owner ?? null, gate?.until ?? null],
+  );
+  await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
+  return { claimed: callFromRow(rows[0] as CallRow) };
+}
+
+/** The PostgreSQL side of the dial store, the named leases and the per-call inbox. */
+export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases & InboxByCall {
+  return {
+    sharedByInstances: true,
+    claimDial(id, at, limits, lease) {
+      return tx((q) => claimLocked(q, id, at, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
+    },
+    takeDialSlot(at, perWindow, windowMs) {
+      return tx(async (q) => {
+        await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+        const wait = await slotWait(q, at, perWindow, windowMs);
+        if (wait === 0) await takeSlot(q, at);
+        return wait;
+      });
+    },
+    async renewDialLeases(owner, ids, until) {
+      if (ids.length === 0) return;
+      await query("UPDATE calls SET lease_until = $3 WHERE id = ANY($2::text[]) AND lease_owner = $1 AND status = 'dialing'", [owner, [...ids], until]);
+    },
+    async takeOverDials(at, lease, limit) {
+      const { rows } = await query<CallRow>(
+        `UPDATE calls SET lease_owner = $1, lease_until = $2 WHERE id IN (
+           SELECT id FROM calls WHERE status = 'dialing' AND call_control_id IS NULL AND reason IS DISTINCT FROM $3
+             AND (lease_until IS NULL OR lease_until < $4)
+           ORDER BY claimed_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [lease.owner, lease.until, OUTCOME_UNKNOWN_REASON, at, limit],
+      );
+      return rows.map(callFromRow).sort((a, b) => (a.claimedAt ?? 0) - (b.claimedAt ?? 0));
+    },
+    async leasedDials(at) {
+      const { rows } = await query<{ id: string }>("SELECT id FROM calls WHERE status = 'dialing' AND lease_until >= $1", [at]);
+      return new Set(rows.map((r) => r.id));
+    },
+    async tryLease(key, owner, at, until) {
+      const result = await query(
+        `INSERT INTO leases (key, owner, until) VALUES ($1, $2, $4)
+         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until
+         WHERE leases.until < $3 OR leases.owner = excluded.owner`,
+        [key, owner, at, until],
+      );
+      return result.rowCount === 1;
+    },
+    async renewLeases(owner, keys, until) {
+      if (keys.length === 0) return;
+      await query('UPDATE leases SET until = $3 WHERE key = ANY($2::text[]) AND owner = $1', [owner, [...keys], until]);
+    },
+    async releaseLease(key, owner) {
+      await query('DELETE FROM leases WHERE key = $1 AND owner = $2', [key, owner]);
+    },
+    async expireAllLeases() {
+      await tx(async (q) => {
+        await q('DELETE FROM leases');
+        await q('UPDATE calls SET lease_until = NULL WHERE lease_until IS NOT NULL');
+      });
+    },
+    async pendingInboxFor(key, limit) {
+      const { rows } = await query<InboxRow>(
+        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = $1
+         ORDER BY occurred_at, received_at, event_id LIMIT $2`,
+        [key, limit],
+      );
+      return rows.map(inboxFromRow);
+    },
+  };
+}
