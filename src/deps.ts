@@ -251,6 +251,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     telephony,
     channelFreed,
     isDialing: placeCall.isDialing,
+    leasedDials: (now) => store.leasedDials(now),
     // On the call's event chain: a nudge never speaks while a webhook of the same call is being applied.
     nudge: (callId) => events.serialise(callId, () => callFlow.nudge(callId)),
     options: {
@@ -302,8 +303,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     calls: createCallService({ store, clock, newId, queue: queueSignals, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
     ...accountParts,
     maintenance,
-    reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
-    jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
+    reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs, lease: { leases: store, owner } }),
+    jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger, lease: { leases: store, owner, clock } }),
   };
 }
 

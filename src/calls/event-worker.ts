@@ -76,7 +76,7 @@ export class EventWorker extends EventEmitter {
   /** Starts, and applies what an earlier run (or a dead instance) left unapplied. */
   start(): void {
     this.#running = true;
-    this.#sweep();
+    this.#sweep(true);
   }
 
   /** Stops taking events (those already stored wait in the inbox) and lets chains finish. */
@@ -132,8 +132,10 @@ export class EventWorker extends EventEmitter {
   }
 
   /** Reads the inbox for events nobody applies; then renews held leases, and comes back every `sweepMs`. */
-  #sweep(): void {
+  #sweep(first = false): void {
     this.#sweeping = (async () => {
+      // One process per SQLite file: what an earlier run leased is a dead process's.
+      if (first && !this.#store.sharedByInstances) await this.#store.expireAllLeases();
       if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
       let after: InboxEvent | undefined;
       for (;;) {
