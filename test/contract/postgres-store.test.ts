@@ -8,12 +8,14 @@ import { createManualClock } from '../helpers/manual-clock.ts';
 import { withPostgres } from '../helpers/postgres.ts';
 import { accountStoreContract } from './account-store.contract.ts';
 import { storeContract } from './store.contract.ts';
+import { dialStoreContract } from './dial-store.contract.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const call = (id: string, to = '+12025550123') => ({ id, to, dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
 
 await withPostgres(test, (db) => {
   storeContract(test, 'postgres', db.makeStore);
+  dialStoreContract(test, 'postgres', db.makeStore);
   accountStoreContract(test, 'postgres', db.makeStore);
 
   test('postgres: when several instances migrate an empty database at once, then each step is applied once', async (t) => {

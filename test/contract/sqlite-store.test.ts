@@ -7,6 +7,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list.ts';
 import { storeContract } from './store.contract.ts';
+import { dialStoreContract } from './dial-store.contract.ts';
 import { accountStoreContract } from './account-store.contract.ts';
 
 async function makeSqlite() {
@@ -28,6 +29,7 @@ async function makeSqlite() {
   };
 }
 storeContract(test, 'sqlite', makeSqlite);
+dialStoreContract(test, 'sqlite', makeSqlite);
 accountStoreContract(test, 'sqlite', makeSqlite);
 
 test('sqlite: when opened on a missing folder, then the folder and file are created in WAL mode with migrations recorded', async (t) => {
