@@ -89,9 +89,13 @@ export class EventWorker extends EventEmitter {
 
   /** A newly stored event: wake its call's chain. */
   accept(event: Pick<InboxEvent, 'callId' | 'callControlId' | 'eventId'>): void {
+    this.#wake(inboxKey(event));
+  }
+
+  #wake(key: string): void {
     if (!this.#running) return;
-    this.#chain(inboxKey(event)).dirty = true;
-    this.#startChain(inboxKey(event));
+    this.#chain(key).dirty = true;
+    this.#startChain(key);
   }
 
   /**
@@ -131,12 +135,19 @@ export class EventWorker extends EventEmitter {
     });
   }
 
-  /** Reads the inbox for events nobody applies; then renews held leases, and comes back every `sweepMs`. */
+  /**
+   * Renews held leases and wakes the chains of calls with events nobody applies: at start every unapplied one, then
+   * every `sweepMs` those stored before the last sweep (a live instance applies its own within milliseconds).
+   */
   #sweep(first = false): void {
     this.#sweeping = (async () => {
       // One process per SQLite file: what an earlier run leased is a dead process's.
       if (first && !this.#store.sharedByInstances) await this.#store.expireAllLeases();
       if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
+      if (!first) {
+        for (const key of await this.#store.staleInboxKeys(this.#clock.now() - this.#options.sweepMs, SWEEP_PAGE)) this.#wake(key);
+        return;
+      }
       let after: InboxEvent | undefined;
       for (;;) {
         const page = await this.#store.pendingInbox(SWEEP_PAGE, after);

@@ -8,4 +8,6 @@ export const inboxKey = (event: Pick<InboxEvent, 'callId' | 'callControlId' | 'e
 export type InboxByCall = {
   /** Unapplied events whose {@link inboxKey} is `key`, in `occurred_at` order (arrival, then id, breaks ties). */
   pendingInboxFor(key: string, limit: number): Promise<InboxEvent[]>;
+  /** Keys of calls with an event unapplied since before `receivedBefore` (left by a dead instance), oldest first. */
+  staleInboxKeys(receivedBefore: number, limit: number): Promise<string[]>;
 };

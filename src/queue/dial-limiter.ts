@@ -16,7 +16,7 @@ export function createDialLimiter(deps: { store: Pick<DialStore, 'takeDialSlot'>
     /** Waits for a free slot and takes it. */
     async acquire(): Promise<void> {
       for (;;) {
-        const wait = await store.takeDialSlot(clock.now(), deps.perSecond, deps.windowMs);
+        const wait = await store.takeDialSlot(() => clock.now(), deps.perSecond, deps.windowMs);
         if (wait === 0) return;
         await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
       }

@@ -63,8 +63,12 @@ export class DialRecovery {
     this.#running = false;
     if (this.#timer) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#round;
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    await this.whenIdle();
+  }
+
+  /** Resolves once no renewal, take-over or recovered dial is under way. */
+  async whenIdle(): Promise<void> {
+    while (this.#round || this.#work.size > 0) await Promise.allSettled([this.#round, ...this.#work]);
   }
 
   #tick(): Promise<void> {

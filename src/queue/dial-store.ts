@@ -15,6 +15,8 @@ export type DialLease = { owner: string; until: number };
 
 /** A claim refused for the dial rate says how long until the next slot frees. */
 export type DialClaimResult = ClaimResult | { claimed: null; reason: 'rate'; waitMs: number };
+/** `none_due`: no scheduled call is due, or every due one is being claimed by another instance right now. */
+export type NextDialResult = DialClaimResult | { claimed: null; reason: 'none_due' };
 
 /**
  * The queue's port for dials shared by several instances on one database: claims that take a dial slot and a lease
@@ -29,12 +31,19 @@ export type DialStore = {
   readonly sharedByInstances: boolean;
   /**
    * `claim` plus the dial rate and a lease, atomically: refused with `rate` (and the wait) when `perWindow` dials
-   * already started in the last `windowMs`; else, when the call is claimed, a dial slot is taken at `at` and the
-   * call is leased to `lease.owner` until `lease.until`.
+   * already started in the last `windowMs`; else, when the call is claimed, a dial slot is taken and the call is
+   * leased to `lease.owner` until `lease.until`. `now` is read once the claim holds the lock every claim and slot
+   * takes, so a claim that waited for the lock records the time its dial really starts, not the time it asked.
    */
-  claimDial(id: string, at: number, limits: DialLimits, lease: DialLease): Promise<DialClaimResult>;
-  /** Takes a dial slot at `at` when fewer than `perWindow` were taken in the last `windowMs`: 0; else the wait in ms. */
-  takeDialSlot(at: number, perWindow: number, windowMs: number): Promise<number>;
+  claimDial(id: string, now: () => number, limits: DialLimits, lease: DialLease): Promise<DialClaimResult>;
+  /**
+   * {@link claimDial} on the earliest due call (`due_at` ≤ now, due order) that no other instance is claiming at
+   * this moment: instances racing for the same due calls each get a different one instead of queueing on one row.
+   * A call to a number on the do-not-call list is canceled and reported `not_scheduled`: ask again.
+   */
+  claimNextDial(now: () => number, limits: DialLimits, lease: DialLease): Promise<NextDialResult>;
+  /** Takes a dial slot when fewer than `perWindow` were taken in the last `windowMs`: 0; else the wait in ms (`now` as above). */
+  takeDialSlot(now: () => number, perWindow: number, windowMs: number): Promise<number>;
   /** Extends the owner's leases on these calls (only those still dialing without a carrier id). */
   renewDialLeases(owner: string, ids: readonly string[], until: number): Promise<void>;
   /**

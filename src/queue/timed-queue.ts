@@ -15,6 +15,11 @@ export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<voi
 
 /** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
 const NO_CHANNEL_RETRY_MS = 1000;
+/**
+ * With other instances on the database, the window is read again this often: a signal lost with the connection
+ * that carried it, or a due call whose claim another instance gave up, is picked up within this.
+ */
+const RESYNC_MS = 10_000;
 
 /**
  * The durable timed queue. The database is the queue; this holds only a window of the nearest scheduled calls and
@@ -43,6 +48,7 @@ export class TimedQueue {
   #dueTimer: TimerHandle | undefined;
   #dueTimerAt = Infinity;
   #waitTimer: TimerHandle | undefined;
+  #resyncTimer: TimerHandle | undefined;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   #reloading: Promise<void> | undefined;
@@ -84,6 +90,16 @@ export class TimedQueue {
     this.#capacity.start();
     await this.#reload();
     this.#onTimer();
+    this.#armResync();
+  }
+
+  #armResync(): void {
+    if (!this.#running || !this.#store.sharedByInstances) return;
+    this.#resyncTimer = this.#clock.setTimeout(() => {
+      this.#resyncTimer = undefined;
+      this.resync();
+      this.#armResync();
+    }, RESYNC_MS);
   }
 
   /** Stops timers and waits for dials and loads under way. Calls stay in the database for the next start. */
@@ -91,7 +107,8 @@ export class TimedQueue {
     this.#running = false;
     if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
     if (this.#waitTimer) this.#clock.clearTimeout(this.#waitTimer);
-    this.#dueTimer = this.#waitTimer = undefined;
+    if (this.#resyncTimer) this.#clock.clearTimeout(this.#resyncTimer);
+    this.#dueTimer = this.#waitTimer = this.#resyncTimer = undefined;
     this.#capacity.stop();
     await this.#recovery.stop();
     await this.whenIdle();
@@ -99,6 +116,8 @@ export class TimedQueue {
 
   /** Resolves once no claim, dial or reload is under way (tests and shutdown wait on this). */
   async whenIdle(): Promise<void> {
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    await this.#recovery.whenIdle();
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
 
@@ -253,15 +272,16 @@ export class TimedQueue {
       const max = this.#capacity.limit;
       if (this.#live >= max) return this.#whenChannelFrees();
       const now = this.#clock.now();
-      const entry = this.#ready[0] as DueEntry;
-      const result = await this.#store.claimDial(
-        entry.id,
-        now,
+      // The database hands out the earliest due call nobody else is claiming: usually the head of this line, but
+      // with other instances racing for the same calls each gets a different one.
+      const result = await this.#store.claimNextDial(
+        () => this.#clock.now(),
         { maxLive: max, ...this.#limiter.limits },
         { owner: this.#owner, until: now + this.#options.leaseMs },
       );
       if (result.claimed) {
-        this.#dequeue(entry.id);
+        this.#dequeue(result.claimed.id);
+        this.#window.remove(result.claimed.id);
         this.#live += 1;
         this.#metrics?.dialLateness.observe(Math.max(0, (result.claimed.latenessMs ?? 0) / 1000));
         void this.#track(this.#dispatch(result.claimed, 'claimed'));
@@ -272,9 +292,13 @@ export class TimedQueue {
         // A channel freed between the claim and the count lets the loop try again at once.
         this.#live = await this.#store.countLive();
         if (this.#live >= max) return this.#whenChannelFrees();
-      } else {
-        this.#dequeue(entry.id); // canceled, or claimed by another instance
+      } else if (result.reason === 'none_due') {
+        // Every due call was claimed (here, by another instance) or canceled; one another instance is claiming
+        // right now and then gives up (no channel) is still in its line, and in every line at the next resync.
+        this.#ready = [];
+        this.#readyIds.clear();
       }
+      // not_scheduled: a due call to a number that opted out was canceled; ask for the next.
       this.#refill();
     }
   }

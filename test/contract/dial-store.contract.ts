@@ -22,37 +22,37 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     const store = await withStore(t);
     for (const id of ['a', 'b', 'c', 'd']) await insert(store, id);
     const lease = { owner: 'i1', until: T0 + 10_000 };
-    t.truthy((await store.claimDial('a', T0, LIMITS, lease)).claimed);
-    t.truthy((await store.claimDial('b', T0 + 100, LIMITS, lease)).claimed);
-    t.truthy((await store.claimDial('c', T0 + 200, LIMITS, lease)).claimed);
-    t.deepEqual(await store.claimDial('d', T0 + 300, LIMITS, lease), { claimed: null, reason: 'rate', waitMs: 700 });
+    t.truthy((await store.claimDial('a', () => T0, LIMITS, lease)).claimed);
+    t.truthy((await store.claimDial('b', () => T0 + 100, LIMITS, lease)).claimed);
+    t.truthy((await store.claimDial('c', () => T0 + 200, LIMITS, lease)).claimed);
+    t.deepEqual(await store.claimDial('d', () => T0 + 300, LIMITS, lease), { claimed: null, reason: 'rate', waitMs: 700 });
     t.like(await store.getCall('d'), { status: 'scheduled', attempt: 0 });
     // A retry's slot comes from the same window.
-    t.is(await store.takeDialSlot(T0 + 999, 3, 1000), 1);
-    t.is(await store.takeDialSlot(T0 + 1000, 3, 1000), 0);
-    t.deepEqual(await store.claimDial('d', T0 + 1001, LIMITS, lease), { claimed: null, reason: 'rate', waitMs: 99 });
-    t.truthy((await store.claimDial('d', T0 + 1100, LIMITS, lease)).claimed);
+    t.is(await store.takeDialSlot(() => T0 + 999, 3, 1000), 1);
+    t.is(await store.takeDialSlot(() => T0 + 1000, 3, 1000), 0);
+    t.deepEqual(await store.claimDial('d', () => T0 + 1001, LIMITS, lease), { claimed: null, reason: 'rate', waitMs: 99 });
+    t.truthy((await store.claimDial('d', () => T0 + 1100, LIMITS, lease)).claimed);
   });
 
   test(`${name}: when a claim is refused for a channel or a canceled call, then it takes no dial slot`, async (t) => {
     const store = await withStore(t);
     for (const id of ['a', 'b', 'c']) await insert(store, id);
     const lease = { owner: 'i1', until: T0 + 10_000 };
-    t.truthy((await store.claimDial('a', T0, { ...LIMITS, maxLive: 1 }, lease)).claimed);
-    t.like(await store.claimDial('b', T0, { ...LIMITS, maxLive: 1 }, lease), { claimed: null, reason: 'no_channel' });
+    t.truthy((await store.claimDial('a', () => T0, { ...LIMITS, maxLive: 1 }, lease)).claimed);
+    t.like(await store.claimDial('b', () => T0, { ...LIMITS, maxLive: 1 }, lease), { claimed: null, reason: 'no_channel' });
     await store.transition('c', ['scheduled'], 'canceled', T0);
-    t.like(await store.claimDial('c', T0, LIMITS, lease), { claimed: null, reason: 'not_scheduled' });
-    t.is(await store.takeDialSlot(T0, 3, 1000), 0);
-    t.is(await store.takeDialSlot(T0, 3, 1000), 0);
-    t.true((await store.takeDialSlot(T0, 3, 1000)) > 0);
+    t.like(await store.claimDial('c', () => T0, LIMITS, lease), { claimed: null, reason: 'not_scheduled' });
+    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
+    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
+    t.true((await store.takeDialSlot(() => T0, 3, 1000)) > 0);
   });
 
   test(`${name}: when a dial's lease is alive or renewed, then nobody takes it over; once expired, one instance does, once`, async (t) => {
     const store = await withStore(t);
     await insert(store, 'a');
     await insert(store, 'b');
-    await store.claimDial('a', T0, LIMITS, { owner: 'dead', until: T0 + 10_000 });
-    await store.claimDial('b', T0, LIMITS, { owner: 'alive', until: T0 + 10_000 });
+    await store.claimDial('a', () => T0, LIMITS, { owner: 'dead', until: T0 + 10_000 });
+    await store.claimDial('b', () => T0, LIMITS, { owner: 'alive', until: T0 + 10_000 });
     t.deepEqual([...(await store.leasedDials(T0 + 5000))].sort(), ['a', 'b']);
     t.deepEqual(await store.takeOverDials(T0 + 5000, { owner: 'other', until: T0 + 15_000 }, 10), []);
     await store.renewDialLeases('alive', ['b', 'a'], T0 + 20_000);

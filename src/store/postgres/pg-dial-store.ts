@@ -31,9 +31,9 @@ async function slotWait(q: Query, at: number, perWindow: number, windowMs: numbe
   return oldest === undefined ? 0 : Math.max(1, oldest + windowMs - at);
 }
 
+/** One statement: prunes what no window can count any more and records the slot. */
 async function takeSlot(q: Query, at: number): Promise<void> {
-  await q('INSERT INTO dial_slots (at) VALUES ($1)', [at]);
-  await q('DELETE FROM dial_slots WHERE at < $1', [at - SLOT_HISTORY_MS]);
+  await q('WITH pruned AS (DELETE FROM dial_slots WHERE at < $2) INSERT INTO dial_slots (at) VALUES ($1)', [at, at - SLOT_HISTORY_MS]);
 }
 
 /**
@@ -44,11 +44,12 @@ async function takeSlot(q: Query, at: number): Promise<void> {
 export async function claimLocked(
   q: Query,
   id: string,
-  at: number,
+  now: number | (() => number),
   maxLive: number,
   gate?: { perWindow: number; windowMs: number; owner: string; until: number },
 ): Promise<ClaimResult | { claimed: null; reason: 'rate'; waitMs: number }> {
   await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+  const at = typeof now === 'number' ? now : now();
   const row = (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
   if ((await q('SELECT 1 FROM do_not_call WHERE number = $1', [row.to_number])).rowCount) {
@@ -61,7 +62,6 @@ export async function claimLocked(
   if (gate) {
     const waitMs = await slotWait(q, at, gate.perWindow, gate.windowMs);
     if (waitMs > 0) return { claimed: null, reason: 'rate', waitMs } as const;
-    await takeSlot(q, at);
   }
   const lateness = at - Number(row.due_at);
   const { rows } = await q<CallRow>(
@@ -71,6 +71,9 @@ export async function claimLocked(
     [id, at, lateness, gate?.owner ?? null, gate?.until ?? null],
   );
   await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
+  // The slot last, timed as late as possible: only the commit stands between it and the dial going out, so the
+  // rate's margin has little jitter to cover. Later than `at` is safe: the window checked at `at` only loses slots.
+  if (gate) await takeSlot(q, typeof now === 'number' ? now : Math.max(at, now()));
   return { claimed: callFromRow(rows[0] as CallRow) };
 }
 
@@ -78,12 +81,26 @@ export async function claimLocked(
 export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: true,
-    claimDial(id, at, limits, lease) {
-      return tx((q) => claimLocked(q, id, at, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
+    claimDial(id, now, limits, lease) {
+      return tx((q) => claimLocked(q, id, now, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
     },
-    takeDialSlot(at, perWindow, windowMs) {
+    claimNextDial(now, limits, lease) {
+      return tx(async (q) => {
+        // Rows another instance's claim holds are skipped, not waited for: it gets that call, this one the next.
+        const due = (
+          await q<{ id: string }>(
+            "SELECT id FROM calls WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            [now()],
+          )
+        ).rows[0];
+        if (!due) return { claimed: null, reason: 'none_due' } as const;
+        return claimLocked(q, due.id, now, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
+      });
+    },
+    takeDialSlot(now, perWindow, windowMs) {
       return tx(async (q) => {
         await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+        const at = now();
         const wait = await slotWait(q, at, perWindow, windowMs);
         if (wait === 0) await takeSlot(q, at);
         return wait;
@@ -129,6 +146,14 @@ export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): Di
         await q('DELETE FROM leases');
         await q('UPDATE calls SET lease_until = NULL WHERE lease_until IS NOT NULL');
       });
+    },
+    async staleInboxKeys(receivedBefore, limit) {
+      const { rows } = await query<{ key: string }>(
+        `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
+           WHERE applied_at IS NULL AND received_at < $1 GROUP BY 1) stale ORDER BY first LIMIT $2`,
+        [receivedBefore, limit],
+      );
+      return rows.map((r) => r.key);
     },
     async pendingInboxFor(key, limit) {
       const { rows } = await query<InboxRow>(

@@ -63,11 +63,20 @@ export function claimIn(
 export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: false,
-    async claimDial(id, at, limits, lease) {
-      return tx(() => claimIn(sql, id, at, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
+    async claimDial(id, now, limits, lease) {
+      return tx(() => claimIn(sql, id, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
     },
-    async takeDialSlot(at, perWindow, windowMs) {
+    async claimNextDial(now, limits, lease) {
       return tx(() => {
+        const at = now();
+        const due = sql("SELECT id FROM calls WHERE status = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT 1").get(at) as { id: string } | undefined;
+        if (!due) return { claimed: null, reason: 'none_due' } as const;
+        return claimIn(sql, due.id, at, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
+      });
+    },
+    async takeDialSlot(now, perWindow, windowMs) {
+      return tx(() => {
+        const at = now();
         const wait = slotWait(sql, at, perWindow, windowMs);
         if (wait === 0) takeSlot(sql, at);
         return wait;
@@ -113,6 +122,13 @@ export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialSt
         sql('DELETE FROM leases').run();
         sql('UPDATE calls SET lease_until = NULL WHERE lease_until IS NOT NULL').run();
       });
+    },
+    async staleInboxKeys(receivedBefore, limit) {
+      const rows = sql(
+        `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
+           WHERE applied_at IS NULL AND received_at < ? GROUP BY 1) ORDER BY first LIMIT ?`,
+      ).all(receivedBefore, limit) as { key: string }[];
+      return rows.map((r) => r.key);
     },
     async pendingInboxFor(key, limit) {
       const rows = sql(

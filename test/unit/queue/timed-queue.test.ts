@@ -285,8 +285,8 @@ test('when a dial is retried, then the retry takes a slot of the same dial rate 
   await waiting;
   t.true(acquired);
   // The retry's slot counts: one more start now fills the window until a second later.
-  t.is(await h.deps.store.takeDialSlot(h.clock.now(), 2, 1000), 0);
-  t.is(await h.deps.store.takeDialSlot(h.clock.now(), 2, 1000), 1000);
+  t.is(await h.deps.store.takeDialSlot(() => h.clock.now(), 2, 1000), 0);
+  t.is(await h.deps.store.takeDialSlot(() => h.clock.now(), 2, 1000), 1000);
 });
 
 test('when a claim fails on the database, then the queue tries again instead of stranding the call', async (t) => {
@@ -298,9 +298,9 @@ test('when a claim fails on the database, then the queue tries again instead of 
   let failures = 1;
   const store = {
     ...real,
-    claimDial: async (...args: Parameters<typeof real.claimDial>) => {
+    claimNextDial: async (...args: Parameters<typeof real.claimNextDial>) => {
       if (failures-- > 0) throw new Error('database is locked');
-      return real.claimDial(...args);
+      return real.claimNextDial(...args);
     },
   };
   const fake = createFakeTelephony(clock);
