@@ -1,28 +1,15 @@
-import { LIVE_STATUSES } from '../../calls/call.ts';
 import type { InboxByCall } from '../../calls/inbox-by-call.ts';
 import { OUTCOME_UNKNOWN_REASON } from '../../calls/place-call.ts';
-import type { DialStore } from '../../queue/dial-store.ts';
+import type { DialStore, NextDialResult } from '../../queue/dial-store.ts';
 import type { Leases } from '../../queue/leases.ts';
 import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../rows.ts';
-import type { ClaimResult, NewEvent } from '../store.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
-/** Serialises claims and dial slots of every instance; a fixed 64-bit key apart from the migration lock's. */
+/** Serialises claims and dial slots of every instance (the same key as in `daj_claim_dial`, migration 7), apart from the migration lock's. */
 const CLAIM_LOCK_KEY = '4920535863799008070';
-// Literal list (constants from call.ts, never input) so the planner can use the partial index on live calls.
-const LIVE = LIVE_STATUSES.map((status) => `'${status}'`).join(', ');
 const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
-
-const insertEvent = (query: Query, event: NewEvent) =>
-  query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
-    event.callId,
-    event.at,
-    event.kind,
-    event.name,
-    event.detail === null ? null : JSON.stringify(event.detail),
-  ]);
 
 /** Milliseconds until a dial slot frees (0: one is free now), under the claim lock. */
 async function slotWait(q: Query, at: number, perWindow: number, windowMs: number): Promise<number> {
@@ -37,65 +24,49 @@ async function takeSlot(q: Query, at: number): Promise<void> {
 }
 
 /**
- * The claim, inside a transaction: under one advisory lock shared by every instance (only a claim moves a call into
- * a live status, so the live count it checks stays true until it commits), `scheduled → dialing` when the number
- * has not opted out and a channel is free; `gate` (the dial rate) may refuse it after those checks.
+ * The claim, one statement (`daj_claim_dial`, migration 7): under one advisory lock shared by every instance (only a
+ * claim moves a call into a live status, so the live count it checks stays true until it commits),
+ * `scheduled → dialing` when the number has not opted out, a channel is free and (with `gate`) a dial slot too; the
+ * slot and the lease are taken with it. `id` null: the earliest due call no other claim holds (SKIP LOCKED).
  */
-export async function claimLocked(
-  q: Query,
-  id: string,
-  now: number | (() => number),
+export async function claimOne(
+  query: Query,
+  id: string | null,
+  at: number,
   maxLive: number,
   gate?: { perWindow: number; windowMs: number; owner: string; until: number },
-): Promise<ClaimResult | { claimed: null; reason: 'rate'; waitMs: number }> {
-  await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
-  const at = typeof now === 'number' ? now : now();
-  const row = (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
-  if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
-  if ((await q('SELECT 1 FROM do_not_call WHERE number = $1', [row.to_number])).rowCount) {
-    await q("UPDATE calls SET status = 'canceled', reason = $2, updated_at = $3, ended_at = $3 WHERE id = $1", [id, OPTED_OUT_REASON, at]);
-    await insertEvent(q, { callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason: OPTED_OUT_REASON } });
-    return { claimed: null, reason: 'not_scheduled' } as const;
-  }
-  const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE status IN (${LIVE})`)).rows[0]?.n ?? 0;
-  if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
-  if (gate) {
-    const waitMs = await slotWait(q, at, gate.perWindow, gate.windowMs);
-    if (waitMs > 0) return { claimed: null, reason: 'rate', waitMs } as const;
-  }
-  const lateness = at - Number(row.due_at);
-  const { rows } = await q<CallRow>(
-    `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2,
-       call_control_id = NULL, lease_owner = $4, lease_until = $5
-     WHERE id = $1 RETURNING *`,
-    [id, at, lateness, gate?.owner ?? null, gate?.until ?? null],
+): Promise<NextDialResult> {
+  const { rows } = await query<{ outcome: string; wait_ms: number | null; call_id: string | null }>(
+    'SELECT * FROM daj_claim_dial($1, $2, $3, $4, $5, $6, $7, $8)',
+    [id, at, maxLive, gate?.perWindow ?? null, gate?.windowMs ?? null, gate?.owner ?? null, gate?.until ?? null, OPTED_OUT_REASON],
   );
-  await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
-  // The slot last, timed as late as possible: only the commit stands between it and the dial going out, so the
-  // rate's margin has little jitter to cover. Later than `at` is safe: the window checked at `at` only loses slots.
-  if (gate) await takeSlot(q, typeof now === 'number' ? now : Math.max(at, now()));
-  return { claimed: callFromRow(rows[0] as CallRow) };
+  const result = rows[0];
+  switch (result?.outcome) {
+    case 'claimed': {
+      const row = (await query<CallRow>('SELECT * FROM calls WHERE id = $1', [result.call_id])).rows[0] as CallRow;
+      return { claimed: callFromRow(row) };
+    }
+    case 'rate':
+      return { claimed: null, reason: 'rate', waitMs: Number(result.wait_ms) };
+    case 'no_channel':
+      return { claimed: null, reason: 'no_channel' };
+    case 'none_due':
+      return { claimed: null, reason: 'none_due' };
+    default:
+      return { claimed: null, reason: 'not_scheduled' };
+  }
 }
 
 /** The PostgreSQL side of the dial store, the named leases and the per-call inbox. */
 export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: true,
-    claimDial(id, now, limits, lease) {
-      return tx((q) => claimLocked(q, id, now, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
+    async claimDial(id, now, limits, lease) {
+      const result = await claimOne(query, id, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
+      return result.claimed === null && result.reason === 'none_due' ? { claimed: null, reason: 'not_scheduled' } : result;
     },
     claimNextDial(now, limits, lease) {
-      return tx(async (q) => {
-        // Rows another instance's claim holds are skipped, not waited for: it gets that call, this one the next.
-        const due = (
-          await q<{ id: string }>(
-            "SELECT id FROM calls WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-            [now()],
-          )
-        ).rows[0];
-        if (!due) return { claimed: null, reason: 'none_due' } as const;
-        return claimLocked(q, due.id, now, limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
-      });
+      return claimOne(query, null, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
     },
     takeDialSlot(now, perWindow, windowMs) {
       return tx(async (q) => {

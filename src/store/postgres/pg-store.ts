@@ -3,7 +3,7 @@ import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, t
 import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
-import { claimLocked, createPgDialStore } from './pg-dial-store.ts';
+import { claimOne, createPgDialStore } from './pg-dial-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 
@@ -127,7 +127,8 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
 
     async claim(id, at, maxLive): Promise<ClaimResult> {
-      return tx(async (q) => (await claimLocked(q, id, at, maxLive)) as ClaimResult);
+      const result = await claimOne(query, id, at, maxLive);
+      return result.claimed === null && result.reason !== 'no_channel' ? { claimed: null, reason: 'not_scheduled' } : (result);
     },
     async recordDialedLeg(id, attempt, callControlId, at) {
       // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.

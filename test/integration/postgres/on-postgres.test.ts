@@ -1,3 +1,4 @@
+import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import test, { type ExecutionContext } from 'ava';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
@@ -25,7 +26,7 @@ await withPostgres(test, (db) => {
     const ready = await fetch(`${svc.url}/ready`);
     t.is(ready.status, 200);
     const { rows } = await db.admin<{ version: number }>('SELECT version FROM public.schema_migrations ORDER BY version');
-    t.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4]);
+    t.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
     const me = await createTestAccount(svc.deps);
     const stored = await db.admin<{ activated_at: number | null }>('SELECT activated_at FROM public.accounts WHERE id = $1', [me.id]);
     t.is(stored.rowCount, 1, 'the account went to PostgreSQL');
