@@ -21,6 +21,11 @@ export type EventWorkerOptions = {
   leaseMs: number;
   /** How often the inbox is swept for events nobody is applying (another instance died holding them). */
   sweepMs: number;
+  /**
+   * Calls applied side by side at most: each holds database round trips, and hundreds at once only queue for the
+   * pool's connections (ahead of the webhook route's inserts) without applying anything sooner.
+   */
+  parallel: number;
 };
 
 /**
@@ -49,6 +54,8 @@ export class EventWorker extends EventEmitter {
   #held = new Set<string>();
   #timer: TimerHandle | undefined;
   #sweeping: Promise<void> | undefined;
+  #active = 0;
+  #turns: (() => void)[] = [];
 
   constructor(deps: {
     store: Pick<Store, 'pendingInbox' | 'markApplied' | 'sharedByInstances'> & InboxByCall & Leases;
@@ -70,7 +77,7 @@ export class EventWorker extends EventEmitter {
     this.#handle = deps.handle;
     this.#read = deps.read;
     this.#owner = deps.owner ?? 'this-process';
-    this.#options = { leaseMs: 10_000, sweepMs: 3_000, ...deps.options };
+    this.#options = { leaseMs: 10_000, sweepMs: 3_000, parallel: 8, ...deps.options };
   }
 
   /** Starts, and applies what an earlier run (or a dead instance) left unapplied. */
@@ -167,6 +174,19 @@ export class EventWorker extends EventEmitter {
   async #run(key: string, chain: Chain): Promise<void> {
     // Let the caller (the webhook handler) answer first; the chain starts on a later turn.
     await Promise.resolve();
+    if (this.#active >= this.#options.parallel) await new Promise<void>((resolve) => this.#turns.push(resolve));
+    else this.#active++;
+    try {
+      await this.#pass(key, chain);
+    } finally {
+      // Hands its turn straight to a waiting chain, or frees it.
+      const next = this.#turns.shift();
+      if (next) next();
+      else this.#active--;
+    }
+  }
+
+  async #pass(key: string, chain: Chain): Promise<void> {
     const lease = `inbox:${key}`;
     while (chain.work.length > 0 || (chain.dirty && this.#running)) {
       let leased = false;

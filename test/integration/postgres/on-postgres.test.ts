@@ -1,5 +1,5 @@
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import test, { type ExecutionContext } from 'ava';
+import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
