@@ -1,7 +1,9 @@
 /**
  * What one instance tells the others about the queue: a call scheduled (or put back) and due at `dueAt`, a call
- * canceled, a channel freed, and `changed` for any change of an account's call (the live page). `resync` is said
- * to this instance alone when it may have missed signals (its listening connection was lost): reload.
+ * canceled, a channel freed. `changed`: a call was stored or changed status (the live page's wake-up); on PostgreSQL
+ * the database itself says it (a trigger, migration 7), to every instance, whoever made the change; alone on SQLite
+ * nothing says it (the live page's in-process wake-up covers the one process). `resync` is said to this instance
+ * alone when it may have missed signals (its listening connection was lost): reload, and re-read what you follow.
  */
 export type QueueSignal =
   | { kind: 'scheduled'; id: string; dueAt: number }

@@ -165,6 +165,35 @@ await withPostgres(test, (db) => {
     t.like(await worker.store.getCall(call.id), { latenessMs: 0 });
   });
 
+  test('instances: when a call is stored or changes status on any instance, then every instance hears "changed" with its account', async (t) => {
+    const { schema, drop } = await db.freshSchema();
+    const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 2 });
+    t.teardown(async () => {
+      await store.close();
+      await drop();
+    });
+    await store.migrate();
+    const listener = createPgNotifier({ connectionString: db.url, instanceId: 'page', clock: createManualClock(T0), logger: createMemoryLogger().logger });
+    await listener.start();
+    t.teardown(() => listener.stop());
+    const id = `changed-${randomBytes(4).toString('hex')}`;
+    const heard: QueueSignal[] = [];
+    const twice = new Promise<void>((resolve) =>
+      listener.subscribe((signal) => {
+        if (signal.kind === 'changed' && signal.callId === id) heard.push(signal);
+        if (heard.length === 2) resolve();
+      }),
+    );
+    await store.insertCall({ id, to: '+12025551000', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+    await store.update(id, { reason: 'not a status change' }, T0);
+    await store.transition(id, ['scheduled'], 'canceled', T0);
+    await twice;
+    t.deepEqual(heard, [
+      { kind: 'changed', accountId: null, callId: id },
+      { kind: 'changed', accountId: null, callId: id },
+    ]);
+  });
+
   test('instances: when webhooks of one call reach two instances, then each is applied once, in order, whichever received it', async (t) => {
     const { schema, drop } = await db.freshSchema();
     const stores = [0, 1].map(() => createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 }));
