@@ -140,6 +140,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         v_id TEXT := p_id;
         v_row calls%ROWTYPE;
         v_oldest BIGINT;
+        v_at BIGINT;
       BEGIN
         IF v_id IS NULL THEN
           SELECT id INTO v_id FROM calls WHERE status = 'scheduled' AND due_at <= p_at ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED;
@@ -149,6 +150,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
           END IF;
         END IF;
         PERFORM pg_advisory_xact_lock(4920535863799008070);
+        -- The caller's time plus what this statement has taken so far (the wait for the lock above all), measured on
+        -- the server's clock: the slot is stamped when the dial can really start, in the caller's time scale.
+        v_at := p_at + floor(1000 * extract(epoch FROM clock_timestamp() - statement_timestamp()))::BIGINT;
         SELECT * INTO v_row FROM calls WHERE id = v_id FOR UPDATE;
         IF NOT FOUND OR v_row.status <> 'scheduled' THEN
           RETURN QUERY SELECT 'not_scheduled'::TEXT, NULL::BIGINT, v_id;
@@ -166,9 +170,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
           RETURN;
         END IF;
         IF p_per_window IS NOT NULL THEN
-          SELECT at INTO v_oldest FROM dial_slots WHERE at > p_at - p_window_ms ORDER BY at DESC OFFSET p_per_window - 1 LIMIT 1;
+          SELECT at INTO v_oldest FROM dial_slots WHERE at > v_at - p_window_ms ORDER BY at DESC OFFSET p_per_window - 1 LIMIT 1;
           IF v_oldest IS NOT NULL THEN
-            RETURN QUERY SELECT 'rate'::TEXT, GREATEST(1, v_oldest + p_window_ms - p_at), v_id;
+            RETURN QUERY SELECT 'rate'::TEXT, GREATEST(1, v_oldest + p_window_ms - v_at), v_id;
             RETURN;
           END IF;
         END IF;
@@ -178,8 +182,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         INSERT INTO call_events (call_id, at, kind, name, detail)
           VALUES (v_id, p_at, 'status', 'dialing', json_build_object('from', 'scheduled', 'latenessMs', p_at - v_row.due_at)::TEXT);
         IF p_per_window IS NOT NULL THEN
-          DELETE FROM dial_slots WHERE at < p_at - 10000;
-          INSERT INTO dial_slots (at) VALUES (p_at);
+          DELETE FROM dial_slots WHERE at < v_at - 10000;
+          INSERT INTO dial_slots (at) VALUES (v_at);
         END IF;
         RETURN QUERY SELECT 'claimed'::TEXT, NULL::BIGINT, v_id;
       END
