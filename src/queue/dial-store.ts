@@ -51,6 +51,9 @@ export type DialStore = {
    * to be unknown, and a lease that expired before `at` (its instance died). Returns them, oldest claim first.
    */
   takeOverDials(at: number, lease: DialLease, limit: number): Promise<Call[]>;
-  /** Ids of calls some instance is dialing right now (a lease not expired at `at`). */
+  /**
+   * Ids of calls some instance is dialing right now: a lease not expired at `at`, and the dial not yet answered (no
+   * carrier id, outcome not known to be unknown: such a dial is over, whatever its lease says).
+   */
   leasedDials(at: number): Promise<Set<string>>;
 };

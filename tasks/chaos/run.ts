@@ -26,7 +26,7 @@ import { startProxy } from './proxy.ts';
 const CALLS = Number(process.env.CHAOS_CALLS ?? 5000);
 const SPREAD_MS = Number(process.env.CHAOS_SPREAD_S ?? 60) * 1000;
 const PER_SECOND = 30;
-const MAX_LIVE = 250;
+const MAX_LIVE = 400;
 const KILL_EVERY_MS = 10_000;
 const BUDGET_MS = 290_000;
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

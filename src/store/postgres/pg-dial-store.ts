@@ -93,7 +93,10 @@ export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): Di
       return rows.map(callFromRow).sort((a, b) => (a.claimedAt ?? 0) - (b.claimedAt ?? 0));
     },
     async leasedDials(at) {
-      const { rows } = await query<{ id: string }>("SELECT id FROM calls WHERE status = 'dialing' AND lease_until >= $1", [at]);
+      const { rows } = await query<{ id: string }>(
+        "SELECT id FROM calls WHERE status = 'dialing' AND call_control_id IS NULL AND reason IS DISTINCT FROM $2 AND lease_until >= $1",
+        [at, OUTCOME_UNKNOWN_REASON],
+      );
       return new Set(rows.map((r) => r.id));
     },
     async tryLease(key, owner, at, until) {

@@ -98,7 +98,9 @@ export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialSt
       });
     },
     async leasedDials(at) {
-      const rows = sql("SELECT id FROM calls WHERE status = 'dialing' AND lease_until >= ?").all(at) as { id: string }[];
+      const rows = sql(
+        "SELECT id FROM calls WHERE status = 'dialing' AND call_control_id IS NULL AND reason IS NOT ? AND lease_until >= ?",
+      ).all(OUTCOME_UNKNOWN_REASON, at) as { id: string }[];
       return new Set(rows.map((r) => r.id));
     },
     async tryLease(key, owner, at, until) {
