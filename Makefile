@@ -1,6 +1,6 @@
 # Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
 # whatever `node` the machine has on its PATH.
-.PHONY: run test check clean install bench bench-smoke simulator soak
+.PHONY: run test check clean install bench bench-smoke simulator soak chaos
 
 NPM ?= npm
 STAMP := node_modules/.install-stamp
@@ -40,6 +40,11 @@ bench-smoke: $(STAMP)
 # limit below MAX_CONCURRENT_CALLS (a few minutes, loopback only); fails if any call is left open, silent or alive.
 soak: $(STAMP)
 	$(NPM) run soak
+
+# Three instances on one fresh PostgreSQL database behind a round-robin proxy, 5,000 calls, one instance killed with
+# kill -9 every 10 s (at most 5 minutes, loopback only); fails if a call is lost, doubled or stuck or a limit is passed.
+chaos: $(STAMP)
+	$(NPM) run chaos
 
 clean:
 	rm -rf node_modules data bench/results/*.tmp

@@ -20,7 +20,11 @@ import type { SchedulingRules } from './calls/schedule-input.ts';
 import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from './calls/destination-policy.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from './queue/maintenance.ts';
 import { TimedQueue } from './queue/timed-queue.ts';
-import { createDialRate } from './queue/dial-rate.ts';
+import { createDialLimiter } from './queue/dial-limiter.ts';
+import { Capacity } from './queue/capacity.ts';
+import { DialRecovery, DIAL_LEASE_MS } from './queue/dial-recovery.ts';
+import { createInProcessNotifier, type Notifier } from './queue/notifier.ts';
+import { createPgNotifier } from './store/postgres/pg-notify.ts';
 import type { Telephony } from './telephony/telephony.ts';
 import { createTelnyxTelephony } from './telephony/telnyx-telephony.ts';
 import { createRetryingTelephony } from './telephony/retrying-telephony.ts';
@@ -70,6 +74,8 @@ export type Deps = {
   /** What the callee hears, step by step; `nudge` speaks to an answered call left silent by a lost webhook. */
   callFlow: CallFlow;
   queue: TimedQueue;
+  /** Signals between the instances on one database (in-process alone on SQLite); `changed` feeds the live page. */
+  notifier: Notifier;
   calls: CallService;
   maintenance: Maintenance;
   /** Checks the calls we think are live against the carrier's record, at start and every few seconds. */
@@ -84,7 +90,7 @@ export type Deps = {
 } & AccountParts;
 
 export type DepsOverrides = Partial<
-  Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator'>
+  Pick<Deps, 'logger' | 'clock' | 'newId' | 'store' | 'metrics' | 'views' | 'instance' | 'telephony' | 'jokes' | 'simulator' | 'notifier'>
 > & {
   isTty?: boolean;
   /** The development outbox to keep mails in (tests pass one to read them). */
@@ -107,7 +113,15 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const store = withChangeSignal(overrides.store ?? createStore(config.databaseUrl, ROOT_DIR), changeSignal);
   const metrics = overrides.metrics ?? createMetrics();
   const random = overrides.random ?? Math.random;
-  const dialRate = createDialRate(config.queue.dialsPerSecond, 1000 + config.queue.dialRateMarginMs);
+  const instance = overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() };
+  const owner = instance.instanceId;
+  const notifier =
+    overrides.notifier ??
+    (/^postgres(ql)?:\/\//.test(config.databaseUrl)
+      ? createPgNotifier({ connectionString: config.databaseUrl, instanceId: owner, clock, logger })
+      : createInProcessNotifier((err) => logger.error({ err }, 'a queue signal listener failed')));
+  // One dial-rate limiter for claims, dial retries and recovered dials, shared through the database.
+  const dialRate = createDialLimiter({ store, clock, perSecond: config.queue.dialsPerSecond, windowMs: 1000 + config.queue.dialRateMarginMs });
   const endpoint: Deps['endpoint'] = { localUrl: undefined, tunnelUrl: undefined };
   const { apiKey } = config.telnyx;
   // No API key: the carrier simulator stands in for Telnyx, so a new user sees the whole flow offline.
@@ -159,8 +173,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       ? createHttpJokeSource({ url: config.jokes.apiUrl, timeoutMs: config.jokes.timeoutMs, fallback: builtinJokes, logger })
       : builtinJokes);
 
-  // The queue dispatches to the placer, and the placer frees channels on the queue: tie the knot explicitly.
-  const channelFreed = () => queue.channelFreed();
+  // A freed channel is told to every instance's queue (this one's at once), through the notifier.
+  const channelFreed = () => notifier.publish({ kind: 'freed' });
   const placeCall = createCallPlacer({
     store,
     clock,
@@ -170,16 +184,57 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     dialWindowMs: config.queue.dialRetryWindowSeconds * 1000,
   });
+  const capacity = new Capacity({
+    clock,
+    logger,
+    maxConcurrentCalls: config.queue.maxConcurrentCalls,
+    probeSeconds: config.queue.capacityProbeSeconds,
+    onRaised: () => queue.capacityRaised(),
+  });
   // A claimed occurrence has left `scheduled`: its schedule gets its next one at once.
   const dispatch: typeof placeCall = Object.assign((call: Parameters<typeof placeCall>[0], how: Parameters<typeof placeCall>[1]) => {
     scheduleKeeper.occurrenceLeft(call);
     return placeCall(call, how);
   }, placeCall);
-  const queue: TimedQueue = new TimedQueue({ store, clock, logger, metrics, options: config.queue, rate: dialRate, dispatch });
+  const recovery = new DialRecovery({
+    store,
+    clock,
+    logger,
+    metrics,
+    owner,
+    limiter: dialRate,
+    dispatch: placeCall,
+    dialing: placeCall.dialing,
+    options: { leaseMs: DIAL_LEASE_MS, dialWindowMs: config.queue.dialRetryWindowSeconds * 1000, maxLatenessSeconds: config.queue.maxLatenessSeconds },
+  });
+  const queue: TimedQueue = new TimedQueue({
+    store,
+    clock,
+    logger,
+    metrics,
+    options: { windowSize: config.queue.windowSize, leaseMs: DIAL_LEASE_MS },
+    capacity,
+    limiter: dialRate,
+    recovery,
+    owner,
+    dispatch,
+  });
+  // Every instance's queue hears what any instance schedules, cancels or frees.
+  notifier.subscribe((signal) => {
+    if (signal.kind === 'scheduled') queue.scheduled({ id: signal.id, dueAt: signal.dueAt });
+    else if (signal.kind === 'canceled') queue.canceled(signal.id);
+    else if (signal.kind === 'freed') queue.channelFreed();
+    else if (signal.kind === 'resync') queue.resync();
+    // A call changed on any instance (or signals may have been missed): this instance's live streams read now.
+    if (signal.kind === 'changed' || signal.kind === 'resync') changeSignal.ring();
+  });
+  const queueSignals = {
+    scheduled: (entry: { id: string; dueAt: number }) => notifier.publish({ kind: 'scheduled', id: entry.id, dueAt: entry.dueAt }),
+    canceled: (id: string) => notifier.publish({ kind: 'canceled', id }),
+  };
   const beforeSchedule = (accountId: string, to: string, dueAt: number) => accountParts.limits.beforeSchedule(accountId, to, dueAt);
-  const queueNotifier = { scheduled: (entry: { id: string; dueAt: number }) => queue.scheduled(entry), canceled: (id: string) => queue.canceled(id) };
-  const retries = createRetries({ store, clock, logger, newId, queue: queueNotifier, beforeSchedule });
-  const keeperCore = createScheduleKeeper({ store, clock, logger, newId, queue: queueNotifier, beforeSchedule, maxLatenessMs: config.queue.maxLatenessSeconds * 1000 });
+  const retries = createRetries({ store, clock, logger, newId, queue: queueSignals, beforeSchedule });
+  const keeperCore = createScheduleKeeper({ store, clock, logger, newId, queue: queueSignals, beforeSchedule, maxLatenessMs: config.queue.maxLatenessSeconds * 1000 });
   const scheduleKeeper = new ScheduleKeeper({ core: keeperCore, clock, logger, sweepMs: SCHEDULE_SWEEP_MS, alsoSweep: [() => retries.sweep()] });
   const maintenance = createMaintenance({
     store,
@@ -206,14 +261,14 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
       clock,
       logger,
       metrics,
-      queue: { scheduled: (entry) => queue.scheduled(entry), channelRefused: () => queue.channelRefused() },
+      queue: { scheduled: queueSignals.scheduled, channelRefused: () => queue.channelRefused() },
       channelFreed,
       options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
     }),
     waitsForGreeting: reportsGreetingEnd(amd),
     onEnded: (call) => retries.ended(call),
   });
-  const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice });
+  const events = new EventWorker({ store, clock, logger, metrics, handle, read: toCarrierNotice, owner });
   const reconciler = createReconciler({
     store,
     clock,
@@ -222,6 +277,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     telephony,
     channelFreed,
     isDialing: placeCall.isDialing,
+    leasedDials: (now) => store.leasedDials(now),
     // On the call's event chain: a nudge never speaks while a webhook of the same call is being applied.
     nudge: (callId) => events.serialise(callId, () => callFlow.nudge(callId)),
     options: {
@@ -259,7 +315,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     store,
     metrics,
     views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
-    instance: overrides.instance ?? { instanceId: newId(), hostname: hostname(), version: pkg.version, startedAt: clock.now() },
+    instance,
     rules,
     telephony,
     simulator,
@@ -270,12 +326,13 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     events,
     callFlow,
     queue,
-    calls: createCallService({ store, clock, newId, queue, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
+    notifier,
+    calls: createCallService({ store, clock, newId, queue: queueSignals, beforeSchedule: (accountId, to, dueAt) => accountParts.limits.beforeSchedule(accountId, to, dueAt) }),
     ...accountParts,
     maintenance,
-    reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs }),
-    jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger }),
-    schedules: createScheduleService({ store, clock, newId, rules, queue: queueNotifier, keeper: keeperCore, beforeSchedule }),
+    reconciler: new ReconcileLoop({ reconciler, clock, logger, intervalMs: config.reconcile.intervalMs, lease: { leases: store, owner } }),
+    jobs: new MaintenanceJobs({ maintenance, options: config.maintenance, logger, lease: { leases: store, owner, clock } }),
+    schedules: createScheduleService({ store, clock, newId, rules, queue: queueSignals, keeper: keeperCore, beforeSchedule }),
     scheduleKeeper,
     retries,
     live: new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson }),

@@ -96,6 +96,7 @@ export class Service {
       this.deps.endpoint.tunnelUrl = this.#tunnel?.url;
     }
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
+    await this.deps.notifier.start();
     events.start();
     await queue.start();
     // After the queue's recovery (old occurrences are `missed` by then): each schedule gets its next occurrence.
@@ -126,6 +127,7 @@ export class Service {
     await this.deps.scheduleKeeper.stop();
     await this.deps.queue.stop();
     await this.deps.events.stop();
+    await this.deps.notifier.stop();
     // Account mails already accepted (202) go out before the process ends.
     await this.deps.mailer.drain();
     if (simulator) await simulator.stop();

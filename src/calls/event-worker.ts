@@ -1,50 +1,74 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Leases } from '../queue/leases.ts';
+import type { DialStore } from '../queue/dial-store.ts';
 import type { InboxEvent, WebhookInbox } from './webhook-inbox.ts';
 import type { CarrierNotice } from './carrier-event.ts';
 import type { EventHandler } from './handle-event.ts';
+import { inboxKey, type InboxByCall } from './inbox-by-call.ts';
 
-/** On a chain: a stored event to apply, or other work on the call that must not overlap its events. */
-type Item = { event: InboxEvent } | { work: () => Promise<void> };
+const PAGE = 100;
+const SWEEP_PAGE = 1000;
+/** Work waiting for a call's lease held by another instance asks again after this. */
+const LEASE_WAIT_MS = 200;
 
-const RECOVERY_PAGE = 1000;
+/** Per chain key: events may be waiting in the inbox (`dirty`), and work to run on the chain. */
+type Chain = { dirty: boolean; work: (() => Promise<void>)[]; running: Promise<void> | undefined };
 
-const byOccurrence = (a: InboxEvent, b: InboxEvent): number =>
-  a.occurredAt - b.occurredAt || a.receivedAt - b.receivedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+export type EventWorkerOptions = {
+  /** How long a call's lease holds without renewal (renewed every third of it while this instance applies). */
+  leaseMs: number;
+  /** How often the inbox is swept for events nobody is applying (another instance died holding them). */
+  sweepMs: number;
+  /**
+   * Calls applied side by side at most: each holds database round trips, and hundreds at once only queue for the
+   * pool's connections (ahead of the webhook route's inserts) without applying anything sooner.
+   */
+  parallel: number;
+};
 
 /**
- * Applies stored webhook events in the background: one chain per call, each in `occurred_at` order, calls side by
- * side so a slow carrier command on one call does not hold up another. The webhook handler hands each newly stored
- * event over in memory ({@link accept}); the inbox is read only at start, for what an earlier run left unapplied.
+ * Applies stored webhook events in the background: one chain per call, calls side by side so a slow carrier command
+ * on one call does not hold up another. A chain first takes the call's lease in the database (`inbox:<key>`), so
+ * whichever instance received a webhook, one instance at a time applies that call's events; it then reads them from
+ * the inbox in `occurred_at` order, applies them, releases the lease, and looks once more (an event another
+ * instance stored while the lease was held is this chain's to apply). The webhook handler's {@link accept} is only
+ * a wake-up; the inbox is swept at start and, on a shared database, every `sweepMs` for events a dead instance left.
  * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent).
- * The carrier's JSON stays at the edge: `read` (the Telnyx adapter) turns each stored event into our
- * {@link CarrierNotice} before the handler sees it. Emits `applied` with `(event, outcome)` after each event.
+ * `read` (the Telnyx adapter) turns each stored event into our {@link CarrierNotice}. Emits `applied` with
+ * `(event, outcome)` after each event, `failed` with `(event, err)`.
  */
 export class EventWorker extends EventEmitter {
-  readonly #store: WebhookInbox;
+  readonly #store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & Pick<DialStore, 'sharedByInstances'> & InboxByCall & Leases;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #handle: EventHandler;
   readonly #read: (event: InboxEvent) => CarrierNotice;
+  readonly #owner: string;
+  readonly #options: EventWorkerOptions;
   #running = false;
-  /** Waiting items per chain key (our call id, else the carrier's id, else the event's own). */
-  #waiting = new Map<string, Item[]>();
-  #chains = new Map<string, Promise<void>>();
-  /** Event ids queued or being applied, so recovery and a live hand-over never apply one twice at once. */
-  #known = new Set<string>();
-  #recovering: Promise<void> | undefined;
+  #chains = new Map<string, Chain>();
+  /** Keys whose lease this instance holds now (renewed by the timer). */
+  #held = new Set<string>();
+  #timer: TimerHandle | undefined;
+  #sweeping: Promise<void> | undefined;
+  #active = 0;
+  #turns: (() => void)[] = [];
 
   constructor(deps: {
-    store: WebhookInbox;
+    store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & Pick<DialStore, 'sharedByInstances'> & InboxByCall & Leases;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;
     handle: EventHandler;
     /** Reads a stored carrier event into the domain's terms (the carrier adapter's reader). */
     read: (event: InboxEvent) => CarrierNotice;
+    /** This instance's id: the owner of the leases it takes (one process alone on its store may leave it out). */
+    owner?: string;
+    options?: Partial<EventWorkerOptions>;
   }) {
     super();
     this.#store = deps.store;
@@ -53,103 +77,169 @@ export class EventWorker extends EventEmitter {
     this.#metrics = deps.metrics;
     this.#handle = deps.handle;
     this.#read = deps.read;
+    this.#owner = deps.owner ?? 'this-process';
+    this.#options = { leaseMs: 10_000, sweepMs: 3_000, parallel: 8, ...deps.options };
   }
 
-  /** Starts, and applies what an earlier run left unapplied (read from the inbox page by page). */
+  /** Starts, and applies what an earlier run (or a dead instance) left unapplied. */
   start(): void {
     this.#running = true;
-    this.#recovering = this.#recover()
-      .catch((err: unknown) => this.#logger.error({ err }, 'reading unapplied events failed'))
-      .finally(() => (this.#recovering = undefined));
+    this.#sweep(true);
   }
 
-  /** Stops taking events (those already stored wait in the inbox for the next start) and lets chains finish. */
+  /** Stops taking events (those already stored wait in the inbox) and lets chains finish. */
   async stop(): Promise<void> {
     this.#running = false;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.whenIdle();
   }
 
-  /** A newly stored event: queue it on its call's chain. */
-  accept(event: InboxEvent): void {
-    if (!this.#running || this.#known.has(event.eventId)) return;
-    this.#known.add(event.eventId);
-    const key = event.callId ?? event.callControlId ?? event.eventId;
-    const waiting = this.#waiting.get(key);
-    if (waiting) {
-      // Keep the chain's events in occurrence order (a webhook can arrive before an earlier one); never move an
-      // event ahead of other work queued before it.
-      let i = waiting.length;
-      for (let prev = waiting[i - 1]; prev && 'event' in prev && byOccurrence(prev.event, event) > 0; prev = waiting[i - 1]) i--;
-      waiting.splice(i, 0, { event });
-    } else {
-      this.#waiting.set(key, [{ event }]);
-    }
+  /** A newly stored event: wake its call's chain. */
+  accept(event: Pick<InboxEvent, 'callId' | 'callControlId' | 'eventId'>): void {
+    this.#wake(inboxKey(event));
+  }
+
+  #wake(key: string): void {
+    if (!this.#running) return;
+    this.#chain(key).dirty = true;
     this.#startChain(key);
   }
 
   /**
-   * Runs `work` on the call's chain, after the events already waiting there and before any that arrive later, so it
-   * never overlaps their effects (the reconciler's nudge and a greeting's end would both speak the first words).
+   * Runs `work` on the call's chain, under its lease, after the events stored before it, so it never overlaps their
+   * effects on any instance (the reconciler's nudge and a greeting's end would both speak the first words).
    */
   serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const item: Item = { work: () => work().then(resolve, reject) };
-      const waiting = this.#waiting.get(callId);
-      if (waiting) waiting.push(item);
-      else this.#waiting.set(callId, [item]);
+      const chain = this.#chain(callId);
+      chain.dirty = true;
+      chain.work.push(() => work().then(resolve, reject));
       this.#startChain(callId);
     });
   }
 
-  #startChain(key: string): void {
-    if (!this.#chains.has(key)) this.#chains.set(key, this.#run(key));
-  }
-
   async whenIdle(): Promise<void> {
-    while (this.#recovering || this.#chains.size > 0) {
-      await Promise.allSettled([this.#recovering, ...this.#chains.values()]);
+    while (this.#sweeping || this.#chains.size > 0) {
+      await Promise.allSettled([this.#sweeping, ...[...this.#chains.values()].map((c) => c.running)]);
     }
   }
 
-  async #recover(): Promise<void> {
-    let after: InboxEvent | undefined;
-    for (;;) {
-      const page = await this.#store.pendingInbox(RECOVERY_PAGE, after);
-      for (const event of page) this.accept(event);
-      after = page[page.length - 1];
-      if (page.length < RECOVERY_PAGE || !this.#running) return;
+  #chain(key: string): Chain {
+    let chain = this.#chains.get(key);
+    if (!chain) {
+      chain = { dirty: false, work: [], running: undefined };
+      this.#chains.set(key, chain);
     }
+    return chain;
   }
 
-  async #run(key: string): Promise<void> {
+  #startChain(key: string): void {
+    const chain = this.#chain(key);
+    chain.running ??= this.#run(key, chain).finally(() => {
+      chain.running = undefined;
+      if (chain.work.length > 0 || (chain.dirty && this.#running)) this.#startChain(key);
+      else this.#chains.delete(key);
+    });
+  }
+
+  /**
+   * Renews held leases and wakes the chains of calls with events nobody applies: at start every unapplied one, then
+   * every `sweepMs` those stored before the last sweep (a live instance applies its own within milliseconds).
+   */
+  #sweep(first = false): void {
+    this.#sweeping = (async () => {
+      // One process per SQLite file: what an earlier run leased is a dead process's.
+      if (first && !this.#store.sharedByInstances) await this.#store.expireAllLeases();
+      if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
+      if (!first) {
+        for (const key of await this.#store.staleInboxKeys(this.#clock.now() - this.#options.sweepMs, SWEEP_PAGE)) this.#wake(key);
+        return;
+      }
+      let after: InboxEvent | undefined;
+      for (;;) {
+        const page = await this.#store.pendingInbox(SWEEP_PAGE, after);
+        for (const event of page) this.accept(event);
+        after = page[page.length - 1];
+        if (page.length < SWEEP_PAGE || !this.#running) return;
+      }
+    })()
+      .catch((err: unknown) => this.#logger.error({ err }, 'reading unapplied events failed'))
+      .finally(() => {
+        this.#sweeping = undefined;
+        // Alone on its store (SQLite) nobody else can leave events behind: the sweep at start is enough.
+        if (this.#running && this.#store.sharedByInstances) this.#timer = this.#clock.setTimeout(() => this.#sweep(), Math.min(this.#options.sweepMs, this.#options.leaseMs / 3));
+      });
+  }
+
+  async #run(key: string, chain: Chain): Promise<void> {
     // Let the caller (the webhook handler) answer first; the chain starts on a later turn.
     await Promise.resolve();
+    if (this.#active >= this.#options.parallel) await new Promise<void>((resolve) => this.#turns.push(resolve));
+    else this.#active++;
     try {
-      for (;;) {
-        const item = this.#waiting.get(key)?.shift();
-        if (!item) break;
-        if ('work' in item) {
-          // Work runs even when stopping: its caller awaits it (stop waits for the chains).
-          await item.work();
-          continue;
-        }
-        // Stopping: events stay in the inbox for the next start.
-        if (!this.#running) {
-          this.#known.delete(item.event.eventId);
-          continue;
-        }
-        await this.#apply(item.event);
-        this.#known.delete(item.event.eventId);
-      }
+      await this.#pass(key, chain);
     } finally {
-      const left = this.#waiting.get(key) ?? [];
-      for (const item of left) if ('event' in item) this.#known.delete(item.event.eventId);
-      this.#waiting.delete(key);
-      this.#chains.delete(key);
+      // Hands its turn straight to a waiting chain, or frees it.
+      const next = this.#turns.shift();
+      if (next) next();
+      else this.#active--;
     }
   }
 
-  async #apply(event: InboxEvent): Promise<void> {
+  async #pass(key: string, chain: Chain): Promise<void> {
+    const lease = `inbox:${key}`;
+    while (chain.work.length > 0 || (chain.dirty && this.#running)) {
+      let leased = false;
+      try {
+        leased = await this.#store.tryLease(lease, this.#owner, this.#clock.now(), this.#clock.now() + this.#options.leaseMs);
+      } catch (err) {
+        this.#logger.error({ err, key }, 'taking a call lease failed; the sweep tries again');
+      }
+      if (!leased) {
+        // Another instance applies this call's events; it looks at the inbox again after releasing. Work waits.
+        chain.dirty = false;
+        if (chain.work.length === 0 || !this.#running) {
+          for (const work of chain.work.splice(0)) await work();
+          return;
+        }
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, LEASE_WAIT_MS));
+        continue;
+      }
+      this.#held.add(key);
+      try {
+        if (chain.dirty && this.#running) {
+          chain.dirty = false;
+          await this.#applyPending(key);
+        }
+        const work = chain.work.shift();
+        // Work runs even when stopping: its caller awaits it (stop waits for the chains).
+        if (work) await work();
+      } finally {
+        this.#held.delete(key);
+        await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
+      }
+      // An event stored by an instance that found the lease taken is ours to apply now.
+      if (this.#running && !chain.dirty) {
+        chain.dirty = (await this.#store.pendingInboxFor(key, 1).catch(() => [])).length > 0;
+      }
+    }
+  }
+
+  /** Applies the key's unapplied events in order; one that fails is left for the next sweep, the rest go on. */
+  async #applyPending(key: string): Promise<void> {
+    const failed = new Set<string>();
+    for (;;) {
+      const page = (await this.#store.pendingInboxFor(key, PAGE + failed.size)).filter((e) => !failed.has(e.eventId));
+      for (const event of page) {
+        if (!this.#running) return;
+        if (!(await this.#apply(event))) failed.add(event.eventId);
+      }
+      if (page.length < PAGE) return;
+    }
+  }
+
+  async #apply(event: InboxEvent): Promise<boolean> {
     let outcome: string;
     let name: string;
     try {
@@ -158,20 +248,21 @@ export class EventWorker extends EventEmitter {
       outcome = await this.#handle(notice);
     } catch (err) {
       // Carrier errors are handled inside; what reaches here is the store failing. Leave the event unapplied in the
-      // inbox, so the next start applies it, and let the chain go on rather than stall the call.
-      this.#logger.error({ err, eventId: event.eventId }, 'applying an event failed; left for the next start');
+      // inbox for the next sweep, and let the chain go on rather than stall the call.
+      this.#logger.error({ err, eventId: event.eventId }, 'applying an event failed; left for the next sweep');
       this.emit('failed', event, err);
-      return;
+      return false;
     }
     const now = this.#clock.now();
     try {
       await this.#store.markApplied(event.eventId, now, outcome);
     } catch (err) {
-      // Left unapplied in the inbox: the next start applies it again, harmlessly.
+      // Left unapplied in the inbox: the next sweep applies it again, harmlessly.
       this.#logger.error({ err, eventId: event.eventId }, 'marking an event applied failed');
     }
     this.#metrics?.webhookApplyLag.observe(Math.max(0, now - event.receivedAt) / 1000);
     this.#logger.debug({ eventId: event.eventId, event: name, callId: event.callId, outcome }, 'event applied');
     this.emit('applied', event, outcome);
+    return true;
   }
 }

@@ -41,11 +41,16 @@ export function createCallPlacer(deps: {
 
   async function dial(call: Call, how: 'claimed' | 'recovered'): Promise<void> {
     const id = commandId('dial', call.id, call.attempt);
-    await store.appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name: 'dial', detail: { commandId: id, to: call.to, how } });
+    // Written while the dial goes out, not before: the time between the claim's dial slot and the carrier's count is
+    // the jitter the rate's margin must cover, and a database round trip here would add to it.
+    const logged = store
+      .appendEvent({ callId: call.id, at: clock.now(), kind: 'command', name: 'dial', detail: { commandId: id, to: call.to, how } })
+      .catch((err: unknown) => deps.logger.error({ err, callId: call.id }, 'recording the dial in the timeline failed'));
     let result;
     try {
       result = await deps.telephony.dial({ callId: call.id, to: call.to, commandId: id, deadline: (call.claimedAt ?? clock.now()) + deps.dialWindowMs });
     } catch (err) {
+      await logged;
       const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';
       if (!(err instanceof TelephonyError)) deps.logger.error({ err, callId: call.id }, 'dial failed unexpectedly');
       const unknown = !(err instanceof TelephonyError) || err.outcomeUnknown;
@@ -67,6 +72,7 @@ export function createCallPlacer(deps: {
       deps.channelFreed();
       return;
     }
+    await logged;
     // The carrier is ringing the call now: a store error from here on must not mark it failed. Its id is kept only
     // while the call is live on this attempt: a webhook may have requeued or ended it while the dial was under way,
     // and a dead leg's id on a later attempt would let the reconciler end the live one.
@@ -83,6 +89,8 @@ export function createCallPlacer(deps: {
   return Object.assign(placeCall, {
     /** True while this process is dialing the call. */
     isDialing: (callId: string) => inFlight.has(callId),
+    /** The calls this process is dialing now (their leases are renewed). */
+    dialing: (): Iterable<string> => inFlight.keys(),
   });
 }
 export type CallPlacer = ReturnType<typeof createCallPlacer>;

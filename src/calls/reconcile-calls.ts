@@ -62,6 +62,8 @@ export function createReconciler(deps: {
   channelFreed: () => void;
   /** True while this process is still dialing the call (its outcome is not in yet). */
   isDialing: (callId: string) => boolean;
+  /** Calls some instance (this one or another on the database) holds a live dial lease on: still being dialed. */
+  leasedDials?: (now: number) => Promise<Set<string>>;
   /** The call flow's "speak now if nothing was said yet"; true when it spoke. */
   nudge: (callId: string) => Promise<boolean>;
   options: ReconcileOptions;
@@ -78,8 +80,8 @@ export function createReconciler(deps: {
    * A live call with no carrier id that no dial of ours is still working on: past `dialing` (a webhook moved it
    * on without its id reaching the row), or dialing with an unknown outcome, or dialing long after any retry.
    */
-  function unsettledDial(call: Call, now: number): boolean {
-    if (call.callControlId || deps.isDialing(call.id)) return false;
+  function unsettledDial(call: Call, now: number, leased: Set<string>): boolean {
+    if (call.callControlId || deps.isDialing(call.id) || leased.has(call.id)) return false;
     if (call.status !== 'dialing') return true;
     return call.reason === OUTCOME_UNKNOWN_REASON || (call.claimedAt ?? 0) + options.dialWindowMs + options.unknownGraceMs < now;
   }
@@ -181,7 +183,9 @@ export function createReconciler(deps: {
     const live = await store.findStale(LIVE_STATUSES, now + 1);
     const liveIds = new Set(live.map((call) => call.id));
     for (const id of seenEnded.keys()) if (!liveIds.has(id)) seenEnded.delete(id);
-    const unsettled = live.filter((call) => unsettledDial(call, now));
+    // Another instance's dial under way is left alone, like our own: its lease says so.
+    const leased = live.some((call) => !call.callControlId) && deps.leasedDials ? await deps.leasedDials(now) : new Set<string>();
+    const unsettled = live.filter((call) => unsettledDial(call, now, leased));
     let active: Map<string, CarrierCall> | undefined;
     if (unsettled.length > 0) {
       try {

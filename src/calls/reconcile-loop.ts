@@ -1,12 +1,18 @@
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import type { Leases } from '../queue/leases.ts';
 import { ENDED_SLACK_MS, type Reconciler } from './reconcile-calls.ts';
+
+/** The job lease the reconciling instance holds: one instance at a time asks the carrier, ends and nudges calls. */
+export const RECONCILE_LEASE = 'job:reconcile';
 
 /**
  * Runs the reconciler at start and then every `intervalMs` on the injected clock (the next round is armed when the
  * previous one ends, so rounds never overlap). When a round saw calls ended at the carrier that are still live
  * here, the next round comes as soon as their grace is over, so their channels are freed in seconds whatever the
- * interval. Stoppable; `stop` awaits the round under way.
+ * interval. With `lease`, a round runs only on the instance holding the reconcile lease (renewed by each round; an
+ * instance that dies loses it after three intervals), so several instances never end, nudge or hang up a call
+ * twice. Stoppable; `stop` awaits the round under way.
  */
 export class ReconcileLoop {
   readonly #reconciler: Reconciler;
@@ -16,8 +22,10 @@ export class ReconcileLoop {
   #timer: TimerHandle | undefined;
   #round: Promise<void> | undefined;
   #running = false;
+  readonly #lease: { leases: Pick<Leases, 'tryLease'>; owner: string } | undefined;
 
-  constructor(deps: { reconciler: Reconciler; clock: Clock; logger: Logger; intervalMs: number }) {
+  constructor(deps: { reconciler: Reconciler; clock: Clock; logger: Logger; intervalMs: number; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string } }) {
+    this.#lease = deps.lease;
     this.#reconciler = deps.reconciler;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
@@ -44,12 +52,18 @@ export class ReconcileLoop {
     await this.#round;
   }
 
+  async #holdsLease(): Promise<boolean> {
+    if (!this.#lease) return true;
+    const now = this.#clock.now();
+    return this.#lease.leases.tryLease(RECONCILE_LEASE, this.#lease.owner, now, now + 3 * this.#intervalMs);
+  }
+
   #run(): void {
     if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     let next = this.#intervalMs;
-    this.#round = this.#reconciler
-      .reconcile()
+    this.#round = this.#holdsLease()
+      .then((held) => (held ? this.#reconciler.reconcile() : { pendingEnds: 0 }))
       .then(
         (report) => {
           if (report.pendingEnds > 0) next = Math.min(next, ENDED_SLACK_MS + 100);

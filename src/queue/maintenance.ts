@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import type { Telephony } from '../telephony/telephony.ts';
+import type { Leases } from './leases.ts';
 
 export type MaintenanceOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
 
@@ -81,15 +82,21 @@ export function createMaintenance(deps: {
 }
 export type Maintenance = ReturnType<typeof createMaintenance>;
 
-/** Runs the maintenance jobs on their cron schedules (node-cron, no overlap); stoppable and awaited on shutdown. */
+/**
+ * Runs the maintenance jobs on their cron schedules (node-cron, no overlap); stoppable and awaited on shutdown.
+ * With `lease`, each run happens on one instance only: every instance's cron fires, the first to take the job's
+ * lease (held a minute, longer than a run's spread between instances) runs it.
+ */
 export class MaintenanceJobs {
   readonly #maintenance: Maintenance;
   readonly #options: MaintenanceOptions;
   readonly #logger: Logger;
   #tasks: ScheduledTask[] = [];
   #running = new Set<Promise<unknown>>();
+  readonly #lease: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } | undefined;
 
-  constructor(deps: { maintenance: Maintenance; options: MaintenanceOptions; logger: Logger }) {
+  constructor(deps: { maintenance: Maintenance; options: MaintenanceOptions; logger: Logger; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } }) {
+    this.#lease = deps.lease;
     this.#maintenance = deps.maintenance;
     this.#options = deps.options;
     this.#logger = deps.logger;
@@ -97,7 +104,11 @@ export class MaintenanceJobs {
 
   start(): void {
     const run = (name: string, job: () => Promise<number>) => async () => {
-      const promise = job().catch((err: unknown) => this.#logger.error({ err, job: name }, 'maintenance job failed'));
+      const lease = this.#lease;
+      const held = lease ? () => lease.leases.tryLease(`job:${name}`, lease.owner, lease.clock.now(), lease.clock.now() + 60_000) : () => Promise.resolve(true);
+      const promise = held()
+        .then((mine) => (mine ? job() : 0))
+        .catch((err: unknown) => this.#logger.error({ err, job: name }, 'maintenance job failed'));
       this.#running.add(promise);
       await promise.finally(() => this.#running.delete(promise));
     };

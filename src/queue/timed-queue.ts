@@ -2,53 +2,54 @@ import type { Call } from '../calls/call.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { CallClaims, CallStore, DueEntry } from '../calls/call-store.ts';
-import type { DialRate } from './dial-rate.ts';
+import type { CallClaims, DueEntry } from '../calls/call-store.ts';
+import type { DialStore } from './dial-store.ts';
+import type { Capacity } from './capacity.ts';
+import type { DialLimiter } from './dial-limiter.ts';
+import type { DialRecovery } from './dial-recovery.ts';
 import { createDueWindow, insertSorted } from './due-window.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../calls/place-call.ts';
 
-export type QueueOptions = {
-  dialsPerSecond: number;
-  maxConcurrentCalls: number;
-  maxLatenessSeconds: number;
-  windowSize: number;
-  dialRetryWindowSeconds: number;
-  capacityProbeSeconds: number;
-};
+export type QueueOptions = { windowSize: number; leaseMs: number };
 
-/** Places a claimed call; `recovered` is a call found mid-dial after a restart, retried with the same command id. */
+/** Places a claimed call; `recovered` is a call found mid-dial after its instance died, retried with the same command id. */
 export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<void>;
+
+/** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
+const NO_CHANNEL_RETRY_MS = 1000;
+/**
+ * With other instances on the database, the window is read again this often: a signal lost with the connection
+ * that carried it, or a due call whose claim another instance gave up, is picked up within this.
+ */
+const RESYNC_MS = 10_000;
 
 /**
  * The durable timed queue. The database is the queue; this holds only a window of the nearest scheduled calls and
- * one timer set to the first of them. When a call falls due it joins the ready line, which is drained in due order
- * within `dialsPerSecond` (sliding one-second window) and `maxConcurrentCalls` (counted in the database at claim
- * time, so a claim never oversteps it). Claiming is the atomic `scheduled → dialing`, so a call is dialed once even
- * with several instances or a cancel racing it.
+ * one timer set to the first of them. When a call falls due it joins the ready line, drained in due order. Each
+ * claim is one transaction that checks, for every instance on the database together, the live calls against the
+ * capacity and the dial rate, and leases the call to this instance: a call is dialed once, and the limits hold,
+ * however many instances race for it. Recovery of dead instances' dials is {@link DialRecovery}'s.
  */
 export class TimedQueue {
-  readonly #store: CallStore & CallClaims;
+  readonly #store: CallClaims & DialStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #options: QueueOptions;
   readonly #dispatch: Dispatch;
+  readonly #capacity: Capacity;
+  readonly #limiter: Pick<DialLimiter, 'limits'>;
+  readonly #recovery: DialRecovery;
+  readonly #owner: string;
   readonly #window;
-  readonly #rate: DialRate;
-  /** Due calls waiting for a channel or the rate limit, in due order. */
+  /** Due calls waiting for a channel or a dial slot, in due order. */
   #ready: DueEntry[] = [];
   #readyIds = new Set<string>();
   #live = 0;
-  /**
-   * Calls we let be live at once: `maxConcurrentCalls`, lowered when the carrier refuses a dial for want of a
-   * channel, and raised back by one per `capacityProbeSeconds` without a refusal.
-   */
-  #capacity: number;
-  #probeTimer: TimerHandle | undefined;
   #running = false;
   #dueTimer: TimerHandle | undefined;
   #dueTimerAt = Infinity;
-  #rateTimer: TimerHandle | undefined;
+  #waitTimer: TimerHandle | undefined;
+  #resyncTimer: TimerHandle | undefined;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   #reloading: Promise<void> | undefined;
@@ -57,13 +58,16 @@ export class TimedQueue {
   #work = new Set<Promise<unknown>>();
 
   constructor(deps: {
-    store: CallStore & CallClaims;
+    store: CallClaims & DialStore;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;
     options: QueueOptions;
-    /** Shared with dial retries, so both count against one limit. */
-    rate: DialRate;
+    capacity: Capacity;
+    limiter: Pick<DialLimiter, 'limits'>;
+    recovery: DialRecovery;
+    /** This instance's id: the owner of the leases its claims take. */
+    owner: string;
     dispatch: Dispatch;
   }) {
     this.#store = deps.store;
@@ -72,36 +76,53 @@ export class TimedQueue {
     this.#metrics = deps.metrics;
     this.#options = deps.options;
     this.#dispatch = deps.dispatch;
+    this.#capacity = deps.capacity;
+    this.#limiter = deps.limiter;
+    this.#recovery = deps.recovery;
+    this.#owner = deps.owner;
     this.#window = createDueWindow(deps.options.windowSize);
-    this.#rate = deps.rate;
-    this.#capacity = deps.options.maxConcurrentCalls;
   }
 
   /** Recovers what a stop or crash left behind, loads the window and arms the timer. */
   async start(): Promise<void> {
-    await this.#recover();
+    await this.#recovery.start();
     this.#live = await this.#store.countLive();
     this.#running = true;
+    this.#capacity.start();
     await this.#reload();
     this.#onTimer();
+    this.#armResync();
+  }
+
+  #armResync(): void {
+    if (!this.#running || !this.#store.sharedByInstances) return;
+    this.#resyncTimer = this.#clock.setTimeout(() => {
+      this.#resyncTimer = undefined;
+      this.resync();
+      this.#armResync();
+    }, RESYNC_MS);
   }
 
   /** Stops timers and waits for dials and loads under way. Calls stay in the database for the next start. */
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
-    if (this.#rateTimer) this.#clock.clearTimeout(this.#rateTimer);
-    if (this.#probeTimer) this.#clock.clearTimeout(this.#probeTimer);
-    this.#dueTimer = this.#rateTimer = this.#probeTimer = undefined;
+    if (this.#waitTimer) this.#clock.clearTimeout(this.#waitTimer);
+    if (this.#resyncTimer) this.#clock.clearTimeout(this.#resyncTimer);
+    this.#dueTimer = this.#waitTimer = this.#resyncTimer = undefined;
+    this.#capacity.stop();
+    await this.#recovery.stop();
     await this.whenIdle();
   }
 
   /** Resolves once no claim, dial or reload is under way (tests and shutdown wait on this). */
   async whenIdle(): Promise<void> {
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    await this.#recovery.whenIdle();
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
 
-  /** A call was scheduled (already committed). */
+  /** A call was scheduled (already committed), here or on another instance. */
   scheduled(entry: DueEntry): void {
     if (!this.#running) return;
     this.#heldDuringReload?.push(entry);
@@ -127,33 +148,20 @@ export class TimedQueue {
     );
   }
 
-  /**
-   * The carrier refused a dial for want of a channel: the account has fewer channels than `maxConcurrentCalls`
-   * says (or another system uses some). Each refusal lowers concurrency by one, to below what was live when it
-   * refused; it probes back upwards one call at a time.
-   */
+  /** Signals may have been missed (another instance's schedules): read the window again. */
+  resync(): void {
+    if (!this.#running) return;
+    void this.#reload().then(() => this.#onTimer());
+  }
+
+  /** The carrier refused a dial for want of a channel: see {@link Capacity.refused}. */
   channelRefused(): void {
-    const before = this.#capacity;
-    this.#capacity = Math.max(1, Math.min(this.#capacity - 1, this.#live - 1));
-    if (this.#capacity < before) this.#logger.warn({ capacity: this.#capacity, max: this.#options.maxConcurrentCalls }, 'channel limit: concurrency lowered');
-    if (this.#probeTimer) this.#clock.clearTimeout(this.#probeTimer);
-    this.#probeTimer = undefined;
-    this.#armProbe();
+    this.#capacity.refused(this.#live);
   }
 
   /** Calls allowed live at once right now (below `maxConcurrentCalls` after a channel-limit refusal). */
   get capacity(): number {
-    return this.#capacity;
-  }
-
-  #armProbe(): void {
-    if (!this.#running || this.#capacity >= this.#options.maxConcurrentCalls) return;
-    this.#probeTimer = this.#clock.setTimeout(() => {
-      this.#probeTimer = undefined;
-      this.#capacity = Math.min(this.#options.maxConcurrentCalls, this.#capacity + 1);
-      this.#armProbe();
-      this.#pump();
-    }, this.#options.capacityProbeSeconds * 1000);
+    return this.#capacity.limit;
   }
 
   /** How many due calls wait for a channel or the rate limit. */
@@ -161,42 +169,9 @@ export class TimedQueue {
     return this.#ready.length;
   }
 
-  async #recover(): Promise<void> {
-    const now = this.#clock.now();
-    const lateness = this.#options.maxLatenessSeconds;
-    const missed = await this.#store.markMissed(
-      now - lateness * 1000,
-      now,
-      `fell due while the service was down, more than ${lateness} s ago`,
-    );
-    if (missed.length > 0) {
-      this.#metrics?.callsMissed.inc(missed.length);
-      this.#logger.warn({ count: missed.length }, 'calls missed while the service was down');
-    }
-    const stuck = (await this.#store.findStale(['dialing'], now + 1)).filter((call) => call.callControlId === null);
-    for (const call of stuck) {
-      const age = now - (call.claimedAt ?? 0);
-      if (age <= this.#options.dialRetryWindowSeconds * 1000) {
-        this.#logger.info({ callId: call.id, age }, 'retrying a dial interrupted by a restart');
-        // A retried dial is a dial: it takes its slot of the dial rate like any other (DIALS_PER_SECOND holds at start).
-        void this.#track(this.#rate.acquire(this.#clock).then(() => this.#redial(call)));
-      } else {
-        // Past the command_id window a retry could place a second call; the first may be ringing. The reconciler
-        // asks the carrier (its active calls, by client_state) and settles it.
-        await this.#store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, now);
-      }
-    }
-  }
-
-  /**
-   * A recovered dial once it has its rate slot: the wait may have carried it past the command_id window, where a
-   * repeat could place a second call while the first rings; then it is left to the reconciler like an older one.
-   */
-  async #redial(call: Call): Promise<void> {
-    const now = this.#clock.now();
-    if (now - (call.claimedAt ?? 0) <= this.#options.dialRetryWindowSeconds * 1000) return this.#dispatch(call, 'recovered');
-    this.#logger.warn({ callId: call.id, age: now - (call.claimedAt ?? 0) }, 'a recovered dial waited past its retry window: left to the reconciler');
-    await this.#store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, now);
+  /** Capacity raised back after a refusal: try the ready line again. */
+  capacityRaised(): void {
+    this.#pump();
   }
 
   #reload(): Promise<void> {
@@ -252,6 +227,23 @@ export class TimedQueue {
     }
   }
 
+  /** Tries the ready line again in `ms` (a dial slot frees, or a channel might have). */
+  #retryIn(ms: number): void {
+    if (this.#waitTimer || !this.#running) return;
+    this.#waitTimer = this.#clock.setTimeout(() => {
+      this.#waitTimer = undefined;
+      this.#pump();
+    }, ms);
+  }
+
+  /**
+   * Waits for channelFreed(). Alone on the database every end is ours to hear; with other instances a freed-channel
+   * signal can be lost with its instance, so the line is also tried again every second.
+   */
+  #whenChannelFrees(): void {
+    if (this.#store.sharedByInstances) this.#retryIn(NO_CHANNEL_RETRY_MS);
+  }
+
   #pump(): void {
     if (!this.#running) return;
     if (this.#pumping) {
@@ -261,14 +253,9 @@ export class TimedQueue {
     this.#pumping = this.#track(
       this.#drain()
         .catch((err: unknown) => {
-          // A claim that failed (database locked, say) must not strand the ready line: try again shortly.
+          // A claim that failed (database unreachable, say) must not strand the ready line: try again shortly.
           this.#logger.error({ err }, 'claiming due calls failed; retrying in 1 s');
-          if (!this.#rateTimer && this.#running) {
-            this.#rateTimer = this.#clock.setTimeout(() => {
-              this.#rateTimer = undefined;
-              this.#pump();
-            }, 1000);
-          }
+          this.#retryIn(1000);
         })
         .finally(() => {
           this.#pumping = undefined;
@@ -282,36 +269,37 @@ export class TimedQueue {
   }
 
   async #drain(): Promise<void> {
-    const max = this.#capacity;
     while (this.#running && this.#ready.length > 0) {
-      if (this.#live >= max) return; // channelFreed() resumes
+      const max = this.#capacity.limit;
+      if (this.#live >= max) return this.#whenChannelFrees();
       const now = this.#clock.now();
-      const wait = this.#rate.waitMs(now);
-      if (wait > 0) {
-        if (!this.#rateTimer) {
-          this.#rateTimer = this.#clock.setTimeout(() => {
-            this.#rateTimer = undefined;
-            this.#pump();
-          }, wait);
-        }
-        return;
-      }
-      const entry = this.#ready[0] as DueEntry;
-      const result = await this.#store.claim(entry.id, now, max);
+      // The database hands out the earliest due call nobody else is claiming: usually the head of this line, but
+      // with other instances racing for the same calls each gets a different one.
+      const result = await this.#store.claimNextDial(
+        () => this.#clock.now(),
+        { maxLive: max, ...this.#limiter.limits },
+        { owner: this.#owner, until: now + this.#options.leaseMs },
+      );
       if (result.claimed) {
-        this.#dequeue(entry.id);
-        this.#rate.record(now);
+        this.#dequeue(result.claimed.id);
+        this.#window.remove(result.claimed.id);
         this.#live += 1;
         this.#metrics?.dialLateness.observe(Math.max(0, (result.claimed.latenessMs ?? 0) / 1000));
         void this.#track(this.#dispatch(result.claimed, 'claimed'));
+      } else if (result.reason === 'rate') {
+        return this.#retryIn(result.waitMs);
       } else if (result.reason === 'no_channel') {
         // Another instance (or a call not yet reported ended) holds the channels: trust the database's count.
         // A channel freed between the claim and the count lets the loop try again at once.
         this.#live = await this.#store.countLive();
-        if (this.#live >= max) return;
-      } else {
-        this.#dequeue(entry.id); // canceled, or claimed by another instance
+        if (this.#live >= max) return this.#whenChannelFrees();
+      } else if (result.reason === 'none_due') {
+        // Every due call was claimed (here, by another instance) or canceled; one another instance is claiming
+        // right now and then gives up (no channel) is still in its line, and in every line at the next resync.
+        this.#ready = [];
+        this.#readyIds.clear();
       }
+      // not_scheduled: a due call to a number that opted out was canceled; ask for the next.
       this.#refill();
     }
   }

@@ -6,6 +6,9 @@ import type { RetryStore } from '../calls/retry-store.ts';
 import type { ScheduleStore } from '../schedules/schedule-store.ts';
 import type { CallChanges } from '../live/call-changes.ts';
 import type { IdempotencyKeys } from '../calls/idempotency-keys.ts';
+import type { InboxByCall } from '../calls/inbox-by-call.ts';
+import type { DialStore } from '../queue/dial-store.ts';
+import type { Leases } from '../queue/leases.ts';
 
 // The ports' types, re-exported so code that imports them from here keeps working.
 export type { Account, AccountStore, LimitBucket, MailTokenPurpose, NewMailToken, SessionRecord } from '../accounts/account-store.ts';
@@ -26,4 +29,4 @@ export type StoreLifecycle = {
  * implementations (SQLite on `node:sqlite`, PostgreSQL on `pg`; both pass `test/contract/store.contract.ts`).
  * Modules name the narrow port they use (`CallStore`, `WebhookInbox`, …), never `Store`.
  */
-export type Store = StoreLifecycle & AccountStore & CallStore & CallClaims & DoNotCallList & WebhookInbox & ScheduleStore & RetryStore & CallChanges & IdempotencyKeys;
+export type Store = StoreLifecycle & AccountStore & CallStore & CallClaims & DoNotCallList & WebhookInbox & ScheduleStore & RetryStore & CallChanges & IdempotencyKeys & DialStore & Leases & InboxByCall;

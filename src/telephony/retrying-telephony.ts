@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { DialRate } from '../queue/dial-rate.ts';
+import type { DialLimiter } from '../queue/dial-limiter.ts';
 import { TelephonyError, type Telephony } from './telephony.ts';
 
 export type RetryPolicy = {
@@ -83,7 +83,7 @@ async function dialWithRetries<T>(attempt: () => Promise<T>, retry: (work: () =>
  */
 export function createRetryingTelephony(
   inner: Telephony,
-  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: DialRate },
+  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: Pick<DialLimiter, 'acquire'> },
 ): Telephony {
   const onRetry = (what: string) => (err: TelephonyError, attempt: number, delayMs: number) =>
     deps.logger.warn({ what, attempt, delayMs, status: err.status, reason: err.message }, 'carrier error: retrying');
@@ -101,7 +101,7 @@ export function createRetryingTelephony(
       }
       return dialWithRetries(
         () => inner.dial(request),
-        (work) => run('dial', deps.dial, work, dialRate && (() => dialRate.acquire(deps.clock)), request.deadline),
+        (work) => run('dial', deps.dial, work, dialRate && (() => dialRate.acquire()), request.deadline),
       );
     },
     speak: (id, text, commandId) => run('speak', deps.command, () => inner.speak(id, text, commandId)),

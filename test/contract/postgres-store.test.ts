@@ -10,6 +10,7 @@ import { accountStoreContract } from './account-store.contract.ts';
 import { storeContract } from './store.contract.ts';
 import { scheduleStoreContract } from './schedule-store.contract.ts';
 import { liveStoreContract } from './live-store.contract.ts';
+import { dialStoreContract } from './dial-store.contract.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const call = (id: string, to = '+12025550123') => ({ id, to, dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
@@ -17,6 +18,7 @@ const call = (id: string, to = '+12025550123') => ({ id, to, dueAt: T0, timeZone
 await withPostgres(test, (db) => {
   storeContract(test, 'postgres', db.makeStore);
   liveStoreContract(test, 'postgres', db.makeStore);
+  dialStoreContract(test, 'postgres', db.makeStore);
   accountStoreContract(test, 'postgres', db.makeStore);
   scheduleStoreContract(test, 'postgres', db.makeStore);
 

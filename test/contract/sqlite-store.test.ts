@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list.ts';
 import { storeContract } from './store.contract.ts';
 import { liveStoreContract } from './live-store.contract.ts';
+import { dialStoreContract } from './dial-store.contract.ts';
 import { accountStoreContract } from './account-store.contract.ts';
 import { scheduleStoreContract } from './schedule-store.contract.ts';
 
@@ -31,6 +32,7 @@ async function makeSqlite() {
 }
 storeContract(test, 'sqlite', makeSqlite);
 liveStoreContract(test, 'sqlite', makeSqlite);
+dialStoreContract(test, 'sqlite', makeSqlite);
 accountStoreContract(test, 'sqlite', makeSqlite);
 scheduleStoreContract(test, 'sqlite', makeSqlite);
 

@@ -4,16 +4,13 @@ import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../sql-status.ts';
 import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
+import { claimOne, createPgDialStore } from './pg-dial-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
-
-/** Serialises claims (see `claim`); a fixed 64-bit key apart from the migration lock's. */
-const CLAIM_LOCK_KEY = '4920535863799008070';
-const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -74,6 +71,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgAccountStore({ query, tx }),
     ...createPgScheduleStore({ query, tx, insertEvent }),
     ...createPgLive(query),
+    ...createPgDialStore({ query, tx }),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -142,29 +140,8 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
 
     async claim(id, at, maxLive): Promise<ClaimResult> {
-      return tx(async (q) => {
-        // Only a claim moves a call into a live status, so claims taking turns keep the count they check true
-        // until they commit; transitions out of live can only lower it meanwhile.
-        await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
-        const row = await lockedRow(q, id);
-        if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
-        if ((await q('SELECT 1 FROM do_not_call WHERE number = $1', [row.to_number])).rowCount) {
-          await q("UPDATE calls SET status = 'canceled', reason = $2, updated_at = $3, ended_at = $3 WHERE id = $1", [id, OPTED_OUT_REASON, at]);
-          await insertEvent(q, { callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason: OPTED_OUT_REASON } });
-          return { claimed: null, reason: 'not_scheduled' } as const;
-        }
-        const live = (await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`)).rows[0]?.n ?? 0;
-        if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
-        const lateness = at - Number(row.due_at);
-        const { rows } = await q<CallRow>(
-          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = $2, lateness_ms = $3, updated_at = $2,
-             call_control_id = NULL
-           WHERE id = $1 RETURNING *`,
-          [id, at, lateness],
-        );
-        await insertEvent(q, { callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
-        return { claimed: callFromRow(rows[0] as CallRow) };
-      });
+      const result = await claimOne(query, id, at, maxLive);
+      return result.claimed === null && result.reason !== 'no_channel' ? { claimed: null, reason: 'not_scheduled' } : (result);
     },
     async recordDialedLeg(id, attempt, callControlId, at) {
       // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.

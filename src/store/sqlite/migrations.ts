@@ -176,4 +176,18 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX calls_account_changes ON calls (account_id, updated_at, id);
     `,
   },
+  {
+    version: 7,
+    name: 'several instances: dial leases, shared dial slots, named leases, the inbox by call',
+    sql: `
+      ALTER TABLE calls ADD COLUMN lease_owner TEXT;
+      ALTER TABLE calls ADD COLUMN lease_until INTEGER;
+      CREATE INDEX calls_dialing_unsettled ON calls (claimed_at) WHERE status = 'dialing' AND call_control_id IS NULL;
+      CREATE TABLE dial_slots (id INTEGER PRIMARY KEY, at INTEGER NOT NULL) STRICT;
+      CREATE INDEX dial_slots_at ON dial_slots (at);
+      CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL) STRICT;
+      CREATE INDEX webhook_inbox_pending_key ON webhook_inbox ((COALESCE(call_id, call_control_id, event_id)), occurred_at, received_at, event_id)
+        WHERE applied_at IS NULL;
+    `,
+  },
 ];

@@ -17,6 +17,7 @@ import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+import { claimIn, createSqliteDialStore } from './sqlite-dial-store.ts';
 
 
 /**
@@ -73,6 +74,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     ...createSqliteAccountStore({ sql, tx }),
     ...createSqliteScheduleStore({ sql, tx, insertEvent }),
     ...createSqliteLive(sql),
+    ...createSqliteDialStore({ sql, tx }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -161,26 +163,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
 
     async claim(id, at, maxLive): Promise<ClaimResult> {
-      return tx(() => {
-        const row = getCallRow(id);
-        if (!row || row.status !== 'scheduled') return { claimed: null, reason: 'not_scheduled' } as const;
-        if (sql('SELECT 1 FROM do_not_call WHERE number = ?').get(row.to_number)) {
-          const reason = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
-          sql("UPDATE calls SET status = 'canceled', reason = ?, updated_at = ?, ended_at = ? WHERE id = ?").run(reason, at, at, id);
-          insertEvent({ callId: id, at, kind: 'status', name: 'canceled', detail: { from: 'scheduled', reason } });
-          return { claimed: null, reason: 'not_scheduled' } as const;
-        }
-        const live = (sql(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`).get() as { n: number }).n;
-        if (live >= maxLive) return { claimed: null, reason: 'no_channel' } as const;
-        const lateness = at - Number(row.due_at);
-        sql(
-          `UPDATE calls SET status = 'dialing', attempt = attempt + 1, claimed_at = ?, lateness_ms = ?, updated_at = ?,
-             call_control_id = NULL
-           WHERE id = ?`,
-        ).run(at, lateness, at, id);
-        insertEvent({ callId: id, at, kind: 'status', name: 'dialing', detail: { from: 'scheduled', latenessMs: lateness } });
-        return { claimed: callFromRow(getCallRow(id) as CallRow) };
-      });
+      return tx(() => claimIn(sql, id, at, maxLive) as ClaimResult);
     },
     async requeue(id, from, dueAt, at, reason) {
       if (from.length === 0) return undefined;

@@ -1,11 +1,11 @@
 import test, { type ExecutionContext } from 'ava';
+import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { bootWithSimulator } from '../call-flow/harness.ts';
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import { answeredCallScenario } from '../call-flow/main-scenario.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');

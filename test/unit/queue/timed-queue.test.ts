@@ -268,21 +268,25 @@ test('when a dial fails permanently, then the call ends failed with the reason a
 });
 
 test('when a dial is retried, then the retry takes a slot of the same dial rate as first dials', async (t) => {
-  const { createDialRate } = await import('../../../src/queue/dial-rate.ts');
-  const clock = createManualClock(T0);
-  const rate = createDialRate(2, 1000);
-  rate.record(clock.now());
-  rate.record(clock.now());
+  const h = await harness({ dialsPerSecond: 2, dialRateMarginMs: 0, maxConcurrentCalls: 10 });
+  t.teardown(() => h.stop());
+  const { createDialLimiter } = await import('../../../src/queue/dial-limiter.ts');
+  const limiter = createDialLimiter({ store: h.deps.store, clock: h.clock, perSecond: 2, windowMs: 1000 });
+  await schedule(h, 0);
+  await schedule(h, 0, '+12025550124');
+  await h.clock.advance(0);
+  await h.deps.queue.whenIdle();
+  t.is(h.dials.length, 2);
   let acquired = false;
-  const waiting = rate.acquire(clock).then(() => (acquired = true));
-  await clock.advance(999);
+  const waiting = limiter.acquire().then(() => (acquired = true));
+  await h.clock.advance(999);
   t.false(acquired);
-  await clock.advance(1);
+  await h.clock.advance(1);
   await waiting;
   t.true(acquired);
   // The retry's slot counts: one more start now fills the window until a second later.
-  rate.record(clock.now());
-  t.is(rate.waitMs(clock.now()), 1000);
+  t.is(await h.deps.store.takeDialSlot(() => h.clock.now(), 2, 1000), 0);
+  t.is(await h.deps.store.takeDialSlot(() => h.clock.now(), 2, 1000), 1000);
 });
 
 test('when a claim fails on the database, then the queue tries again instead of stranding the call', async (t) => {
@@ -294,9 +298,9 @@ test('when a claim fails on the database, then the queue tries again instead of 
   let failures = 1;
   const store = {
     ...real,
-    claim: async (...args: Parameters<typeof real.claim>) => {
+    claimNextDial: async (...args: Parameters<typeof real.claimNextDial>) => {
       if (failures-- > 0) throw new Error('database is locked');
-      return real.claim(...args);
+      return real.claimNextDial(...args);
     },
   };
   const fake = createFakeTelephony(clock);

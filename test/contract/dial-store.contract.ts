@@ -1,0 +1,112 @@
+import type { ExecutionContext, TestFn } from 'ava';
+import { OUTCOME_UNKNOWN_REASON } from '../../src/calls/place-call.ts';
+import type { Store } from '../../src/store/store.ts';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+const LIMITS = { maxLive: 10, perWindow: 3, windowMs: 1000 };
+
+/**
+ * The contract of what several instances share through the store: claims that take a dial slot and a lease, dial
+ * slots for retries, dial leases taken over only once expired, named leases, and the inbox read one call at a time.
+ */
+export function dialStoreContract(test: TestFn, name: string, make: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+  const withStore = async (t: ExecutionContext) => {
+    const made = await make();
+    t.teardown(made.cleanup);
+    return made.store;
+  };
+  const insert = (store: Store, id: string, to = '+12025550123') =>
+    store.insertCall({ id, to, dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+
+  test(`${name}: when more calls are claimed in a window than the dial rate allows, then the rest are refused with the wait until a slot frees`, async (t) => {
+    const store = await withStore(t);
+    for (const id of ['a', 'b', 'c', 'd']) await insert(store, id);
+    const lease = { owner: 'i1', until: T0 + 10_000 };
+    t.truthy((await store.claimDial('a', () => T0, LIMITS, lease)).claimed);
+    t.truthy((await store.claimDial('b', () => T0 + 100, LIMITS, lease)).claimed);
+    t.truthy((await store.claimDial('c', () => T0 + 200, LIMITS, lease)).claimed);
+    // A claim's slot may be stamped a few ms after its `now` (PostgreSQL adds the time it waited for the claim lock).
+    const wait = async (at: number) => {
+      const result = await store.claimDial('d', () => at, LIMITS, lease);
+      return result.claimed === null && result.reason === 'rate' ? result.waitMs : -1;
+    };
+    const near = (value: number, expected: number) => value > 0 && Math.abs(value - expected) < 50;
+    t.true(near(await wait(T0 + 300), 700));
+    t.like(await store.getCall('d'), { status: 'scheduled', attempt: 0 });
+    // A retry's slot comes from the same window.
+    t.true(near(await store.takeDialSlot(() => T0 + 999, 3, 1000), 1));
+    t.is(await store.takeDialSlot(() => T0 + 1060, 3, 1000), 0);
+    t.true(near(await wait(T0 + 1061), 39));
+    t.truthy((await store.claimDial('d', () => T0 + 1260, LIMITS, lease)).claimed);
+  });
+
+  test(`${name}: when a claim is refused for a channel or a canceled call, then it takes no dial slot`, async (t) => {
+    const store = await withStore(t);
+    for (const id of ['a', 'b', 'c']) await insert(store, id);
+    const lease = { owner: 'i1', until: T0 + 10_000 };
+    t.truthy((await store.claimDial('a', () => T0, { ...LIMITS, maxLive: 1 }, lease)).claimed);
+    t.like(await store.claimDial('b', () => T0, { ...LIMITS, maxLive: 1 }, lease), { claimed: null, reason: 'no_channel' });
+    await store.transition('c', ['scheduled'], 'canceled', T0);
+    t.like(await store.claimDial('c', () => T0, LIMITS, lease), { claimed: null, reason: 'not_scheduled' });
+    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
+    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
+    t.true((await store.takeDialSlot(() => T0, 3, 1000)) > 0);
+  });
+
+  test(`${name}: when a dial's lease is alive or renewed, then nobody takes it over; once expired, one instance does, once`, async (t) => {
+    const store = await withStore(t);
+    await insert(store, 'a');
+    await insert(store, 'b');
+    await store.claimDial('a', () => T0, LIMITS, { owner: 'dead', until: T0 + 10_000 });
+    await store.claimDial('b', () => T0, LIMITS, { owner: 'alive', until: T0 + 10_000 });
+    t.deepEqual([...(await store.leasedDials(T0 + 5000))].sort(), ['a', 'b']);
+    t.deepEqual(await store.takeOverDials(T0 + 5000, { owner: 'other', until: T0 + 15_000 }, 10), []);
+    await store.renewDialLeases('alive', ['b', 'a'], T0 + 20_000);
+    const taken = await store.takeOverDials(T0 + 10_001, { owner: 'other', until: T0 + 20_001 }, 10);
+    t.deepEqual(taken.map((c) => c.id), ['a']);
+    t.like(taken[0], { status: 'dialing', attempt: 1, claimedAt: T0 });
+    t.deepEqual(await store.takeOverDials(T0 + 10_002, { owner: 'third', until: T0 + 20_002 }, 10), []);
+    // A dial whose outcome is already unknown is the reconciler's, and one with a carrier id is settled.
+    await store.update('a', { reason: OUTCOME_UNKNOWN_REASON }, T0 + 10_003);
+    await store.recordDialedLeg('b', 1, 'leg-b', T0 + 10_003);
+    t.deepEqual(await store.takeOverDials(T0 + 30_000, { owner: 'third', until: T0 + 40_000 }, 10), []);
+  });
+
+  test(`${name}: when two owners want one named lease, then one holds it until it expires or is released`, async (t) => {
+    const store = await withStore(t);
+    t.true(await store.tryLease('inbox:c1', 'a', T0, T0 + 1000));
+    t.false(await store.tryLease('inbox:c1', 'b', T0 + 500, T0 + 1500));
+    t.true(await store.tryLease('inbox:c1', 'a', T0 + 600, T0 + 1600));
+    await store.renewLeases('a', ['inbox:c1'], T0 + 3000);
+    t.false(await store.tryLease('inbox:c1', 'b', T0 + 2000, T0 + 4000));
+    t.true(await store.tryLease('inbox:c1', 'b', T0 + 3001, T0 + 4000));
+    await store.releaseLease('inbox:c1', 'a');
+    t.false(await store.tryLease('inbox:c1', 'a', T0 + 3002, T0 + 4000));
+    await store.releaseLease('inbox:c1', 'b');
+    t.true(await store.tryLease('inbox:c1', 'a', T0 + 3003, T0 + 4000));
+    await store.expireAllLeases();
+    t.true(await store.tryLease('inbox:c1', 'b', T0 + 3004, T0 + 4000));
+  });
+
+  test(`${name}: when a call's events are read by key, then only its unapplied ones come, in occurrence order`, async (t) => {
+    const store = await withStore(t);
+    const event = (eventId: string, callId: string | null, occurredAt: number, callControlId: string | null = null) => ({
+      eventId,
+      callId,
+      callControlId,
+      eventType: 'call.hangup',
+      occurredAt,
+      payload: {},
+      receivedAt: T0,
+    });
+    await store.insertInbox(event('e2', 'c1', T0 + 2));
+    await store.insertInbox(event('e1', 'c1', T0 + 1));
+    await store.insertInbox(event('e3', 'c2', T0));
+    await store.insertInbox(event('e4', null, T0, 'leg-9'));
+    await store.insertInbox(event('e0', 'c1', T0));
+    await store.markApplied('e0', T0, 'applied');
+    t.deepEqual((await store.pendingInboxFor('c1', 10)).map((e) => e.eventId), ['e1', 'e2']);
+    t.deepEqual((await store.pendingInboxFor('c1', 1)).map((e) => e.eventId), ['e1']);
+    t.deepEqual((await store.pendingInboxFor('leg-9', 10)).map((e) => e.eventId), ['e4']);
+  });
+}

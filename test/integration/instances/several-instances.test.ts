@@ -1,0 +1,260 @@
+import test from 'ava';
+import { randomBytes } from 'node:crypto';
+import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
+import { EventWorker } from '../../../src/calls/event-worker.ts';
+import { LIVE_STATUSES } from '../../../src/calls/call.ts';
+import { buildDeps, type Deps } from '../../../src/deps.ts';
+import { createInProcessNotifier, type Notifier, type QueueSignal } from '../../../src/queue/notifier.ts';
+import { createPgNotifier } from '../../../src/store/postgres/pg-notify.ts';
+import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
+import type { InboxEvent, Store } from '../../../src/store/store.ts';
+import type { Telephony } from '../../../src/telephony/telephony.ts';
+import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
+import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
+import { testConfig } from '../../helpers/test-service.ts';
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+type Dial = { instance: string; callId: string; commandId: string; at: number };
+
+/** A carrier double shared by the instances: records every dial; `hang` leaves an instance's dials unanswered for ever (it died mid-dial). */
+function carrier(clock: { now(): number }, options: { callMs?: number; onDial?: (dial: Dial) => void } = {}) {
+  const dials: Dial[] = [];
+  const forInstance = (instance: string, hang = false): Telephony => ({
+    async dial(request) {
+      const dial = { instance, callId: request.callId, commandId: request.commandId, at: clock.now() };
+      dials.push(dial);
+      options.onDial?.(dial);
+      if (hang) return new Promise(() => undefined);
+      await Promise.resolve();
+      return { callControlId: `cc-${request.callId}-${dials.length}` };
+    },
+    async speak() {},
+    async gather() {},
+    async hangup() {},
+    callStatus: () => Promise.resolve(undefined),
+    activeCalls: () => Promise.resolve([]),
+  });
+  return { dials, forInstance };
+}
+
+/** Instances over one fresh schema of the test database: each its own pool, queue, workers and (unless given) clock. */
+async function cluster(db: TestDatabase, t: { teardown(fn: () => Promise<void> | void): void }, queue: Record<string, number>) {
+  const { schema, drop } = await db.freshSchema();
+  const stores: Store[] = [];
+  t.teardown(async () => {
+    for (const store of stores) await store.close();
+    await drop();
+  });
+  const boot = async (options: { clock: ManualClock; telephony: Telephony; notifier: Notifier; start?: boolean }): Promise<Deps> => {
+    const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 });
+    stores.push(store);
+    await store.migrate();
+    const { config } = testConfig({ databaseUrl: db.url, queue: { windowSize: 1000, ...queue } });
+    const deps = buildDeps(config, { clock: options.clock, store, telephony: options.telephony, notifier: options.notifier, logger: createMemoryLogger().logger });
+    if (options.start !== false) {
+      await deps.notifier.start();
+      await deps.queue.start();
+    }
+    return deps;
+  };
+  return { boot, schema };
+}
+
+/** Advances the shared clock in steps, letting every instance's claims and dials (and `also`) settle between them. */
+async function run(clock: ManualClock, instances: Deps[], ms: number, step = 50, also: Set<Promise<unknown>> = new Set()) {
+  for (let spent = 0; spent < ms; spent += step) {
+    await clock.advance(step);
+    await Promise.all(also);
+    await Promise.all(instances.map((d) => d.queue.whenIdle()));
+  }
+}
+
+await withPostgres(test, (db) => {
+  test('instances: when two instances share the due calls, then each call is dialed once and the rate and live limits hold for both together', async (t) => {
+    const clock = createManualClock(T0);
+    const live = new Set<string>();
+    const endings = new Set<Promise<unknown>>();
+    let mostLive = 0;
+    const late: Deps[] = [];
+    const sim = carrier(clock, {
+      onDial: (dial) => {
+        live.add(dial.callId);
+        mostLive = Math.max(mostLive, live.size);
+        // The callee talks for 1.5 s; the call then ends on whichever instance applies its hangup.
+        clock.setTimeout(() => {
+          const deps = late[dial.callId.charCodeAt(dial.callId.length - 1) % 2] as Deps;
+          const ending = deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', clock.now()).then(() => {
+            live.delete(dial.callId);
+            deps.notifier.publish({ kind: 'freed' });
+          });
+          endings.add(ending);
+          void ending.finally(() => endings.delete(ending));
+        }, 1500);
+      },
+    });
+    const { boot } = await cluster(db, t, { dialsPerSecond: 4, dialRateMarginMs: 0, maxConcurrentCalls: 5 });
+    const hub = createInProcessNotifier();
+    const a = await boot({ clock, telephony: sim.forInstance('a'), notifier: hub });
+    const b = await boot({ clock, telephony: sim.forInstance('b'), notifier: hub });
+    late.push(a, b);
+    t.teardown(async () => {
+      await a.queue.stop();
+      await b.queue.stop();
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) ids.push((await (i % 2 ? a : b).calls.schedule({ to: `+1202555${1000 + i}`, dueAt: T0 + 1000, timeZone: 'UTC', message: null })).id);
+    await run(clock, [a, b], 12_000, 50, endings);
+
+    const perCall = new Map<string, number>();
+    for (const dial of sim.dials) perCall.set(dial.callId, (perCall.get(dial.callId) ?? 0) + 1);
+    t.deepEqual([...perCall.keys()].sort(), [...ids].sort(), 'every call dialed');
+    t.true([...perCall.values()].every((n) => n === 1), 'none dialed twice');
+    t.true(new Set(sim.dials.map((d) => d.instance)).size === 2, 'both instances dialed');
+    const times = sim.dials.map((d) => d.at).sort((x, y) => x - y);
+    const busiest = Math.max(...times.map((start) => times.filter((at) => at >= start && at < start + 1000).length));
+    t.true(busiest <= 4, `at most 4 dials in any second, saw ${busiest}`);
+    t.true(mostLive <= 5, `at most 5 live at once, saw ${mostLive}`);
+  });
+
+  test('instances: when an instance dies mid-dial, then another takes the dial over after its lease expires, with the same command id', async (t) => {
+    const deadClock = createManualClock(T0);
+    const clock = createManualClock(T0);
+    let firstDial!: () => void;
+    const dialed = new Promise<void>((resolve) => (firstDial = resolve));
+    const sim = carrier(clock, { onDial: () => firstDial() });
+    const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
+    const dead = await boot({ clock: deadClock, telephony: sim.forInstance('dead', true), notifier: createInProcessNotifier() });
+    const call = await dead.calls.schedule({ to: '+12025551000', dueAt: T0 + 1000, timeZone: 'UTC', message: null });
+    await deadClock.advance(1000);
+    await dialed;
+    t.is(sim.dials.length, 1, 'the dying instance sent its dial');
+    // The dying instance's clock stops here: no more lease renewals. A new instance starts a second later.
+    await clock.advanceTo(T0 + 2000);
+    const heir = await boot({ clock, telephony: sim.forInstance('heir'), notifier: createInProcessNotifier() });
+    t.teardown(() => heir.queue.stop());
+    await run(clock, [heir], 5000, 500);
+    t.is(sim.dials.length, 1, 'a live lease is left alone');
+    await run(clock, [heir], 8000, 500);
+    t.is(sim.dials.length, 2);
+    t.like(sim.dials[1], { instance: 'heir', callId: call.id, commandId: sim.dials[0]?.commandId });
+    t.like(await heir.store.getCall(call.id), { status: 'dialing', attempt: 1 });
+  });
+
+  test('instances: when a call is scheduled through one instance, then another instance hears of it (NOTIFY) and dials it on time', async (t) => {
+    const clock = createManualClock(T0);
+    const sim = carrier(clock);
+    const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
+    const channel = `daj_test_${randomBytes(4).toString('hex')}`;
+    const logger = createMemoryLogger().logger;
+    const notifier = (instanceId: string) => createPgNotifier({ connectionString: db.url, instanceId, clock, logger, channel });
+    // The front instance only takes requests (its queue is not started); the worker holds the timed queue.
+    const front = await boot({ clock, telephony: sim.forInstance('front'), notifier: notifier('front'), start: false });
+    await front.notifier.start();
+    const worker = await boot({ clock, telephony: sim.forInstance('worker'), notifier: notifier('worker') });
+    t.teardown(async () => {
+      await worker.queue.stop();
+      await worker.notifier.stop();
+      await front.notifier.stop();
+    });
+    const heard = new Promise<QueueSignal>((resolve) => worker.notifier.subscribe((signal) => signal.kind === 'scheduled' && resolve(signal)));
+    const call = await front.calls.schedule({ to: '+12025551000', dueAt: T0 + 5000, timeZone: 'UTC', message: null });
+    t.like(await heard, { kind: 'scheduled', id: call.id, dueAt: T0 + 5000 });
+    await run(clock, [worker], 5000, 1000);
+    t.deepEqual(sim.dials.map((d) => [d.instance, d.callId, d.at]), [['worker', call.id, T0 + 5000]]);
+    t.like(await worker.store.getCall(call.id), { latenessMs: 0 });
+  });
+
+  test('instances: when a call is stored or changes status on any instance, then every instance hears "changed" with its account', async (t) => {
+    const { schema, drop } = await db.freshSchema();
+    const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 2 });
+    t.teardown(async () => {
+      await store.close();
+      await drop();
+    });
+    await store.migrate();
+    const listener = createPgNotifier({ connectionString: db.url, instanceId: 'page', clock: createManualClock(T0), logger: createMemoryLogger().logger });
+    await listener.start();
+    t.teardown(() => listener.stop());
+    const id = `changed-${randomBytes(4).toString('hex')}`;
+    const heard: QueueSignal[] = [];
+    const twice = new Promise<void>((resolve) =>
+      listener.subscribe((signal) => {
+        if (signal.kind === 'changed' && signal.callId === id) heard.push(signal);
+        if (heard.length === 2) resolve();
+      }),
+    );
+    await store.insertCall({ id, to: '+12025551000', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+    await store.update(id, { reason: 'not a status change' }, T0);
+    await store.transition(id, ['scheduled'], 'canceled', T0);
+    await twice;
+    t.deepEqual(heard, [
+      { kind: 'changed', accountId: null, callId: id },
+      { kind: 'changed', accountId: null, callId: id },
+    ]);
+  });
+
+  test('instances: when webhooks of one call reach two instances, then each is applied once, in order, whichever received it', async (t) => {
+    const { schema, drop } = await db.freshSchema();
+    const stores = [0, 1].map(() => createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 }));
+    t.teardown(async () => {
+      for (const store of stores) await store.close();
+      await drop();
+    });
+    await stores[0]?.migrate();
+    const applied: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstStarted!: () => void;
+    const started = new Promise<void>((resolve) => (firstStarted = resolve));
+    const clock = createManualClock(T0);
+    const workers = stores.map(
+      (store, i) =>
+        new EventWorker({
+          store: store,
+          clock,
+          logger: createMemoryLogger().logger,
+          owner: `instance-${i}`,
+          read: (event: InboxEvent): CarrierNotice => ({ ...event, name: event.eventType, event: { kind: 'greetingEnded' }, detail: {} }),
+          handle: async (notice) => {
+            applied.push(`${notice.eventId}@${i}`);
+            if (notice.eventId === 'e1') {
+              firstStarted();
+              await gate;
+            }
+            return 'applied';
+          },
+        }),
+    );
+    for (const worker of workers) worker.start();
+    t.teardown(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
+    const event = (eventId: string, occurredAt: number): InboxEvent => ({
+      eventId,
+      callId: 'call-1',
+      callControlId: 'leg-1',
+      eventType: 'call.answered',
+      occurredAt,
+      payload: {},
+      receivedAt: occurredAt,
+    });
+    const [a, b] = workers as [EventWorker, EventWorker];
+    const [storeA, storeB] = stores as [Store, Store];
+    await storeA.insertInbox(event('e1', T0));
+    a.accept(event('e1', T0));
+    await started;
+    // While A applies e1, B receives the next two (and one of them twice, as Telnyx may redeliver).
+    for (const e of [event('e3', T0 + 2), event('e2', T0 + 1), event('e2', T0 + 1)]) {
+      if (await storeB.insertInbox(e)) b.accept(e);
+    }
+    await b.whenIdle();
+    t.deepEqual(applied, ['e1@0'], 'B applies nothing of the call while A holds it');
+    release();
+    await a.whenIdle();
+    await b.whenIdle();
+    t.deepEqual(
+      applied.map((x) => x.split('@')[0]),
+      ['e1', 'e2', 'e3'],
+    );
+    t.deepEqual(await storeA.pendingInboxFor('call-1', 10), []);
+  });
+});
