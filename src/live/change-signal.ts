@@ -21,11 +21,12 @@ export function createChangeSignal(): ChangeSignal {
 }
 
 /** The store methods that change a call (and so bump its `updated_at`). */
-const CHANGES = ['insertCall', 'transition', 'update', 'recordDialedLeg', 'claim', 'requeue', 'markMissed', 'cancelScheduledTo'] as const;
+const CHANGES = ['insertCall', 'transition', 'update', 'recordDialedLeg', 'claim', 'claimDial', 'claimNextDial', 'requeue', 'markMissed', 'cancelScheduledTo'] as const;
 
 /**
  * The store, ringing `signal` after each call change committed through it. Changes made by other instances are not
- * heard here: the streams' short poll of `updated_at` finds those (issue 10 may add a NOTIFY wake-up).
+ * heard here: on PostgreSQL the notifier's `changed` signal (a trigger's NOTIFY) rings it, and the streams' short poll
+ * of `updated_at` finds anything missed.
  */
 export function withChangeSignal(store: Store, signal: ChangeSignal): Store {
   const wrapped: Store = { ...store };
