@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { bootWithSimulator } from '../integration/call-flow/harness.ts';
 import { ROOT_DIR } from '../../src/deps.ts';
-import { axeViolations, closeBrowser, hasChromium, signedInPage, type Harness } from './browser-helpers.ts';
+import { axeViolations, closeBrowser, hasChromium, signedInPage, submitAndLoad, type Harness } from './browser-helpers.ts';
 
 const run = hasChromium ? test.serial : test.serial.skip;
 test.after.always(closeBrowser);
@@ -60,7 +60,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto(`${h.svc.url}/login`);
     await check(t, page, 'sign-in page', colorScheme === 'light' ? 'sign-in.png' : undefined);
     await page.goto(`${h.svc.url}/register`);
-    await page.click('main button[type=submit]');
+    await submitAndLoad(page, () => page.click('main button[type=submit]'));
     await check(t, page, 'register page with errors');
     await page.goto(`${h.svc.url}/reset`);
     await check(t, page, 'reset page');

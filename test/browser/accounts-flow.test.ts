@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { bootWithSimulator } from '../integration/call-flow/harness.ts';
 import { SESSION_COOKIE } from '../../src/http/auth/request-auth.ts';
 import { createTestAccount, TEST_PASSWORD } from '../helpers/accounts.ts';
+import { submitAndLoad } from './browser-helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -34,7 +35,7 @@ async function open(t: ExecutionContext, options: { javaScriptEnabled?: boolean 
   return { page, context, violations, dialogs };
 }
 
-const submit = (p: Page, selector = 'main button[type=submit]') => Promise.all([p.waitForLoadState('load'), p.click(selector)]);
+const submit = (p: Page, selector = 'main button[type=submit]') => submitAndLoad(p, () => p.click(selector));
 
 run('when a person registers, opens the mail in the dev outbox, activates, signs in, schedules and signs out, then each step works with no CSP violation', async (t) => {
   const h = await bootWithSimulator(t, { config: { mail: { devOutbox: true } } });

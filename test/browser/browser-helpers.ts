@@ -72,3 +72,14 @@ export const scrollsSideways = (page: Page) => page.evaluate<boolean>('document.
 
 /** The id of the element that has keyboard focus. */
 export const focusedId = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.id');
+
+/**
+ * Runs `action` (a form submit) and resolves once the document it leads to has loaded. Waiting for the URL would
+ * not do: the page posts from `/` and the answer redirects back to `/`, so the URL matches before the post is sent.
+ */
+export async function submitAndLoad(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+  await action();
+  await navigated;
+  await page.waitForLoadState('load');
+}

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { bootWithSimulator } from '../integration/call-flow/harness.ts';
-import { closeBrowser, focusedId, hasChromium, said, scrollsSideways, signedInPage } from './browser-helpers.ts';
+import { closeBrowser, focusedId, hasChromium, said, scrollsSideways, signedInPage, submitAndLoad } from './browser-helpers.ts';
 
 const run = hasChromium ? test.serial : test.serial.skip;
 test.after.always(closeBrowser);
@@ -18,7 +18,7 @@ for (const timezoneId of ZONES) {
 
     await page.fill('#to', '+1 202 555 0147');
     const before = h.svc.deps.clock.now();
-    await Promise.all([page.waitForURL(`${h.svc.url}/`), page.click(submit)]);
+    await submitAndLoad(page, () => page.click(submit));
     t.regex((await page.textContent('.notice')) ?? '', /scheduled for .* your time, in [234] minutes\./);
     const [first] = await h.svc.deps.store.listCalls({ accountId: h.account.id, statuses: ['scheduled'], limit: 5 });
     const ahead = (first?.dueAt ?? 0) - before;
@@ -30,7 +30,7 @@ for (const timezoneId of ZONES) {
     await page.fill('#timezone', 'Pacific/Auckland');
     t.regex((await page.textContent('#when-hint')) ?? '', /^in [234] minutes — .* your time \(.* in Auckland\)$/);
     const beforeAuckland = h.svc.deps.clock.now();
-    await Promise.all([page.waitForURL(`${h.svc.url}/`), page.click(submit)]);
+    await submitAndLoad(page, () => page.click(submit));
     const auckland = (await h.svc.deps.store.listCalls({ accountId: h.account.id, statuses: ['scheduled'], limit: 5 })).find((c) => c.timeZone === 'Pacific/Auckland');
     const aheadAuckland = (auckland?.dueAt ?? 0) - beforeAuckland;
     t.true(aheadAuckland > 60_000 && aheadAuckland <= 4 * 60_000, `Auckland call due ${aheadAuckland} ms after the submit`);
@@ -42,7 +42,7 @@ for (const timezoneId of ZONES) {
     t.is((await page.context().cookies()).find((c) => c.name === 'tz')?.value, encodeURIComponent(timezoneId));
     await page.fill('#to', '+1 202 555 0149');
     const beforeThird = h.svc.deps.clock.now();
-    await Promise.all([page.waitForURL(`${h.svc.url}/`), page.click(submit)]);
+    await submitAndLoad(page, () => page.click(submit));
     const third = (await h.svc.deps.store.listCalls({ accountId: h.account.id, statuses: ['scheduled'], limit: 5 })).find((c) => c.to === '+12025550149');
     const aheadThird = (third?.dueAt ?? 0) - beforeThird;
     t.true(aheadThird > 60_000 && aheadThird <= 4 * 60_000, `third call due ${aheadThird} ms after the submit`);
@@ -98,7 +98,7 @@ run('when a person uses only the keyboard, then they can schedule a call and can
   for (let i = 0; i < 15 && (await focusedId(page)) !== 'to'; i++) await page.keyboard.press('Tab');
   t.is(await focusedId(page), 'to');
   await page.keyboard.type('+1 202 555 0170');
-  await Promise.all([page.waitForURL(`${h.svc.url}/`), page.keyboard.press('Enter')]);
+  await submitAndLoad(page, () => page.keyboard.press('Enter'));
   t.regex((await page.textContent('.notice')) ?? '', /Call to \+1 202 555 0170 scheduled/);
   const [call] = await h.svc.deps.store.listCalls({ accountId: h.account.id, statuses: ['scheduled'], limit: 1 });
   const id = call?.id ?? '';
@@ -108,7 +108,7 @@ run('when a person uses only the keyboard, then they can schedule a call and can
     found = await page.evaluate<boolean>(`document.activeElement?.closest('li[data-id="${id}"] .cancel-form') != null`);
   }
   t.true(found, 'the Cancel button is reachable with Tab');
-  await Promise.all([page.waitForURL(`${h.svc.url}/`), page.keyboard.press('Enter')]);
+  await submitAndLoad(page, () => page.keyboard.press('Enter'));
   t.is(asked.length, 1);
   t.regex(asked[0] ?? '', /^Cancel the call to \+1 202 555 0170 on /);
   t.regex((await page.textContent('.notice')) ?? '', /Call to \+1 202 555 0170 canceled\./);
@@ -120,7 +120,7 @@ run('when a person declines the confirmation, then the call stays scheduled', as
   const { page, asked } = await signedInPage(t, h, { timezoneId: 'Europe/Berlin', dialogs: 'dismiss' });
   await page.goto(h.svc.url);
   await page.fill('#to', '+1 202 555 0171');
-  await Promise.all([page.waitForURL(`${h.svc.url}/`), page.click(submit)]);
+  await submitAndLoad(page, () => page.click(submit));
   await page.click('.cancel-form button');
   t.is(asked.length, 1);
   const [call] = await h.svc.deps.store.listCalls({ accountId: h.account.id, limit: 1 });
@@ -134,7 +134,7 @@ run('when the screen is 320 px wide, then nothing scrolls sideways: empty, with 
   t.false(await scrollsSideways(page), 'empty');
   await page.fill('#to', '+1 202 555 0172');
   await page.fill('#message', 'A rather long message with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän');
-  await Promise.all([page.waitForURL(`${h.svc.url}/`), page.click(submit)]);
+  await submitAndLoad(page, () => page.click(submit));
   await page.locator('li.call').first().waitFor();
   t.false(await scrollsSideways(page), 'with a call');
   await page.fill('#to', 'nonsense');
@@ -155,13 +155,12 @@ run('when JavaScript is off, then a person schedules, refreshes by link and canc
   await page.fill('#time', '09:15');
   await page.fill('#timezone', 'berlin');
   await page.fill('#message', 'Happy new year');
-  await page.click(submit);
-  await page.waitForURL(`${h.svc.url}/`);
+  await submitAndLoad(page, () => page.click(submit));
   t.regex((await page.textContent('.notice')) ?? '', /scheduled for .* 8:15 AM your time \(.* 9:15 AM in Berlin\)/);
   t.is(await page.locator('noscript a[href="/"]').count(), 1);
-  await page.click('.cancel-form button');
+  await submitAndLoad(page, () => page.click('.cancel-form button'));
   t.regex((await page.textContent('h1')) ?? '', /Cancel the call to \+1 202 555 0147\?/);
-  await page.click('button:has-text("Yes, cancel")');
+  await submitAndLoad(page, () => page.click('button:has-text("Yes, cancel")'));
   t.regex((await page.textContent('.notice')) ?? '', /canceled/);
   t.is(await page.locator('.status-canceled').count(), 1);
 });
