@@ -164,6 +164,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         dial: { baseMs: 250, capMs: 8000, budgetMs: config.queue.dialRetryWindowSeconds * 1000 },
         command: { baseMs: 250, capMs: 8000, budgetMs: 30_000 },
         dialRate,
+        // Half the rate's margin: a dial sent later than that after its slot takes a fresh one (see the margin).
+        staleSlotMs: config.queue.dialRateMarginMs / 2,
       },
     );
   const builtinJokes = createBuiltinJokeSource({ random });

@@ -48,7 +48,14 @@ export function createCallPlacer(deps: {
       .catch((err: unknown) => deps.logger.error({ err, callId: call.id }, 'recording the dial in the timeline failed'));
     let result;
     try {
-      result = await deps.telephony.dial({ callId: call.id, to: call.to, commandId: id, deadline: (call.claimedAt ?? clock.now()) + deps.dialWindowMs });
+      result = await deps.telephony.dial({
+        callId: call.id,
+        to: call.to,
+        commandId: id,
+        deadline: (call.claimedAt ?? clock.now()) + deps.dialWindowMs,
+        // A claimed call's slot was taken with its claim; a recovered dial took its slot just now.
+        slotAt: how === 'claimed' ? (call.claimedAt ?? undefined) : undefined,
+      });
     } catch (err) {
       await logged;
       const reason = err instanceof TelephonyError ? err.message : 'the carrier could not be reached';

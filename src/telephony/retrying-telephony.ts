@@ -83,7 +83,7 @@ async function dialWithRetries<T>(attempt: () => Promise<T>, retry: (work: () =>
  */
 export function createRetryingTelephony(
   inner: Telephony,
-  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: Pick<DialLimiter, 'acquire'> },
+  deps: { clock: Clock; random: () => number; logger: Logger; dial: RetryPolicy; command: RetryPolicy; dialRate?: Pick<DialLimiter, 'acquire'>; staleSlotMs?: number },
 ): Telephony {
   const onRetry = (what: string) => (err: TelephonyError, attempt: number, delayMs: number) =>
     deps.logger.warn({ what, attempt, delayMs, status: err.status, reason: err.message }, 'carrier error: retrying');
@@ -98,6 +98,11 @@ export function createRetryingTelephony(
         throw new TelephonyError('outcome unknown: the dial reached its first attempt past its command_id window, so none was sent', 'permanent', {
           outcomeUnknown: true,
         });
+      }
+      // A slot counts for the second it was taken in; a dial sent well after it (a stalled process, a busy host)
+      // would land in a later second at the carrier, beside dials that took that second's slots: take a fresh one.
+      if (dialRate && request.slotAt !== undefined && deps.clock.now() - request.slotAt > (deps.staleSlotMs ?? Infinity)) {
+        await dialRate.acquire();
       }
       return dialWithRetries(
         () => inner.dial(request),

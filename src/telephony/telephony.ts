@@ -7,6 +7,11 @@ export type DialRequest = {
   /** Idempotency key: the carrier ignores a repeat within its window. */
   commandId: string;
   /** No attempt may start after this instant (ms): past it a repeat would no longer be recognised as one. */
+  /**
+   * When the dial's rate slot was taken (the claim's time). A dial sent much later than its slot takes a fresh one
+   * first, so the carrier's count of dials per second matches ours even when a process stalls between the two.
+   */
+  slotAt?: number;
   deadline?: number;
 };
 

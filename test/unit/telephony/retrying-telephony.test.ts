@@ -167,3 +167,34 @@ test('when a dial would make its first attempt past its deadline, then nothing i
   t.is(attempts, 0);
   t.true(err.outcomeUnknown);
 });
+
+test('when a dial goes out long after its claim took its rate slot, then it takes a fresh slot first; a prompt one does not', async (t) => {
+  const clock = createManualClock(10_000);
+  const slots: number[] = [];
+  const sent: number[] = [];
+  const telephony = createRetryingTelephony(
+    {
+      dial: async () => {
+        sent.push(clock.now());
+        await Promise.resolve();
+        return { callControlId: 'v3:x' };
+      },
+    } as unknown as Telephony,
+    {
+      clock,
+      random: () => 0,
+      logger: createMemoryLogger().logger,
+      dial: policy,
+      command: policy,
+      dialRate: { acquire: async () => void slots.push(clock.now()) },
+      staleSlotMs: 50,
+    },
+  );
+  // The claim's slot was stamped 40 ms ago: close enough to the carrier's count, no second slot.
+  await telephony.dial({ callId: 'a', to: '+12025550123', commandId: 'ka', slotAt: clock.now() - 40 });
+  t.deepEqual(slots, []);
+  // A stalled process sends 400 ms after its slot: counted then, it could crowd another second at the carrier.
+  await telephony.dial({ callId: 'b', to: '+12025550123', commandId: 'kb', slotAt: clock.now() - 400 });
+  t.deepEqual(slots, [10_000]);
+  t.is(sent.length, 2);
+});
