@@ -5,7 +5,7 @@ import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
 import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
 import type { ScheduleRequest } from './schedule-input.ts';
-import { retryColumns } from './retry-policy.ts';
+import { retryColumns, RetryPolicySchema } from './retry-policy.ts';
 import type { IdempotencyTag } from './idempotency-keys.ts';
 
 /** What the use-cases need to tell the queue; the queue itself is wired in the composition root. */
@@ -44,6 +44,8 @@ export function createCallService(deps: {
       if (await store.getDoNotCall(request.to)) throw optedOut();
       if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to, request.dueAt);
       const { retry, ...fields } = request;
+      // Every caller (API, page, schedules) validates the policy; checked again here, as the one place that stores it.
+      if (retry && !RetryPolicySchema.safeParse(retry).success) throw new ValidationError([{ path: 'retry', message: 'is not a valid retry policy: 0–3 attempts, 1–60 minutes apart' }]);
       const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null, idempotency });
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;

@@ -17,6 +17,8 @@ const SWEEP_HORIZON_MS = 6 * 3_600_000;
  */
 export function noRetryBecause(call: Call): string | null {
   if (call.tryNumber >= call.triesTotal) return 'no tries left';
+  // Someone picked up (and heard the call, or some of it): whatever ended it, calling again is not a retry.
+  if (call.answeredBy !== null) return 'it was answered';
   if (call.status === 'busy' || call.status === 'no_answer') return null;
   if (call.status === 'failed' && call.retryOnFailed) {
     const reason = call.reason ?? '';
@@ -48,7 +50,12 @@ export function createRetries(deps: {
 
   /** Called when a call ends; creates its next try if it gets one. */
   async function ended(call: Call): Promise<Call | undefined> {
-    if (noRetryBecause(call) !== null) return undefined;
+    const refused = noRetryBecause(call);
+    if (refused !== null) {
+      // A try with tries left that gets none says why, and so leaves the sweep's list (it would crowd out the rest).
+      if (refused !== 'no tries left') await note(call, refused);
+      return undefined;
+    }
     if (await store.getDoNotCall(call.to)) {
       await note(call, 'the number asked not to be called again');
       return undefined;
@@ -100,7 +107,6 @@ export function createRetries(deps: {
     async sweep(): Promise<number> {
       let created = 0;
       for (const call of await store.callsAwaitingRetry(clock.now() - SWEEP_HORIZON_MS, 200)) {
-        if (noRetryBecause(call) !== null) continue;
         if (await ended(call)) created += 1;
       }
       return created;

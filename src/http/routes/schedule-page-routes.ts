@@ -7,6 +7,7 @@ import type { CallService } from '../../calls/call-service.ts';
 import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
 import { canonicalZone, ZONE_LIST } from '../../calls/time-zones.ts';
 import type { Clock } from '../../clock.ts';
+import { parseRetry } from '../../calls/retry-policy.ts';
 import { DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../errors.ts';
 import type { Schedule } from '../../schedules/schedule.ts';
 import { WEEKDAYS } from '../../schedules/schedule-schema.ts';
@@ -167,7 +168,10 @@ export function createSchedulePageRouter(deps: {
           await render(ctx, principal, form, { preview: [DateTime.fromMillis(request.dueAt, { zone: request.timeZone }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ')] });
           return;
         }
-        const retry = attempts > 0 ? { attempts, afterMinutes: Number(form.retryAfter || '0') } : null;
+        // The same policy schema as the API's: 0–3 more tries, 1–60 minutes apart (a form can post anything).
+        const retryErrors: FieldError[] = [];
+        const retry = (form.retryAttempts || '0') !== '0' ? parseRetry({ attempts, afterMinutes: Number(form.retryAfter || '0') }, retryErrors) : null;
+        if (retryErrors.length > 0) throw new ValidationError(retryErrors);
         const call = await deps.calls.schedule({ ...request, retry }, principal.accountId);
         redirectWithNotice(ctx, `Call to ${call.to} scheduled for ${local(call.dueAt, call.timeZone) ?? ''}.`);
         return;

@@ -84,3 +84,13 @@ test('when "once" is chosen, then a single call is scheduled, with its retries',
   const [call] = await svc.deps.store.listCalls({ accountId: page.account.id, limit: 10 });
   t.like(call, { dueAt: Date.parse('2026-11-23T08:15:00Z'), scheduleId: null, tryNumber: 1, triesTotal: 3, retryAfterMinutes: 10 });
 });
+
+test('when a one-off call asks for retries outside 0–3 tries 1–60 minutes apart, then the form says so beside the fields and nothing is stored', async (t) => {
+  const { svc, page } = await boot(t);
+  for (const [retryAttempts, retryAfter] of [['50', '0'], ['2.5', '10'], ['2', '-30']] as const) {
+    const res = await page.post('/schedules', { ...FORM, repeat: 'once', date: '2026-11-23', time: '09:00', retryAttempts, retryAfter, action: 'save' });
+    t.is(res.status, 400, `${retryAttempts} tries, ${retryAfter} min`);
+    t.regex(await res.text(), /aria-invalid="true"/);
+  }
+  t.deepEqual(await svc.deps.store.listCalls({ accountId: page.account.id, limit: 10 }), []);
+});

@@ -1,6 +1,8 @@
 import test from 'ava';
 import type { Call } from '../../../src/calls/call.ts';
-import { noRetryBecause } from '../../../src/calls/retry-calls.ts';
+import { createRetries, noRetryBecause } from '../../../src/calls/retry-calls.ts';
+import { createManualClock } from '../../helpers/manual-clock.ts';
+import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { retryColumns } from '../../../src/calls/retry-policy.ts';
 
 const call = (over: Partial<Call>): Call => ({
@@ -50,4 +52,31 @@ test('when a policy is stored on a call, then attempts become tries in all', (t)
   t.deepEqual(retryColumns(null), { triesTotal: 1, retryAfterMinutes: null, retryOnFailed: false });
   t.deepEqual(retryColumns({ attempts: 0, afterMinutes: 5 }), { triesTotal: 1, retryAfterMinutes: null, retryOnFailed: false });
   t.deepEqual(retryColumns({ attempts: 2, afterMinutes: 10, onFailed: true }), { triesTotal: 3, retryAfterMinutes: 10, retryOnFailed: true });
+});
+
+test('when a call was answered and then failed, then it is never retried, even with failures opted in', (t) => {
+  const answered = call({ status: 'failed', retryOnFailed: true, reason: 'the call ended: unspecified', answeredBy: 'human' });
+  t.is(noRetryBecause(answered), 'it was answered');
+});
+
+test('when the sweep meets tries that get no retry, then it notes why, so they leave its list and cannot crowd out a lost retry', async (t) => {
+  const refused = Array.from({ length: 3 }, (_, i) => call({ id: `f${i}`, status: 'failed', reason: 'the call ended: unspecified' }));
+  const stopped: string[] = [];
+  const retries = createRetries({
+    store: {
+      callsAwaitingRetry: async () => refused.filter((c) => !stopped.includes(c.id)),
+      stopRetries: async (id: string) => void stopped.push(id),
+      insertRetry: async () => t.fail('no retry for a failure not opted in'),
+      callOwner: async () => null,
+      getDoNotCall: async () => undefined,
+      getSchedule: async () => undefined,
+    } as unknown as Parameters<typeof createRetries>[0]['store'],
+    clock: createManualClock(0),
+    logger: createMemoryLogger().logger,
+    newId: () => 'r',
+    queue: { scheduled: () => undefined },
+    beforeSchedule: async () => undefined,
+  });
+  t.is(await retries.sweep(), 0);
+  t.deepEqual(stopped, ['f0', 'f1', 'f2']);
 });
