@@ -228,7 +228,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     else if (signal.kind === 'freed') queue.channelFreed();
     else if (signal.kind === 'resync') queue.resync();
     // A call changed on any instance (or signals may have been missed): this instance's live streams read now.
-    if (signal.kind === 'changed' || signal.kind === 'resync') changeSignal.ring();
+    if (signal.kind === 'changed') changeSignal.ring(signal.accountId);
+    else if (signal.kind === 'resync') changeSignal.ring();
   });
   const queueSignals = {
     scheduled: (entry: { id: string; dueAt: number }) => notifier.publish({ kind: 'scheduled', id: entry.id, dueAt: entry.dueAt }),

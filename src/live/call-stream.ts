@@ -51,7 +51,7 @@ export class CallStream {
 
   /** Starts reading; resolves when the stream is closed (by {@link close}) and its last read has finished. */
   start(): Promise<void> {
-    this.#unlisten = this.#deps.signal.listen(() => this.#nudge());
+    this.#unlisten = this.#deps.signal.listen(() => this.#nudge(), this.#accountId);
     this.#deps.write(`retry: 5000\n\n`);
     this.#armHeartbeat();
     this.#running ??= this.#run();

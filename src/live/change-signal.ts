@@ -1,20 +1,26 @@
 import type { Store } from '../store/store.ts';
 
-/** An in-process "a call changed" bell: live streams on this instance read the database at once instead of at their next poll. */
+/**
+ * An in-process "a call changed" bell: live streams on this instance read the database at once instead of at their
+ * next poll. A ring that names the account wakes only that account's streams (another instance's change arrives
+ * with its account); a ring without one wakes every stream.
+ */
 export type ChangeSignal = {
-  ring(): void;
-  /** Calls `listener` at each ring until the returned function is called. */
-  listen(listener: () => void): () => void;
+  ring(accountId?: string | null): void;
+  /** Calls `listener` at each ring for `accountId` (or for every account) until the returned function is called. */
+  listen(listener: () => void, accountId?: string): () => void;
 };
 
 export function createChangeSignal(): ChangeSignal {
-  const listeners = new Set<() => void>();
+  const listeners = new Map<() => void, string | undefined>();
   return {
-    ring() {
-      for (const listener of [...listeners]) listener();
+    ring(accountId) {
+      for (const [listener, account] of [...listeners]) {
+        if (accountId == null || account === undefined || account === accountId) listener();
+      }
     },
-    listen(listener) {
-      listeners.add(listener);
+    listen(listener, accountId) {
+      listeners.set(listener, accountId);
       return () => listeners.delete(listener);
     },
   };

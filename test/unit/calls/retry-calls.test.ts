@@ -62,20 +62,21 @@ test('when a call was answered and then failed, then it is never retried, even w
 test('when the sweep meets tries that get no retry, then it notes why, so they leave its list and cannot crowd out a lost retry', async (t) => {
   const refused = Array.from({ length: 3 }, (_, i) => call({ id: `f${i}`, status: 'failed', reason: 'the call ended: unspecified' }));
   const stopped: string[] = [];
+  const store: Parameters<typeof createRetries>[0]['store'] = {
+    callsAwaitingRetry: () => Promise.resolve(refused.filter((c) => !stopped.includes(c.id))),
+    stopRetries: (id: string) => Promise.resolve(void stopped.push(id)),
+    insertRetry: () => Promise.reject(new Error('no retry for a failure not opted in')),
+    callOwner: () => Promise.resolve(null),
+    getDoNotCall: () => Promise.resolve(undefined),
+    getSchedule: () => Promise.resolve(undefined),
+  };
   const retries = createRetries({
-    store: {
-      callsAwaitingRetry: async () => refused.filter((c) => !stopped.includes(c.id)),
-      stopRetries: async (id: string) => void stopped.push(id),
-      insertRetry: async () => t.fail('no retry for a failure not opted in'),
-      callOwner: async () => null,
-      getDoNotCall: async () => undefined,
-      getSchedule: async () => undefined,
-    } as unknown as Parameters<typeof createRetries>[0]['store'],
+    store,
     clock: createManualClock(0),
     logger: createMemoryLogger().logger,
     newId: () => 'r',
     queue: { scheduled: () => undefined },
-    beforeSchedule: async () => undefined,
+    beforeSchedule: () => Promise.resolve(),
   });
   t.is(await retries.sweep(), 0);
   t.deepEqual(stopped, ['f0', 'f1', 'f2']);

@@ -186,7 +186,7 @@ test('when a dial goes out long after its claim took its rate slot, then it take
       logger: createMemoryLogger().logger,
       dial: policy,
       command: policy,
-      dialRate: { acquire: async () => void slots.push(clock.now()) },
+      dialRate: { acquire: () => Promise.resolve(void slots.push(clock.now())) },
       staleSlotMs: 50,
     },
   );
