@@ -13,6 +13,7 @@ import { ERROR_TABLE } from '../error-table.ts';
 import type { Views } from '../views.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { Principal, RequestAuth } from '../auth/request-auth.ts';
+import { createPageGuard } from '../auth/page-guard.ts';
 import { callView, formatTime, formatWhen, groupCalls, pickLocale, relative, type Viewer } from '../pages/call-view.ts';
 import { formatNumber } from '../pages/call-words.ts';
 import { timelineView } from '../pages/timeline-words.ts';
@@ -60,22 +61,7 @@ export function createPageRouter(deps: {
 }): Router {
   const router = new Router();
   const zoneOptions = createZoneOptions();
-  /** The signed-in account, or undefined after redirecting to the sign-in page (which returns here). */
-  async function signedIn(ctx: Context): Promise<Principal | undefined> {
-    const principal = await deps.auth.identify(ctx);
-    if (principal) return principal;
-    ctx.status = 303;
-    ctx.redirect(ctx.method === 'GET' ? `/login?next=${encodeURIComponent(ctx.path)}` : '/login');
-    return undefined;
-  }
-  /** A form post must carry this visitor's CSRF token (403 otherwise), checked before anything else. */
-  const post = (path: string, handler: (ctx: Context, principal: Principal) => Promise<void>) =>
-    router.post(path, async (ctx) => {
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      await deps.csrf.verify(ctx, body._csrf);
-      const principal = await signedIn(ctx);
-      if (principal) await handler(ctx, principal);
-    });
+  const { signedIn, post } = createPageGuard(deps, router);
   const assets = new Map<string, { type: string; body: Buffer }>();
   for (const file of ['site.css', 'app.js', 'favicon.svg']) {
     assets.set(file, { type: STATIC_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', body: readFileSync(join(deps.templatesDir, 'static', file)) });

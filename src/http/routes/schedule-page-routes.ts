@@ -17,6 +17,7 @@ import { decodeCookieValue } from '../security/cookie-value.ts';
 import type { Views } from '../views.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { Principal, RequestAuth } from '../auth/request-auth.ts';
+import { createPageGuard } from '../auth/page-guard.ts';
 
 const NOTICE_COOKIE = 'schedule-notice';
 const FIELDS = ['to', 'repeat', 'time', 'date', 'cron', 'timezone', 'message', 'startsOn', 'endsOn', 'retryAttempts', 'retryAfter'] as const;
@@ -93,20 +94,7 @@ export function createSchedulePageRouter(deps: {
     ]),
   );
 
-  async function signedIn(ctx: Context): Promise<Principal | undefined> {
-    const principal = await deps.auth.identify(ctx);
-    if (principal) return principal;
-    ctx.status = 303;
-    ctx.redirect(ctx.method === 'GET' ? `/login?next=${encodeURIComponent(ctx.path)}` : '/login');
-    return undefined;
-  }
-  const post = (path: string, handler: (ctx: Context, principal: Principal) => Promise<void>) =>
-    router.post(path, async (ctx) => {
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      await deps.csrf.verify(ctx, body._csrf);
-      const principal = await signedIn(ctx);
-      if (principal) await handler(ctx, principal);
-    });
+  const { signedIn, post } = createPageGuard(deps, router);
 
   function redirectWithNotice(ctx: Context, notice: string) {
     ctx.cookies.set(NOTICE_COOKIE, encodeURIComponent(notice), { path: '/schedules', httpOnly: true, sameSite: 'lax' });
