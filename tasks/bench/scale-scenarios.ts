@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { startSimHost } from './sim-client.ts';
 import { summarize, type Summary } from './stats.ts';
 import { newSigningSeed } from './telnyx-webhooks.ts';
 import { sleep, waitUntil } from './wait.ts';
+import { productionEnv, stopChild } from './main-process.ts';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
 
@@ -147,15 +148,6 @@ function addNearSqlite(path: string, calls: { id: string; dueAt: number }[], now
   return calls.map((c) => c.id);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export const scenarios = {
   /**
    * Starts the real entry point (`node src/main.ts`) as an operator would, over a database (a SQLite file, or a
@@ -188,25 +180,8 @@ async function measure(db: BenchDb, params: ScaleParams, buildSeconds: number, i
     io.progress(`starting src/main.ts over ${params.rows.toLocaleString('en-US')} pending calls (${db.kind})`);
     const t0 = performance.now();
     const proc = spawn(process.execPath, [MAIN], {
-      env: {
-        STAGE: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        DATABASE_URL: db.databaseUrl,
-        LOG_LEVEL: 'info',
-        TELNYX_API_KEY: 'bench-key',
-        TELNYX_PUBLIC_KEY: sim.publicKeyBase64,
-        TELNYX_CONNECTION_ID: 'bench-connection',
-        TELNYX_FROM_NUMBER: '+12025550100',
-        TELNYX_BASE_URL: sim.baseUrl,
-        // Production requires account mail and a signing secret; nothing here signs in or sends mail.
-        SMTP_URL: 'smtp://127.0.0.1:9',
-        JWT_SECRET: randomBytes(32).toString('base64url'),
-        // Limits high: the lateness measured is the timer's and the database's, not the rate limiter's.
-        DIALS_PER_SECOND: '1000',
-        MAX_CONCURRENT_CALLS: '1000',
-      },
+      // Limits high: the lateness measured is the timer's and the database's, not the rate limiter's.
+      env: productionEnv({ port, databaseUrl: db.databaseUrl, sim }, { DIALS_PER_SECOND: '1000', MAX_CONCURRENT_CALLS: '1000' }),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = proc;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,7 @@ import type { ScenarioIo } from './scenario-io.ts';
 import { startSimHost } from './sim-client.ts';
 import { newSigningSeed } from './telnyx-webhooks.ts';
 import { waitUntil } from './wait.ts';
+import { productionEnv, stopChild } from './main-process.ts';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
 const PER_ACCOUNT = 10;
@@ -81,15 +82,6 @@ async function buildDatabase(path: string, params: SchedulesParams): Promise<voi
   db.close();
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export const scenarios = {
   /**
    * Starts the real entry point over a SQLite file holding `schedules` active schedules, with the default abuse
@@ -111,25 +103,11 @@ export const scenarios = {
       const dbMb = statSync(path).size / 2 ** 20;
       const t0 = performance.now();
       const proc = spawn(process.execPath, [MAIN], {
-        env: {
-          STAGE: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          PUBLIC_URL: `http://127.0.0.1:${port}`,
-          DATABASE_URL: `sqlite:${path}`,
-          LOG_LEVEL: 'info',
-          TELNYX_API_KEY: 'bench-key',
-          TELNYX_PUBLIC_KEY: sim.publicKeyBase64,
-          TELNYX_CONNECTION_ID: 'bench-connection',
-          TELNYX_FROM_NUMBER: '+12025550100',
-          TELNYX_BASE_URL: sim.baseUrl,
-          SMTP_URL: 'smtp://127.0.0.1:9',
-          JWT_SECRET: randomBytes(32).toString('base64url'),
-          // The defaults, stated: every occurrence the keeper makes goes through them.
-          CALLS_PER_ACCOUNT_PER_DAY: '20',
-          PENDING_CALLS_PER_ACCOUNT: '10',
-          CALLS_PER_NUMBER_PER_DAY: '3',
-        },
+        // The default limits, stated: every occurrence the keeper makes goes through them.
+        env: productionEnv(
+          { port, databaseUrl: `sqlite:${path}`, sim },
+          { CALLS_PER_ACCOUNT_PER_DAY: '20', PENDING_CALLS_PER_ACCOUNT: '10', CALLS_PER_NUMBER_PER_DAY: '3' },
+        ),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       child = proc;
