@@ -189,12 +189,17 @@ export class EventWorker extends EventEmitter {
 
   async #pass(key: string, chain: Chain): Promise<void> {
     const lease = `inbox:${key}`;
+    // One process alone on its database (SQLite): the chain itself keeps a call's events in order, and every new
+    // event comes through accept(); the lease and the look after releasing it would be three writes per pass for nothing.
+    const shared = this.#store.sharedByInstances;
     while (chain.work.length > 0 || (chain.dirty && this.#running)) {
-      let leased = false;
-      try {
-        leased = await this.#store.tryLease(lease, this.#owner, this.#clock.now(), this.#clock.now() + this.#options.leaseMs);
-      } catch (err) {
-        this.#logger.error({ err, key }, 'taking a call lease failed; the sweep tries again');
+      let leased = !shared;
+      if (shared) {
+        try {
+          leased = await this.#store.tryLease(lease, this.#owner, this.#clock.now(), this.#clock.now() + this.#options.leaseMs);
+        } catch (err) {
+          this.#logger.error({ err, key }, 'taking a call lease failed; the sweep tries again');
+        }
       }
       if (!leased) {
         // Another instance applies this call's events; it looks at the inbox again after releasing. Work waits.
@@ -203,10 +208,10 @@ export class EventWorker extends EventEmitter {
           for (const work of chain.work.splice(0)) await work();
           return;
         }
-        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, LEASE_WAIT_MS));
+        await this.#clock.sleep(LEASE_WAIT_MS);
         continue;
       }
-      this.#held.add(key);
+      if (shared) this.#held.add(key);
       try {
         if (chain.dirty && this.#running) {
           chain.dirty = false;
@@ -217,10 +222,10 @@ export class EventWorker extends EventEmitter {
         if (work) await work();
       } finally {
         this.#held.delete(key);
-        await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
+        if (shared) await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
       }
       // An event stored by an instance that found the lease taken is ours to apply now.
-      if (this.#running && !chain.dirty) {
+      if (shared && this.#running && !chain.dirty) {
         chain.dirty = (await this.#store.pendingInboxFor(key, 1).catch(() => [])).length > 0;
       }
     }

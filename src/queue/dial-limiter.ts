@@ -18,7 +18,7 @@ export function createDialLimiter(deps: { store: Pick<DialStore, 'takeDialSlot'>
       for (;;) {
         const wait = await store.takeDialSlot(() => clock.now(), deps.perSecond, deps.windowMs);
         if (wait === 0) return;
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+        await clock.sleep(wait);
       }
     },
   };
