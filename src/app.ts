@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
-import type { Deps } from './deps.ts';
+import type { Deps } from './compose/index.ts';
 import { createErrorMiddleware } from './http/error-middleware.ts';
 import { createObserveMiddleware } from './http/observe-middleware.ts';
 import { requestIdOf } from './http/request-id.ts';
@@ -10,7 +10,7 @@ import { createApiRouter } from './http/routes/api-routes.ts';
 import { createPageRouter } from './http/routes/page-routes.ts';
 import { createWebhookRouter, WEBHOOK_PATH } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
-import { ROOT_DIR } from './deps.ts';
+import { ROOT_DIR } from './kernel/paths.ts';
 import { createSecurityHeaders } from './http/security/security-headers.ts';
 import { createHostCheck } from './http/security/host-check.ts';
 import { createRequestAuth } from './http/auth/request-auth.ts';

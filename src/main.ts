@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/load-config.ts';
-import { buildDeps, ROOT_DIR } from './deps.ts';
+import { buildDeps } from './compose/index.ts';
+import { ROOT_DIR } from './kernel/paths.ts';
 import { join } from 'node:path';
 import { Service } from './service.ts';
 

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type Koa from 'koa';
 import { createApp } from './app.ts';
-import type { Deps } from './deps.ts';
-import { openTunnel, type Tunnel } from './tunnel.ts';
+import type { Deps } from './compose/index.ts';
+import { openTunnel, type Tunnel } from './http/tunnel.ts';
 import { answerClientErrors } from './http/security/client-errors.ts';
 import { limitConnections } from './http/security/connection-limits.ts';
 

@@ -1,7 +1,6 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config/schema.ts';
-import { LimitError } from '../errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { LimitError } from '../kernel/errors.ts';
 import type { AccountStore } from './account-store.ts';
 import { clientKey } from './client-address.ts';
 import { DbRateLimiter } from './db-rate-limiter.ts';
@@ -16,7 +15,19 @@ const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
  * a day of each other, calls pending) is counted from the calls table through its indexes, so there is no second
  * count to drift.
  */
-export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; limits: Config['limits'] }) {
+/** The limits, per window; 0 turns one off (config's `limits`). */
+export type AbuseLimitOptions = {
+  callsPerAccountPerDay: number;
+  pendingCallsPerAccount: number;
+  callsPerNumberPerDay: number;
+  loginsPerAddressPer15Min: number;
+  loginFailuresPerAccountPer15Min: number;
+  loginFailuresPerAccountAndAddressPer15Min: number;
+  registrationsPerAddressPerHour: number;
+  mailsPerRecipientPerHour: number;
+};
+
+export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; limits: AbuseLimitOptions }) {
   const { store, clock, limits } = deps;
   const limiter = (keyPrefix: string, points: number, duration: number) => new DbRateLimiter({ store, clock, keyPrefix, points, duration });
   const loginsByAddress = limiter('login-ip', limits.loginsPerAddressPer15Min, 900);

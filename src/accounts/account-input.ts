@@ -1,4 +1,4 @@
-import { ValidationError, type FieldError } from '../errors.ts';
+import { ValidationError, type FieldError } from '../kernel/errors.ts';
 
 // Deliberately loose (one @, no spaces, a dot in the domain): the activation mail is the real check.
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;

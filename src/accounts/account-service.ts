@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../clock.ts';
-import { AuthenticationError, forbidden, ValidationError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { AuthenticationError, forbidden, ValidationError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Account, AccountStore, MailTokenPurpose } from './account-store.ts';
 import type { AbuseLimits } from './abuse-limits.ts';

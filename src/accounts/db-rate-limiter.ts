@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { RateLimiterRes, type RateLimiterStoreAbstract as StoreAbstract } from 'rate-limiter-flexible';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { AccountStore, LimitBucket } from './account-store.ts';
 
 // The base class is declared in the package's types but not exported by its index, so it is loaded from its file.

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import type { FieldError } from '../errors.ts';
+import type { FieldError } from '../kernel/errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 10;
 /** Long enough for any passphrase, short enough that hashing cannot be made costly by the input alone. */

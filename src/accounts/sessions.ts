@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { AccountStore } from './account-store.ts';
 import { sha256 } from './account-service.ts';
 import type { TokenSigner } from './tokens.ts';

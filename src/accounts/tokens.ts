@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 const ISSUER = 'dial-a-joke';
 type Kind = 'access' | 'session';

@@ -1,12 +1,11 @@
-import type { Clock } from '../clock.ts';
-import type { JokeSource } from '../jokes/joke-source.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { JokeSource } from './joke-source.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from './call-store.ts';
 import type { ScheduleStore } from '../schedules/schedule-store.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
-import { MAX_SPEECH_CHARS } from '../telephony/speech-options.ts';
-import { TelephonyError, type Telephony } from '../telephony/telephony.ts';
+import { MAX_SPEECH_CHARS, TelephonyError, type Telephony } from './carrier.ts';
 import type { Call } from './call.ts';
 import type { DigitsGathered } from './carrier-event.ts';
 import { commandId } from './command-id.ts';
@@ -20,9 +19,9 @@ export const OPTED_OUT_REASON = 'the number asked not to be called again';
 /** Jokes (the message counting as the first) one call may tell. */
 export const MAX_JOKES = 3;
 
-/** The carrier refused a command because the leg is still ringing (Telnyx's code 90034, "Call not answered yet"). */
+/** The carrier refused a command because the leg is still ringing. */
 function isNotAnsweredYet(err: unknown): boolean {
-  return err instanceof TelephonyError && err.code === '90034';
+  return err instanceof TelephonyError && err.refusal === 'not_answered_yet';
 }
 
 /** What one step of the call says; its name is part of its command id, so a step is sent once per call. */

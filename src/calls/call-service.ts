@@ -1,10 +1,10 @@
-import type { Clock } from '../clock.ts';
-import { conflict, notFound, optedOut, ValidationError } from '../errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { conflict, notFound, optedOut, ValidationError } from '../kernel/errors.ts';
 import type { CallStore } from './call-store.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
-import { decodeCursor, encodeCursor, positionOf } from './list-cursor.ts';
-import type { ScheduleRequest } from './schedule-input.ts';
+import { decodeCursor, encodeCursor, positionOf } from './input/list-cursor.ts';
+import type { ScheduleRequest } from './input/schedule-input.ts';
 import { retryColumns, RetryPolicySchema } from './retry-policy.ts';
 import type { IdempotencyTag } from './idempotency-keys.ts';
 

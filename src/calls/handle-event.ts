@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from './call-store.ts';
 import { isFinal, sourcesOf, type Call, type CallStatus } from './call.ts';
 import type { CallFlow } from './call-flow.ts';

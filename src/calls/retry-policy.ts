@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { FieldError } from '../errors.ts';
-import { fieldErrors } from './zod-field-errors.ts';
+import type { FieldError } from '../kernel/errors.ts';
+import { fieldErrors } from './input/zod-field-errors.ts';
 
 /**
  * A retry policy as a request states it (on a call or a schedule): how many more tries after the first, how long

@@ -2,8 +2,9 @@ import { createPublicKey } from 'node:crypto';
 import { validate as isCron } from 'node-cron';
 import { z } from 'zod';
 import { MENU } from '../calls/call-flow.ts';
-import { AMD_MODES, BASIC_VOICES, MAX_SPEECH_CHARS, SPEECH_LANGUAGES } from '../telephony/speech-options.ts';
-import { NUMBER_TYPES } from '../calls/destination-policy.ts';
+import { AMD_MODES, BASIC_VOICES, SPEECH_LANGUAGES } from '../telnyx/speech-options.ts';
+import { MAX_SPEECH_CHARS } from '../calls/carrier.ts';
+import { NUMBER_TYPES } from '../calls/input/destination-policy.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STAGES = ['development', 'test', 'production'] as const;

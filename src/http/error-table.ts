@@ -1,4 +1,4 @@
-import { ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../kernel/errors.ts';
 
 /** The one place domain error codes become HTTP statuses and problem types. */
 export const ERROR_TABLE = {

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../kernel/metrics.ts';
 import { requestIdOf } from './request-id.ts';
 
 /** The route pattern (`/api/calls/:id`), never the raw path, so metric labels stay few. */

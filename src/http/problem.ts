@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { AuthenticationError, DomainError, LimitError, ValidationError, type FieldError } from '../errors.ts';
+import { AuthenticationError, DomainError, LimitError, ValidationError, type FieldError } from '../kernel/errors.ts';
 import { ERROR_TABLE } from './error-table.ts';
 
 /** RFC 9457 problem details, plus our `requestId` and, for validation, the fields at fault. */

@@ -1,5 +1,5 @@
 import { BUILTIN_JOKES } from './builtin-jokes.ts';
-import type { JokeSource } from './joke-source.ts';
+import type { JokeSource } from '../calls/joke-source.ts';
 
 /** Options for {@link createBuiltinJokeSource}. */
 export type BuiltinJokeSourceOptions = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JokeSource } from './joke-source.ts';
+import type { JokeSource } from '../calls/joke-source.ts';
 
 /** The slice of a pino logger this source needs, so tests can pass a recorder. */
 export type JokeSourceLogger = { warn(obj: object, msg: string): void };

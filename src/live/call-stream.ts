@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { CallChanges, ChangePosition } from './call-changes.ts';
 import type { ChangeSignal } from './change-signal.ts';
 

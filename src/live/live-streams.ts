@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { Call } from '../calls/call.ts';
-import type { Clock } from '../clock.ts';
-import { DomainError, ErrorCode, LimitError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { DomainError, ErrorCode, LimitError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { CallChanges } from './call-changes.ts';
 import { CallStream, type StreamOptions } from './call-stream.ts';
 import type { ChangeSignal } from './change-signal.ts';

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
 import type { DevOutbox } from './dev-outbox.ts';
 import type { MailKind, MailTemplates } from './mail-templates.ts';
 

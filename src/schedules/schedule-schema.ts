@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RetryPolicySchema } from '../calls/retry-policy.ts';
-import { canonicalZone } from '../calls/time-zones.ts';
+import { canonicalZone } from '../calls/input/time-zones.ts';
 import { checkCron } from './recurrence.ts';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

@@ -1,9 +1,9 @@
 import type { Call } from '../calls/call.ts';
 import type { QueueNotifier } from '../calls/call-service.ts';
-import { fieldErrors } from '../calls/zod-field-errors.ts';
-import { checkMessage, parseDestination, type SchedulingRules } from '../calls/schedule-input.ts';
-import type { Clock } from '../clock.ts';
-import { conflict, LimitError, notFound, optedOut, ValidationError, type FieldError } from '../errors.ts';
+import { fieldErrors } from '../calls/input/zod-field-errors.ts';
+import { checkMessage, parseDestination, type SchedulingRules } from '../calls/input/schedule-input.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { conflict, LimitError, notFound, optedOut, ValidationError, type FieldError } from '../kernel/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Schedule, SchedulePatch } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';

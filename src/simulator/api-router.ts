@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { CallControl } from './call-control.ts';
 import { parseJsonObject, routeOf, stringField } from './simulator-http.ts';
 import type { Reply, Route } from './simulator-http.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { activeCallsPage } from './active-calls.ts';
 import { createCommandLedger } from './command-ledger.ts';
 import { createDialCommand } from './dial-command.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { createCommandLedger } from './command-ledger.ts';
 import { createDialRateLimit } from './dial-rate-limit.ts';
 import { farEndFor } from './far-end.ts';

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../clock.ts';
+import type { TimerHandle } from '../kernel/clock.ts';
 import type { SimulatedCall } from './simulated-call.ts';
 
 /** A `gather_using_speak` as the simulator plays it, with Telnyx's defaults filled in. */

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../clock.ts';
+import type { TimerHandle } from '../kernel/clock.ts';
 import { GatherSession } from './gather-session.ts';
 import type { GatherRequest } from './gather-session.ts';
 import type { SimulatedCall } from './simulated-call.ts';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import { callResource, callSnapshot } from './call-views.ts';
 import type { CallSnapshot, CallState } from './call-views.ts';
 import type { FarEnd, FarEndReaction } from './far-end.ts';

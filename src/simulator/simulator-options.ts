@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 
 /**
  * Ways a dial's HTTP answer can be lost although the call is placed: the client waits until it gives up

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { IdleTracker } from './idle-tracker.ts';
 import type { SimulatorKnobs } from './simulator-options.ts';
 import type { SignatureHeaders, WebhookSigner } from './webhook-signer.ts';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { DateTime } from 'luxon';
 import { startTestService } from '../../test/helpers/test-service.ts';
 import { createTestAccount } from '../../test/helpers/accounts.ts';
-import { rawRequest } from '../../test/integration/hardening/raw-http.ts';
+import { rawRequest } from '../../test/helpers/raw-http.ts';
 
 const svc = await startTestService();
 const account = await createTestAccount(svc.deps);

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { destination } from 'pino';
 import { loadConfig, mergeConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { buildDeps, ROOT_DIR, type Deps } from '../../src/deps.ts';
-import { createLogger } from '../../src/logger.ts';
+import { buildDeps, type Deps } from '../../src/compose/index.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
 import { Service } from '../../src/service.ts';
 
 /** A free loopback port: bound, read and released (a dial's webhook URL must be known before the service listens). */

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { createEventHandler } from '../../src/calls/handle-event.ts';
-import type { Deps } from '../../src/deps.ts';
+import type { Deps } from '../../src/compose/index.ts';
 import { createErrorMiddleware } from '../../src/http/error-middleware.ts';
-import { parseTelnyxWebhook, toCarrierNotice } from '../../src/telephony/telnyx-events.ts';
-import { readRawBody } from '../../src/webhooks/read-raw-body.ts';
+import { parseTelnyxWebhook, toCarrierNotice } from '../../src/telnyx/telnyx-events.ts';
+import { readRawBody } from '../../src/http/raw-body.ts';
 
 /**
  * The 2019 workshop's way, kept only as the benchmark's point of comparison: each webhook is applied (carrier

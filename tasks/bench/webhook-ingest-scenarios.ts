@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createWebhookVerifier } from '../../src/webhooks/webhook-verifier.ts';
+import { createWebhookVerifier } from '../../src/telnyx/webhook-verifier.ts';
 import { createBenchDb, type StoreKind } from './bench-db.ts';
 import { startServiceHost } from './service-client.ts';
 import { runLoad } from './load.ts';

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { sha256 } from '../../src/accounts/account-service.ts';
 import { hashPassword } from '../../src/accounts/passwords.ts';
 import { FINAL_STATUSES } from '../../src/calls/call.ts';
-import { ROOT_DIR } from '../../src/deps.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
 import { failures, maxInWindow, type ChaosFigures, type DialSeen } from './checks.ts';
 import { freePort, Instance } from './instances.ts';

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFinal, type Call } from '../../src/calls/call.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { buildDeps, ROOT_DIR } from '../../src/deps.ts';
-import { createLogger } from '../../src/logger.ts';
+import { buildDeps } from '../../src/compose/index.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
 import { Service } from '../../src/service.ts';
 import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
 

@@ -1,8 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { bootWithSimulator } from '../integration/call-flow/harness.ts';
-import { ROOT_DIR } from '../../src/deps.ts';
+import { bootWithSimulator } from '../helpers/call-flow-harness.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { axeViolations, closeBrowser, hasChromium, signedInPage, submitAndLoad, type Harness } from './browser-helpers.ts';
 
 const run = hasChromium ? test.serial : test.serial.skip;

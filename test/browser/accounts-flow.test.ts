@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootWithSimulator } from '../integration/call-flow/harness.ts';
+import { bootWithSimulator } from '../helpers/call-flow-harness.ts';
 import { SESSION_COOKIE } from '../../src/http/auth/request-auth.ts';
 import { createTestAccount, TEST_PASSWORD } from '../helpers/accounts.ts';
 import { submitAndLoad } from './browser-helpers.ts';

@@ -2,7 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { bootWithSimulator } from '../integration/call-flow/harness.ts';
+import type { bootWithSimulator } from '../helpers/call-flow-harness.ts';
 import { SESSION_COOKIE } from '../../src/http/auth/request-auth.ts';
 
 // Debian's Chromium (`apt-get install chromium`); .ci/run installs it, so CI always runs these.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootWithSimulator } from '../integration/call-flow/harness.ts';
+import { bootWithSimulator } from '../helpers/call-flow-harness.ts';
 import { closeBrowser, focusedId, hasChromium, said, scrollsSideways, signedInPage, submitAndLoad } from './browser-helpers.ts';
 
 const run = hasChromium ? test.serial : test.serial.skip;

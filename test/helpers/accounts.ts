@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../src/accounts/account-service.ts';
 import { hashPassword } from '../../src/accounts/passwords.ts';
-import type { Deps } from '../../src/deps.ts';
+import type { Deps } from '../../src/compose/index.ts';
 import { SESSION_COOKIE } from '../../src/http/auth/request-auth.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/clock.ts';
-import { TelephonyError, type DialRequest, type Telephony } from '../../src/telephony/telephony.ts';
+import type { Clock } from '../../src/kernel/clock.ts';
+import { TelephonyError, type DialRequest, type Telephony } from '../../src/calls/carrier.ts';
 
 export type DialRecord = DialRequest & { at: number };
 

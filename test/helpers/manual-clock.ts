@@ -1,4 +1,4 @@
-import { sleepOn, type Clock, type TimerHandle } from '../../src/clock.ts';
+import { sleepOn, type Clock, type TimerHandle } from '../../src/kernel/clock.ts';
 
 type Timer = { id: number; at: number; fn: () => void };
 

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
 
 type Line = Record<string, unknown>;
 

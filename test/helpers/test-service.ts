@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { buildDeps, ROOT_DIR, type DepsOverrides } from '../../src/deps.ts';
+import { buildDeps, type DepsOverrides } from '../../src/compose/index.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { Service } from '../../src/service.ts';
 import { createMemoryLogger } from './memory-logger.ts';
 

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT_DIR } from '../../src/deps.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
 
 function run(env: Record<string, string>) {
   return spawn(process.execPath, [join(ROOT_DIR, 'src/main.ts')], {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import Tokens from 'csrf';
-import { forbidden } from '../../errors.ts';
+import { forbidden } from '../../kernel/errors.ts';
 import type { RequestAuth } from './request-auth.ts';
 
 const ANON_COOKIE = 'daj_csrf';

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { PageSession, Sessions } from '../../accounts/sessions.ts';
 import type { TokenSigner } from '../../accounts/tokens.ts';
-import { AuthenticationError } from '../../errors.ts';
+import { AuthenticationError } from '../../kernel/errors.ts';
 
 export const SESSION_COOKIE = 'daj_session';
 

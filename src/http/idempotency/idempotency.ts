@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Call } from '../../calls/call.ts';
-import type { Clock } from '../../clock.ts';
-import { DomainError, ErrorCode, ValidationError } from '../../errors.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { DomainError, ErrorCode, ValidationError } from '../../kernel/errors.ts';
 import type { IdempotencyKeys, IdempotencyTag } from '../../calls/idempotency-keys.ts';
 
 /** DESIGN §3: a key answers the same for 24 h. */

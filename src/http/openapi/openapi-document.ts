@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CallRequestSchema } from '../../calls/call-request-schema.ts';
+import { CallRequestSchema } from '../../calls/input/call-request-schema.ts';
 import { SchedulePatchSchema, ScheduleRequestSchema } from '../../schedules/schedule-schema.ts';
 import {
   CallPageSchema,

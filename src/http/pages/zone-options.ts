@@ -1,4 +1,4 @@
-import { ZONE_LIST, canonicalZone } from '../../calls/time-zones.ts';
+import { ZONE_LIST, canonicalZone } from '../../calls/input/time-zones.ts';
 
 /** One zone as the picker offers it: `Berlin (UTC+1)`, the one label style used everywhere. */
 export type ZoneOption = { value: string; label: string; city: string; offset: string };

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/account-service.ts';
 import { normaliseEmail, parseCredentials } from '../../accounts/account-input.ts';
 import type { Sessions } from '../../accounts/sessions.ts';
-import { AuthenticationError, DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../errors.ts';
+import { AuthenticationError, DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../kernel/errors.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { RequestAuth } from '../auth/request-auth.ts';
 import type { Views } from '../views.ts';

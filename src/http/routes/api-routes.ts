@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CallService } from '../../calls/call-service.ts';
-import { parseApiSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
-import type { Clock } from '../../clock.ts';
-import { ValidationError } from '../../errors.ts';
+import { parseApiSchedule, type SchedulingRules } from '../../calls/input/schedule-input.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { ValidationError } from '../../kernel/errors.ts';
 import { callJson, eventJson } from '../call-json.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { Principal, RequestAuth } from '../auth/request-auth.ts';
@@ -11,7 +11,7 @@ import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import type { Call } from '../../calls/call.ts';
 import { createIdempotency } from '../idempotency/idempotency.ts';
 import { ListCallsQuerySchema } from '../openapi/api-schemas.ts';
-import { fieldErrors } from '../../calls/zod-field-errors.ts';
+import { fieldErrors } from '../../calls/input/zod-field-errors.ts';
 import type { LiveStreams } from '../../live/live-streams.ts';
 import type { Store } from '../../store/store.ts';
 

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/account-service.ts';
 import { parseCredentials, parseField } from '../../accounts/account-input.ts';
 import type { TokenSigner } from '../../accounts/tokens.ts';
-import { ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../kernel/errors.ts';
 
 const ACCEPTED = { status: 'accepted', detail: 'If the address can be used, a mail with a link is on its way. The link works once, for a limited time.' };
 

@@ -1,11 +1,10 @@
 import Router from '@koa/router';
-import type { Clock } from '../../clock.ts';
-import { DomainError, ErrorCode } from '../../errors.ts';
-import type { Metrics } from '../../metrics.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { DomainError, ErrorCode } from '../../kernel/errors.ts';
+import type { Metrics } from '../../kernel/metrics.ts';
 import type { StoreLifecycle } from '../../store/store.ts';
+import type { InstanceInfo } from '../../kernel/instance.ts';
 import { createOperatorAccess } from '../security/operator-access.ts';
-
-export type InstanceInfo = { instanceId: string; hostname: string; version: string; startedAt: number };
 
 /**
  * Liveness, readiness, identity and metrics: what a load balancer and an operator poll. /health, /ready and /info

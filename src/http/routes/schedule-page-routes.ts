@@ -1,14 +1,15 @@
 import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT_DIR } from '../../kernel/paths.ts';
 import type { Context } from 'koa';
 import { DateTime } from 'luxon';
 import type { CallService } from '../../calls/call-service.ts';
-import { parseFormSchedule, type SchedulingRules } from '../../calls/schedule-input.ts';
-import { canonicalZone, ZONE_LIST } from '../../calls/time-zones.ts';
-import type { Clock } from '../../clock.ts';
+import { parseFormSchedule, type SchedulingRules } from '../../calls/input/schedule-input.ts';
+import { canonicalZone, ZONE_LIST } from '../../calls/input/time-zones.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import { parseRetry } from '../../calls/retry-policy.ts';
-import { DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../errors.ts';
+import { DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../kernel/errors.ts';
 import type { Schedule } from '../../schedules/schedule.ts';
 import { WEEKDAYS } from '../../schedules/schedule-schema.ts';
 import type { ScheduleService } from '../../schedules/schedule-service.ts';
@@ -86,7 +87,7 @@ export function createSchedulePageRouter(deps: {
   devOutbox: boolean;
 }): Router {
   const router = new Router();
-  const templatesDir = join(import.meta.dirname, '..', '..', '..', 'templates');
+  const templatesDir = join(ROOT_DIR, 'templates');
   const assets = new Map(
     (['schedules.css', 'schedules.js'] as const).map((file) => [
       file,

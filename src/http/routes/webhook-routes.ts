@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import type { Clock } from '../../clock.ts';
-import type { Metrics } from '../../metrics.ts';
-import type { InboxEvent, WebhookInbox } from '../../calls/webhook-inbox.ts';
-import { parseTelnyxWebhook } from '../../telephony/telnyx-events.ts';
-import { readRawBody } from '../../webhooks/read-raw-body.ts';
-import type { WebhookVerifier } from '../../webhooks/webhook-verifier.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Metrics } from '../../kernel/metrics.ts';
+import type { InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
+import { parseTelnyxWebhook } from '../../telnyx/telnyx-events.ts';
+import { readRawBody } from '../raw-body.ts';
+import type { WebhookVerifier } from '../../telnyx/webhook-verifier.ts';
 
 /** Where Telnyx posts webhooks; the app's body parser leaves this path alone, so the signature sees the raw bytes. */
 export const WEBHOOK_PATH = '/webhook';

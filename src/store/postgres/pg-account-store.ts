@@ -1,5 +1,5 @@
 import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
-import { IS_WAITING } from '../sql-status.ts';
+import { IS_WAITING } from '../shared/sql-status.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };

@@ -1,5 +1,5 @@
 import { CALL_STATUSES, type Call } from '../../calls/call.ts';
-import { callFromRow, type CallRow } from '../rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { ListQuery } from '../store.ts';
 import type { Query } from './pg-pool.ts';
 

@@ -1,8 +1,8 @@
-import type { InboxByCall } from '../../calls/inbox-by-call.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../../calls/place-call.ts';
-import type { DialStore, NextDialResult } from '../../queue/dial-store.ts';
-import type { Leases } from '../../queue/leases.ts';
-import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../rows.ts';
+import type { InboxByCall } from '../../inbox/inbox-by-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../dialing/place-call.ts';
+import type { DialStore, NextDialResult } from '../../dialing/dial-store.ts';
+import type { Leases } from '../../kernel/leases.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
 /** Serialises claims and dial slots of every instance (the same key as in `daj_claim_dial`, migration 7), apart from the migration lock's. */

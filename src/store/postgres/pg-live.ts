@@ -1,4 +1,4 @@
-import { callFromRow, type CallRow } from '../rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { CallChanges } from '../../live/call-changes.ts';
 import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
 import type { Query } from './pg-pool.ts';

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { Clock, TimerHandle } from '../../clock.ts';
-import type { Logger } from '../../logger.ts';
-import { createListeners, type Notifier, type QueueSignal } from '../../queue/notifier.ts';
+import type { Clock, TimerHandle } from '../../kernel/clock.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { createListeners, type Notifier, type QueueSignal } from '../../kernel/cluster-bus.ts';
 
 /** The channel every instance LISTENs on (one per database: NOTIFY does not cross databases). */
 export const NOTIFY_CHANNEL = 'dial_a_joke';

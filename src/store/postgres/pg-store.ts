@@ -1,13 +1,13 @@
 import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
-import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
-import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../sql-status.ts';
+import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
+import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
 import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
 import { claimOne, createPgDialStore } from './pg-dial-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
-import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
+import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';

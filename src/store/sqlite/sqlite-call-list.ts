@@ -1,6 +1,6 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { CALL_STATUSES, type Call } from '../../calls/call.ts';
-import { callFromRow, type CallRow } from '../rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { ListQuery } from '../store.ts';
 import type { Sql } from './sqlite-store.ts';
 

@@ -1,9 +1,9 @@
-import { IS_LIVE } from '../sql-status.ts';
-import type { InboxByCall } from '../../calls/inbox-by-call.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../../calls/place-call.ts';
-import type { DialClaimResult, DialStore } from '../../queue/dial-store.ts';
-import type { Leases } from '../../queue/leases.ts';
-import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../rows.ts';
+import { IS_LIVE } from '../shared/sql-status.ts';
+import type { InboxByCall } from '../../inbox/inbox-by-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../dialing/place-call.ts';
+import type { DialClaimResult, DialStore } from '../../dialing/dial-store.ts';
+import type { Leases } from '../../kernel/leases.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { ClaimResult } from '../store.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 

@@ -1,5 +1,5 @@
 import type { Call } from '../../calls/call.ts';
-import { callFromRow, type CallRow } from '../rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { CallChanges } from '../../live/call-changes.ts';
 import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
 import type { Sql } from './sqlite-store.ts';

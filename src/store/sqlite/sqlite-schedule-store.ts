@@ -1,8 +1,8 @@
-import type { RetryStore } from '../../calls/retry-store.ts';
+import type { RetryStore } from '../../schedules/retry-store.ts';
 import type { ScheduleStore } from '../../schedules/schedule-store.ts';
-import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
-import { callFromRow, type CallRow } from '../rows.ts';
-import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../schedule-rows.ts';
+import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
+import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../shared/schedule-rows.ts';
 import type { NewCall, NewEvent } from '../store.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 

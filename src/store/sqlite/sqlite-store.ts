@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { isFinal, type CallStatus } from '../../calls/call.ts';
-import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../rows.ts';
-import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../sql-status.ts';
+import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
+import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../shared/sql-status.ts';
 import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
 
 /** A cached prepared statement for `text`. */
@@ -14,7 +14,7 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
 import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
-import { NEW_CALL_COLUMNS, newCallValues } from '../call-links.ts';
+import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { claimIn, createSqliteDialStore } from './sqlite-dial-store.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { MENU } from '../../../src/calls/call-flow.ts';
-import { bootWithSimulator } from './harness.ts';
+import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
 
 /** Where each step first appears in a timeline (-1: absent). */
 const positions = (names: string[]) => (name: string) => names.indexOf(name);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createManualClock } from '../../helpers/manual-clock.ts';
-import { postSigned, telnyxEvent } from '../webhooks/telnyx-webhooks.ts';
-import { bootWithSimulator, SIGNING_SEED } from './harness.ts';
+import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
+import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 
 test('when the leg is refused for the channel limit before the slow dial answers, then the requeued call keeps no carrier id from that dial', async (t) => {
   // The simulator's clock holds the dial's answer (apiLatencyMs) until the test lets it go.

@@ -2,7 +2,7 @@ import test from 'ava';
 import { GOODBYE, LAST_JOKE, MENU, OPTED_OUT } from '../../../src/calls/call-flow.ts';
 import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
 import { signInPage } from '../../helpers/accounts.ts';
-import { bootWithSimulator } from './harness.ts';
+import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
 
 const withMenu = (text: string | undefined) => text?.endsWith(` ${MENU}`) === true && BUILTIN_JOKES.includes(text.slice(0, -MENU.length - 1));
 

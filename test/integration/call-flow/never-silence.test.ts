@@ -1,7 +1,7 @@
 import test from 'ava';
 import { commandId } from '../../../src/calls/command-id.ts';
-import { bootWithSimulator, SIGNING_SEED } from './harness.ts';
-import { postSigned, telnyxEvent } from '../webhooks/telnyx-webhooks.ts';
+import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 
 test('when call.answered is sent again under a new event id, then the first words are spoken once', async (t) => {
   // A long menu wait keeps the call at its first menu while the answer is sent again.

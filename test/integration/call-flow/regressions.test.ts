@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { bootWithSimulator } from './harness.ts';
+import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
 
 test('when the service stops while a dial waits on a slow carrier, then the dial completes and the call is not failed', async (t) => {
   const h = await bootWithSimulator(t, { simulator: { apiLatencyMs: 300, answerDelayMs: 60_000 } });

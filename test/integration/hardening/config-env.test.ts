@@ -1,7 +1,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
-import { buildDeps, ROOT_DIR } from '../../../src/deps.ts';
+import { buildDeps } from '../../../src/compose/index.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 
 const load = (env: Record<string, string>) => loadConfig({ env: { STAGE: 'test', DATABASE_URL: 'sqlite::memory:', ...env }, configDir: join(ROOT_DIR, 'config') });

@@ -6,10 +6,10 @@ import nock from 'nock';
 import { createErrorMiddleware } from '../../../src/http/error-middleware.ts';
 import { createHostCheck } from '../../../src/http/security/host-check.ts';
 import { createViews } from '../../../src/http/views.ts';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { join } from 'node:path';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { rawRequest } from './raw-http.ts';
+import { rawRequest } from '../../helpers/raw-http.ts';
 
 // Raw requests with forged Host headers go only to our loopback servers; nock would refuse the unknown hosts.
 nock.restore();

@@ -2,7 +2,7 @@ import test from 'ava';
 import { DateTime, IANAZone } from 'luxon';
 import { startTestService, type TestService } from '../../helpers/test-service.ts';
 import { signInPage } from '../../helpers/accounts.ts';
-import { rawRequest } from './raw-http.ts';
+import { rawRequest } from '../../helpers/raw-http.ts';
 import nock from 'nock';
 
 // These requests are malformed on purpose and go only to our own loopback server: nock's interception would parse

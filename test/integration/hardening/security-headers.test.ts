@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 
 test('when the page is served, then CSP forbids inline script and framing, with nosniff and a referrer policy', async (t) => {

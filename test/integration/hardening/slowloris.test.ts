@@ -2,7 +2,7 @@ import test from 'ava';
 import net from 'node:net';
 import nock from 'nock';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { rawRequest } from './raw-http.ts';
+import { rawRequest } from '../../helpers/raw-http.ts';
 
 // Raw sockets to our own loopback server only; nock's interception would buffer the partial requests itself.
 nock.restore();

@@ -1,14 +1,14 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
-import { EventWorker } from '../../../src/calls/event-worker.ts';
+import { EventWorker } from '../../../src/inbox/inbox-worker.ts';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
-import { buildDeps, type Deps } from '../../../src/deps.ts';
-import { createInProcessNotifier, type Notifier, type QueueSignal } from '../../../src/queue/notifier.ts';
+import { buildDeps, type Deps } from '../../../src/compose/index.ts';
+import { createInProcessNotifier, type Notifier, type QueueSignal } from '../../../src/kernel/cluster-bus.ts';
 import { createPgNotifier } from '../../../src/store/postgres/pg-notify.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { InboxEvent, Store } from '../../../src/store/store.ts';
-import type { Telephony } from '../../../src/telephony/telephony.ts';
+import type { Telephony } from '../../../src/calls/carrier.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootWithSimulator } from '../call-flow/harness.ts';
+import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
 import { signInPage } from '../../helpers/accounts.ts';
 
 test('when the owner opens a call’s page, then it tells what, when in both zones, and what happened in plain words', async (t) => {

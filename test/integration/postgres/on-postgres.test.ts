@@ -5,7 +5,7 @@ import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { bootWithSimulator } from '../call-flow/harness.ts';
+import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
 import { answeredCallScenario } from '../call-flow/main-scenario.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');

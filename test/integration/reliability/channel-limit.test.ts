@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 test('when the carrier refuses a dial with SIP 403 (channel limit), then the call goes back to the queue, is dialed again and completes', async (t) => {
   // One channel at the carrier, two in our config: the second dial is accepted, then its leg ends 403.

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 test('when the carrier refuses a lone dial with SIP 403 (no channel of ours in use: a refused caller id, say), then the call ends failed with the SIP cause, once, and the queue keeps its concurrency', async (t) => {
   // Every leg refused 403 `unspecified` whatever is live: what Telnyx does for a caller id it does not accept.

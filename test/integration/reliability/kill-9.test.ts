@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { createTokenSigner } from '../../../src/accounts/tokens.ts';
-import { createSystemClock } from '../../../src/clock.ts';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { createSystemClock } from '../../../src/kernel/clock.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
-import { SIGNING_SEED } from '../call-flow/harness.ts';
+import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 
 /** A port free right now, so a restarted service comes back at the address its calls' webhooks go to. */
 async function freePort(): Promise<number> {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 test('when the hangup webhook is lost, then the carrier record ends the call within seconds and frees its channel', async (t) => {
   const h = await bootReliable(t);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 
 async function collect(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';

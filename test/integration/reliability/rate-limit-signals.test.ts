@@ -1,5 +1,5 @@
 import test from 'ava';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 test('when Telnyx refuses dials with 429 and its x-ratelimit headers, then each retry waits for the reset and every call is placed once', async (t) => {
   // The carrier admits 2 dials per 1 s window; we think we may start 50 per second.

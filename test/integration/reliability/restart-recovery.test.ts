@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 /** A database as a `kill -9` leaves it: rows claimed at `at`, some with a carrier id, none ended. */
 async function crashedDatabase(rows: { id: string; status: 'dialing' | 'ringing'; callControlId?: string }[], at: number) {

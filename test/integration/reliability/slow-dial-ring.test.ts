@@ -7,7 +7,7 @@ import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
-import { SIGNING_SEED } from '../call-flow/harness.ts';
+import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 
 test('when a dial takes 4 s to be accepted and the callee never answers, then the reconciler leaves the ringing leg alone and the call ends no answer', async (t) => {
   // One manual clock for the service and the carrier: the simulator holds the dial's answer 4 s, then rings 5 s.

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import type { DialUnknownOutcomeMode } from '../../../src/simulator/simulator-options.ts';
-import { bootReliable, clientStateOf } from './reliability-harness.ts';
+import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 type Repeat = 'replay' | 'empty-200' | '422';
 

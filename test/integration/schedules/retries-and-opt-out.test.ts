@@ -7,7 +7,7 @@ import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
-import { SIGNING_SEED } from '../call-flow/harness.ts';
+import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 11, 52);

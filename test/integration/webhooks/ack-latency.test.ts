@@ -1,9 +1,9 @@
 import test from 'ava';
-import { TelephonyError, type Telephony } from '../../../src/telephony/telephony.ts';
+import { TelephonyError, type Telephony } from '../../../src/calls/carrier.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
-import { SIGNING_SEED } from '../call-flow/harness.ts';
-import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { MENU } from '../../../src/calls/call-flow.ts';
 
 test('when the carrier is stuck on a command, then webhooks are still answered 200 and applied afterwards', async (t) => {

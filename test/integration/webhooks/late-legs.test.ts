@@ -1,6 +1,6 @@
 import test from 'ava';
-import { bootWithSimulator, SIGNING_SEED } from '../call-flow/harness.ts';
-import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 
 type Harness = Awaited<ReturnType<typeof bootWithSimulator>>;
 

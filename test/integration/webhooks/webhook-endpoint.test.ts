@@ -1,8 +1,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { bootWithSimulator, SIGNING_SEED } from '../call-flow/harness.ts';
-import { postSigned, telnyxEvent } from './telnyx-webhooks.ts';
+import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
 
 const OTHER_SEED = Buffer.alloc(32, 9).toString('base64');

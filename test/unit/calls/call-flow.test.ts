@@ -1,6 +1,7 @@
 import test from 'ava';
 import { fit, MENU } from '../../../src/calls/call-flow.ts';
-import { MAX_SPEECH_CHARS, serviceLevelFor } from '../../../src/telephony/speech-options.ts';
+import { MAX_SPEECH_CHARS } from '../../../src/calls/carrier.ts';
+import { serviceLevelFor } from '../../../src/telnyx/speech-options.ts';
 
 test('when a text and the menu fit in one prompt, then they are joined unchanged', (t) => {
   t.is(fit('Knock knock.', MENU), `Knock knock. ${MENU}`);

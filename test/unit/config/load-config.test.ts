@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
 import { ENV_VARS } from '../../../src/config/env-vars.ts';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 
 const configDir = join(ROOT_DIR, 'config');
 const load = (env: Record<string, string>) => loadConfig({ env, configDir });

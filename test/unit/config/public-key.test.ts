@@ -2,7 +2,7 @@ import test from 'ava';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 
 const load = (publicKey: string) =>
   loadConfig({ env: { STAGE: 'test', TELNYX_PUBLIC_KEY: publicKey }, configDir: join(ROOT_DIR, 'config') });

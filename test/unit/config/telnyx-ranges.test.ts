@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
-import { ROOT_DIR } from '../../../src/deps.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 
 const configDir = join(ROOT_DIR, 'config');
 const load = (telnyx: Record<string, unknown>, scheduling: Record<string, unknown> = {}) => loadConfig({ env: {}, configDir, overrides: { telnyx, scheduling } });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createBuiltinJokeSource } from '../../../src/jokes/builtin-joke-source.ts';
 import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
-import type { JokeSource } from '../../../src/jokes/joke-source.ts';
+import type { JokeSource } from '../../../src/calls/joke-source.ts';
 
 /** mulberry32: a tiny seeded generator, so a failing sequence can be replayed exactly. */
 function seededRandom(seed: number): () => number {

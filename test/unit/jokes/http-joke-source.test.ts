@@ -6,7 +6,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { createHttpJokeSource } from '../../../src/jokes/http-joke-source.ts';
 import type { JokeSourceLogger } from '../../../src/jokes/http-joke-source.ts';
-import type { JokeSource } from '../../../src/jokes/joke-source.ts';
+import type { JokeSource } from '../../../src/calls/joke-source.ts';
 
 const FALLBACK_JOKE = 'a joke from the fallback';
 

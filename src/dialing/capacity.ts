@@ -1,0 +1,63 @@
+import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+
+/**
+ * How many calls this instance lets be live at once: `maxConcurrentCalls`, lowered when the carrier refuses a dial
+ * for want of a channel (the account has fewer channels than configured, or another system uses some), and raised
+ * back by one per `probeSeconds` without a refusal. The live count itself is the database's, checked by each claim.
+ */
+export class Capacity {
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #max: number;
+  readonly #probeMs: number;
+  readonly #onRaised: () => void;
+  #limit: number;
+  #timer: TimerHandle | undefined;
+  #running = false;
+
+  constructor(deps: { clock: Clock; logger: Logger; maxConcurrentCalls: number; probeSeconds: number; onRaised: () => void }) {
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#max = deps.maxConcurrentCalls;
+    this.#probeMs = deps.probeSeconds * 1000;
+    this.#onRaised = deps.onRaised;
+    this.#limit = deps.maxConcurrentCalls;
+  }
+
+  /** Calls allowed live at once right now. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#arm();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** A dial was refused for want of a channel while `live` calls held one: go below that, and probe upwards later. */
+  refused(live: number): void {
+    const before = this.#limit;
+    this.#limit = Math.max(1, Math.min(this.#limit - 1, live - 1));
+    if (this.#limit < before) this.#logger.warn({ capacity: this.#limit, max: this.#max }, 'channel limit: concurrency lowered');
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (!this.#running || this.#limit >= this.#max) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#limit = Math.min(this.#max, this.#limit + 1);
+      this.#arm();
+      this.#onRaised();
+    }, this.#probeMs);
+  }
+}
