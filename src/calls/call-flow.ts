@@ -3,7 +3,7 @@ import type { JokeSource } from './joke-source.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from './call-store.ts';
-import type { ScheduleStore } from '../schedules/schedule-store.ts';
+import { OPTED_OUT_REASON } from './reasons.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
 import { MAX_SPEECH_CHARS, TelephonyError, type Telephony } from './carrier.ts';
 import type { Call } from './call.ts';
@@ -14,8 +14,6 @@ export const MENU = 'Press 1 for another joke. Press 9 to stop calls to this num
 export const GOODBYE = 'Thanks for listening. Goodbye!';
 export const LAST_JOKE = 'That was the last joke for this call. Goodbye!';
 export const OPTED_OUT = 'This number will not be called again. Goodbye.';
-/** Why a call to a number on the do-not-call list ends without being dialed (the store's claim says the same). */
-export const OPTED_OUT_REASON = 'the number asked not to be called again';
 /** Jokes (the message counting as the first) one call may tell. */
 export const MAX_JOKES = 3;
 
@@ -44,13 +42,15 @@ export function fit(text: string, after = ''): string {
  * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.
  */
 export function createCallFlow(deps: {
-  store: CallStore & DoNotCallList & Pick<ScheduleStore, 'endSchedulesTo'>;
+  store: CallStore & DoNotCallList;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
   telephony: Telephony;
   jokes: JokeSource;
   menuTimeoutMs: number;
+  /** A number opted out: whatever else would call it (its schedules) ends; returns how many ended. */
+  onOptedOut?: (number: string, at: number, reason: string) => Promise<number>;
 }) {
   const { store, clock } = deps;
 
@@ -173,7 +173,7 @@ export function createCallFlow(deps: {
       if (key === '9') {
         await store.addDoNotCall({ number: call.to, addedAt: clock.now(), callId: call.id });
         // Every schedule to the number ends too (before its occurrences are canceled, so none is made again).
-        const schedulesEnded = await store.endSchedulesTo(call.to, clock.now(), OPTED_OUT_REASON);
+        const schedulesEnded = (await deps.onOptedOut?.(call.to, clock.now(), OPTED_OUT_REASON)) ?? 0;
         // Calls already scheduled to the number end now, so the page shows it; the claim refuses any it misses.
         const canceled = await store.cancelScheduledTo(call.to, clock.now(), OPTED_OUT_REASON);
         await store.appendEvent({
@@ -181,7 +181,7 @@ export function createCallFlow(deps: {
           at: clock.now(),
           kind: 'note',
           name: 'do-not-call',
-          detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length, schedulesEnded: schedulesEnded.length },
+          detail: { reason: 'the callee pressed 9', scheduledCallsCanceled: canceled.length, schedulesEnded },
         });
         await say(call, 'opted-out', OPTED_OUT, false, { source: 'opted-out', answers });
       } else if (key === '1' && told < MAX_JOKES) {

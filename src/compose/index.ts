@@ -247,7 +247,10 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     telephony,
     maxCallMs: (config.queue.dialRetryWindowSeconds + config.telnyx.ringTimeoutSecs + config.telnyx.timeLimitSecs + config.reconcile.hangupGraceSeconds) * 1000,
   });
-  const callFlow = createCallFlow({ store, clock, logger, metrics, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs });
+  const callFlow = createCallFlow({
+    store, clock, logger, metrics, telephony, jokes, menuTimeoutMs: config.telnyx.menuTimeoutMs,
+    onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
+  });
   const amd = config.telnyx.answeringMachineDetection;
   const handle = createEventHandler({
     store,

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { ClaimResult } from '../store/store.ts';
+import type { ClaimResult } from '../calls/call-store.ts';
 
 /** The limits a claim checks in the database, under the same lock as every other claim and dial slot. */
 export type DialLimits = {
@@ -24,11 +24,6 @@ export type NextDialResult = DialClaimResult | { claimed: null; reason: 'none_du
  * dead one's. Both stores implement it (`test/contract/dial-store.contract.ts`).
  */
 export type DialStore = {
-  /**
-   * False for a store only one process may use (SQLite): whatever lease an earlier run left is a dead process's.
-   * True for PostgreSQL, where another live instance may hold it.
-   */
-  readonly sharedByInstances: boolean;
   /**
    * `claim` plus the dial rate and a lease, atomically: refused with `rate` (and the wait) when `perWindow` dials
    * already started in the last `windowMs`; else, when the call is claimed, a dial slot is taken and the call is

@@ -4,6 +4,7 @@ import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { CallClaims, DueEntry } from '../calls/call-store.ts';
 import type { DialStore } from './dial-store.ts';
+import type { Leases } from '../kernel/leases.ts';
 import type { Capacity } from './capacity.ts';
 import type { DialLimiter } from './dial-limiter.ts';
 import type { DialRecovery } from './recovery.ts';
@@ -30,7 +31,7 @@ const RESYNC_MS = 10_000;
  * however many instances race for it. Recovery of dead instances' dials is {@link DialRecovery}'s.
  */
 export class TimedQueue {
-  readonly #store: CallClaims & DialStore;
+  readonly #store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
@@ -58,7 +59,7 @@ export class TimedQueue {
   #work = new Set<Promise<unknown>>();
 
   constructor(deps: {
-    store: CallClaims & DialStore;
+    store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;

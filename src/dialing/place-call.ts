@@ -4,10 +4,11 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import { TelephonyError, type Telephony } from '../calls/carrier.ts';
 import type { Call } from '../calls/call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
 import { commandId } from '../calls/command-id.ts';
 
 /** The reason a call keeps while its dial's outcome is unknown; the reconciler looks for it. */
-export const OUTCOME_UNKNOWN_REASON = 'dial outcome unknown: waiting for the carrier to say whether the call was placed';
+
 
 /**
  * The "place due call" use-case: dial a claimed call. The command id is derived from the call and its attempt, so a

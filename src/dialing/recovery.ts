@@ -1,18 +1,29 @@
 import type { Call } from '../calls/call.ts';
-import { OUTCOME_UNKNOWN_REASON } from './place-call.ts';
-import { recoveryOf } from './recover-dial.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
-import type { Store } from '../store/store.ts';
+import type { CallClaims, CallStore } from '../calls/call-store.ts';
+import type { Leases } from '../kernel/leases.ts';
+import type { DialStore } from './dial-store.ts';
 import type { DialLimiter } from './dial-limiter.ts';
+
+/**
+ * What to do with a dial found in flight without its instance (a crash, `kill -9`): inside the carrier's command_id
+ * window it is sent again with the same command id (a repeat of one command, never a second call); past it a
+ * repeat could place a second call while the first rings, so it is left to the reconciler ("outcome unknown"),
+ * which asks the carrier.
+ */
+export function recoveryOf(call: Pick<Call, 'claimedAt'>, now: number, dialWindowMs: number): 'redial' | 'outcome_unknown' {
+  return now - (call.claimedAt ?? 0) <= dialWindowMs ? 'redial' : 'outcome_unknown';
+}
 
 const TAKE_OVER_PAGE = 100;
 /** How long a dial's lease holds without renewal: an instance dead this long has its dials taken over. */
 export const DIAL_LEASE_MS = 10_000;
 
 export type DialRecoveryDeps = {
-  store: Store;
+  store: Pick<CallStore, 'update'> & Pick<CallClaims, 'markMissed'> & Pick<DialStore, 'renewDialLeases' | 'takeOverDials'> & Pick<Leases, 'sharedByInstances' | 'expireAllLeases'>;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;

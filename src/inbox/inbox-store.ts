@@ -11,7 +11,7 @@ export type InboxEvent = {
 };
 
 /**
- * The webhook inbox: the webhook route stores each verified event once and answers; the event worker applies them
+ * The webhook inbox: the webhook route stores each verified event once and answers; the inbox worker applies them
  * in order. Deleting applied events is part of `CallStore.purgeFinished` (same retention).
  */
 export type WebhookInbox = {
@@ -20,4 +20,16 @@ export type WebhookInbox = {
   /** Unapplied events in `occurred_at` order (arrival, then id, breaks ties), after `after` when given (keyset paging). */
   pendingInbox(limit: number, after?: Pick<InboxEvent, 'occurredAt' | 'receivedAt' | 'eventId'>): Promise<InboxEvent[]>;
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
+};
+
+/** The key one call's webhooks are applied under: our call id, else the carrier's leg id, else the event's own. */
+export const inboxKey = (event: Pick<InboxEvent, 'callId' | 'callControlId' | 'eventId'>): string =>
+  event.callId ?? event.callControlId ?? event.eventId;
+
+/** The inbox read one call at a time, so whichever instance holds the call's lease applies all of its events. */
+export type InboxByCall = {
+  /** Unapplied events whose {@link inboxKey} is `key`, in `occurred_at` order (arrival, then id, breaks ties). */
+  pendingInboxFor(key: string, limit: number): Promise<InboxEvent[]>;
+  /** Keys of calls with an event unapplied since before `receivedBefore` (left by a dead instance), oldest first. */
+  staleInboxKeys(receivedBefore: number, limit: number): Promise<string[]>;
 };

@@ -3,11 +3,10 @@ import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Leases } from '../kernel/leases.ts';
-import type { DialStore } from '../dialing/dial-store.ts';
 import type { InboxEvent, WebhookInbox } from './inbox-store.ts';
 import type { CarrierNotice } from '../calls/carrier-event.ts';
 import type { EventHandler } from '../calls/handle-event.ts';
-import { inboxKey, type InboxByCall } from './inbox-by-call.ts';
+import { inboxKey, type InboxByCall } from './inbox-store.ts';
 
 const PAGE = 100;
 const SWEEP_PAGE = 1000;
@@ -41,7 +40,7 @@ export type EventWorkerOptions = {
  * `(event, outcome)` after each event, `failed` with `(event, err)`.
  */
 export class EventWorker extends EventEmitter {
-  readonly #store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & Pick<DialStore, 'sharedByInstances'> & InboxByCall & Leases;
+  readonly #store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
@@ -59,7 +58,7 @@ export class EventWorker extends EventEmitter {
   #turns: (() => void)[] = [];
 
   constructor(deps: {
-    store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & Pick<DialStore, 'sharedByInstances'> & InboxByCall & Leases;
+    store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;

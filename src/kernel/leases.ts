@@ -4,6 +4,11 @@
  * killed with `kill -9` stops renewing, and its leases pass to whoever asks after they expire.
  */
 export type Leases = {
+  /**
+   * False for a store only one process may use (SQLite): whatever lease an earlier run left is a dead process's.
+   * True for PostgreSQL, where another live instance may hold it.
+   */
+  readonly sharedByInstances: boolean;
   /** Takes (or renews) the lease when it is free, expired at `at`, or already `owner`'s; true when `owner` holds it. */
   tryLease(key: string, owner: string, at: number, until: number): Promise<boolean>;
   /** Extends the owner's leases among `keys`. */

@@ -1,7 +1,10 @@
 import type { Clock } from '../kernel/clock.ts';
 import { LimitError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { Store } from '../store/store.ts';
+import { OPTED_OUT_REASON } from '../calls/reasons.ts';
+import type { DoNotCallList } from '../calls/do-not-call-list.ts';
+import type { RetryStore } from './retry-store.ts';
+import type { ScheduleStore } from './schedule-store.ts';
 import type { Call } from '../calls/call.ts';
 import type { QueueNotifier } from '../calls/call-service.ts';
 
@@ -37,7 +40,7 @@ export function noRetryBecause(call: Call): string | null {
  * nor for a schedule that was paused or stopped meanwhile.
  */
 export function createRetries(deps: {
-  store: Pick<Store, 'insertRetry' | 'callsAwaitingRetry' | 'callOwner' | 'getDoNotCall' | 'stopRetries' | 'getSchedule'>;
+  store: RetryStore & Pick<DoNotCallList, 'getDoNotCall'> & Pick<ScheduleStore, 'getSchedule'>;
   clock: Clock;
   logger: Logger;
   newId: () => string;
@@ -57,7 +60,7 @@ export function createRetries(deps: {
       return undefined;
     }
     if (await store.getDoNotCall(call.to)) {
-      await note(call, 'the number asked not to be called again');
+      await note(call, OPTED_OUT_REASON);
       return undefined;
     }
     if (call.scheduleId) {

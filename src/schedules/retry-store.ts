@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { NewCall } from '../store/store.ts';
+import type { NewCall } from '../calls/call-store.ts';
 
 /** A later try of a call: linked to the chain's first call, numbered. */
 export type NewRetry = NewCall & { retryOf: string; tryNumber: number };

@@ -1,11 +1,12 @@
 import type { Call } from '../calls/call.ts';
 import type { QueueNotifier } from '../calls/call-service.ts';
-import { OPTED_OUT_REASON } from '../calls/call-flow.ts';
+import { OPTED_OUT_REASON } from '../calls/reasons.ts';
 import { retryColumns } from '../calls/retry-policy.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
 import { LimitError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { Store } from '../store/store.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { Schedule } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';
 
@@ -13,7 +14,7 @@ import { occurrencesOf } from './schedule-bounds.ts';
 export type BeforeSchedule = (accountId: string, to: string, dueAt: number) => Promise<void>;
 
 export type KeeperDeps = {
-  store: Pick<Store, 'getSchedule' | 'schedulesNeedingOccurrence' | 'insertOccurrence' | 'updateSchedule' | 'getDoNotCall' | 'endSchedulesTo'>;
+  store: Pick<ScheduleStore, 'getSchedule' | 'schedulesNeedingOccurrence' | 'insertOccurrence' | 'updateSchedule' | 'endSchedulesTo'> & Pick<DoNotCallList, 'getDoNotCall'>;
   clock: Clock;
   logger: Logger;
   newId: () => string;

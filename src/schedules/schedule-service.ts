@@ -4,7 +4,8 @@ import { fieldErrors } from '../calls/input/zod-field-errors.ts';
 import { checkMessage, parseDestination, type SchedulingRules } from '../calls/input/schedule-input.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { conflict, LimitError, notFound, optedOut, ValidationError, type FieldError } from '../kernel/errors.ts';
-import type { Store } from '../store/store.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { Schedule, SchedulePatch } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';
 import { cronOf, SchedulePatchSchema, ScheduleRequestSchema, type ScheduleRequestBody } from './schedule-schema.ts';
@@ -23,7 +24,7 @@ type Validated = Omit<ScheduleRequestBody, 'message'> & { message: string | null
  * the next occurrences and past calls), pause, resume, change, stop. Another account's schedule is "not found".
  */
 export function createScheduleService(deps: {
-  store: Store;
+  store: ScheduleStore & Pick<DoNotCallList, 'getDoNotCall'>;
   clock: Clock;
   newId: () => string;
   rules: SchedulingRules;

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { NewCall } from '../store/store.ts';
+import type { NewCall } from '../calls/call-store.ts';
 import type { NewSchedule, Schedule, SchedulePatch } from './schedule.ts';
 
 /** An occurrence to insert: a call linked to its schedule at the occurrence's instant. */

@@ -5,7 +5,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import type { CarrierCall, Telephony } from '../calls/carrier.ts';
 import { commandId } from '../calls/command-id.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../dialing/place-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
 
 export type ReconcileOptions = {
   ringTimeoutMs: number;

@@ -1,5 +1,5 @@
 import type { ExecutionContext, TestFn } from 'ava';
-import { OUTCOME_UNKNOWN_REASON } from '../../src/dialing/place-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../src/calls/reasons.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);

@@ -13,7 +13,7 @@ import { createIdempotency } from '../idempotency/idempotency.ts';
 import { ListCallsQuerySchema } from '../openapi/api-schemas.ts';
 import { fieldErrors } from '../../calls/input/zod-field-errors.ts';
 import type { LiveStreams } from '../../live/live-streams.ts';
-import type { Store } from '../../store/store.ts';
+import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
 
 /** A position in ms since the epoch (an event id, `since`), or undefined when absent or not one. */
 function position(value: unknown): number | undefined {
@@ -36,7 +36,7 @@ export function createApiRouter(deps: {
   rules: SchedulingRules;
   auth: RequestAuth;
   csrf: Csrf;
-  store: Store;
+  store: IdempotencyKeys;
   live: LiveStreams;
 }): Router {
   const router = new Router({ prefix: '/api' });

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Clock } from '../../kernel/clock.ts';
 import { DomainError, ErrorCode } from '../../kernel/errors.ts';
 import type { Metrics } from '../../kernel/metrics.ts';
-import type { StoreLifecycle } from '../../store/store.ts';
+import type { StoreLifecycle } from '../../kernel/store-lifecycle.ts';
 import type { InstanceInfo } from '../../kernel/instance.ts';
 import { createOperatorAccess } from '../security/operator-access.ts';
 

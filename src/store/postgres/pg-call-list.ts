@@ -1,6 +1,6 @@
 import { CALL_STATUSES, type Call } from '../../calls/call.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
-import type { ListQuery } from '../store.ts';
+import type { ListQuery } from '../../calls/call-store.ts';
 import type { Query } from './pg-pool.ts';
 
 /** The upcoming part: scheduled calls from a position on, soonest first. `$1` is the owner when scoped. Exported for the plan test. */

@@ -1,5 +1,5 @@
-import type { InboxByCall } from '../../inbox/inbox-by-call.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../../dialing/place-call.ts';
+import type { InboxByCall } from '../../inbox/inbox-store.ts';
+import { OPTED_OUT_REASON, OUTCOME_UNKNOWN_REASON } from '../../calls/reasons.ts';
 import type { DialStore, NextDialResult } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
@@ -7,7 +7,6 @@ import type { PgTx, Query } from './pg-pool.ts';
 
 /** Serialises claims and dial slots of every instance (the same key as in `daj_claim_dial`, migration 7), apart from the migration lock's. */
 const CLAIM_LOCK_KEY = '4920535863799008070';
-const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 

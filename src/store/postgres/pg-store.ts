@@ -1,7 +1,8 @@
 import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
-import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
+import type { CallPatch, ClaimResult, NewEvent } from '../../calls/call-store.ts';
+import type { Store } from '../store.ts';
 import { migratePostgres } from './migrations.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
 import { claimOne, createPgDialStore } from './pg-dial-store.ts';

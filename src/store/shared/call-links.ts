@@ -1,4 +1,4 @@
-import type { NewCall } from '../store.ts';
+import type { NewCall } from '../../calls/call-store.ts';
 
 /** The call columns issue 12 added (migration 5): the schedule and retry chain a call belongs to, and its policy. */
 export const NEW_CALL_COLUMNS = 'schedule_id, occurrence_at, retry_of, try_number, tries_total, retry_after_minutes, retry_on_failed';

@@ -1,5 +1,5 @@
 import type { Call, CallEvent, CallStatus } from '../../calls/call.ts';
-import type { InboxEvent } from '../store.ts';
+import type { InboxEvent } from '../../inbox/inbox-store.ts';
 
 /** A `calls` row as both databases return it (PostgreSQL's bigint columns arrive as strings). */
 export type CallRow = {

@@ -1,13 +1,12 @@
 import { IS_LIVE } from '../shared/sql-status.ts';
-import type { InboxByCall } from '../../inbox/inbox-by-call.ts';
-import { OUTCOME_UNKNOWN_REASON } from '../../dialing/place-call.ts';
+import type { InboxByCall } from '../../inbox/inbox-store.ts';
+import { OPTED_OUT_REASON, OUTCOME_UNKNOWN_REASON } from '../../calls/reasons.ts';
 import type { DialClaimResult, DialStore } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
-import type { ClaimResult } from '../store.ts';
+import type { ClaimResult } from '../../calls/call-store.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 
-const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 

@@ -3,7 +3,7 @@ import type { ScheduleStore } from '../../schedules/schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../shared/schedule-rows.ts';
-import type { NewCall, NewEvent } from '../store.ts';
+import type { NewCall, NewEvent } from '../../calls/call-store.ts';
 import type { Sql, Tx } from './sqlite-store.ts';
 
 const PENDING = "status = 'scheduled' AND retry_of IS NULL";

@@ -4,7 +4,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { isFinal, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../shared/sql-status.ts';
-import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
+import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent } from '../../calls/call-store.ts';
+import type { Store } from '../store.ts';
 
 /** A cached prepared statement for `text`. */
 export type Sql = (text: string) => ReturnType<DatabaseSync['prepare']>;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
 import { EventWorker } from '../../../src/inbox/inbox-worker.ts';
-import type { InboxEvent } from '../../../src/store/store.ts';
+import type { InboxEvent } from '../../../src/inbox/inbox-store.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';

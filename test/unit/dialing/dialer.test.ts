@@ -1,6 +1,6 @@
 import test from 'ava';
 import { rmSync } from 'node:fs';
-import { OUTCOME_UNKNOWN_REASON } from '../../../src/dialing/place-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../../src/calls/reasons.ts';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
 import { buildDeps, type Deps } from '../../../src/compose/index.ts';
 import { createFakeTelephony, type DialRecord } from '../../helpers/fake-telephony.ts';

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HungUp } from '../../../src/calls/carrier-event.ts';
 import { createChannelRefusalHandler } from '../../../src/dialing/requeue-call.ts';
-import type { DueEntry } from '../../../src/store/store.ts';
+import type { DueEntry } from '../../../src/calls/call-store.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTCOME_UNKNOWN_REASON } from '../../../src/dialing/place-call.ts';
+import { OUTCOME_UNKNOWN_REASON } from '../../../src/calls/reasons.ts';
 import { createReconciler } from '../../../src/upkeep/reconciler.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { TelephonyError, type CarrierCall, type Telephony } from '../../../src/calls/carrier.ts';
