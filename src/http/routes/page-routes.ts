@@ -63,7 +63,9 @@ export function createPageRouter(deps: {
   const zoneOptions = createZoneOptions();
   const { signedIn, post } = createPageGuard(deps, router);
   const assets = new Map<string, { type: string; body: Buffer }>();
-  for (const file of ['site.css', 'app.js', 'favicon.svg']) {
+  // app.js is the pages' entry module; the others are the modules it imports (flat: /static/:file is one segment).
+  const scripts = ['app.js', 'zone-time.js', 'viewer-zone.js', 'schedule-form.js', 'form-helpers.js', 'morph.js', 'live-list.js'];
+  for (const file of ['site.css', ...scripts, 'favicon.svg']) {
     assets.set(file, { type: STATIC_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream', body: readFileSync(join(deps.templatesDir, 'static', file)) });
   }
 

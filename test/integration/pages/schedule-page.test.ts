@@ -66,6 +66,23 @@ test('when the page is opened, then it shows the form with every field and its o
   t.is((await b.request('/static/nothing.js')).status, 404);
 });
 
+test('when the page script is loaded, then every module it imports is served as it is, with the same caching', async (t) => {
+  const { b } = await boot(t);
+  t.regex(await (await b.request('/')).text(), /<script type="module" src="\/static\/app\.js"><\/script>/);
+  const seen = new Set<string>();
+  const queue = ['app.js'];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const res = await b.request(`/static/${file}`);
+    t.is(res.status, 200, file);
+    t.regex(res.headers.get('content-type') ?? '', /^text\/javascript/, file);
+    t.is(res.headers.get('cache-control'), 'public, max-age=300', file);
+    for (const m of (await res.text()).matchAll(/^import .* from '\.\/([\w-]+\.js)';$/gm)) queue.push(m[1]!);
+  }
+  t.true(seen.size > 1);
+});
+
 test('when the form is posted, then 303 to the page, a one-time notice, and the call listed in the chosen zone', async (t) => {
   const { b, svc } = await boot(t);
   const res = await b.submit('/calls', { to: '+1 202 555 0123', date: '2026-11-21', time: '20:30', timezone: 'Europe/Dublin', message: 'Hi <b>Sam</b>' });
