@@ -28,6 +28,7 @@ import { createPgNotifier } from '../store/postgres/pg-notify.ts';
 import type { Telephony } from '../calls/carrier.ts';
 import { createTelnyxTelephony } from '../telnyx/telnyx-telephony.ts';
 import { createRetryingTelephony } from '../telnyx/command-retries.ts';
+import { withDialRetries } from '../dialing/dial-retries.ts';
 import { CarrierSimulator } from '../simulator/carrier-simulator.ts';
 import { createBuiltinJokeSource } from '../jokes/builtin-joke-source.ts';
 import { createHttpJokeSource } from '../jokes/http-joke-source.ts';
@@ -133,7 +134,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
           maxCallMs: config.simulator.maxCallMs,
           random,
         }));
-  const telephony =
+  const carrier =
     overrides.telephony ??
     createRetryingTelephony(
       createTelnyxTelephony({
@@ -154,18 +155,18 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
         answeringMachineDetection: config.telnyx.answeringMachineDetection,
         requestTimeoutMs: config.telnyx.requestTimeoutMs,
       }),
-      {
-        clock,
-        random,
-        logger,
-        // Every dial retry must land inside Telnyx's 60 s command_id window, or a repeat could place a second call.
-        dial: { baseMs: 250, capMs: 8000, budgetMs: config.queue.dialRetryWindowSeconds * 1000 },
-        command: { baseMs: 250, capMs: 8000, budgetMs: 30_000 },
-        dialRate,
-        // Half the rate's margin: a dial sent later than that after its slot takes a fresh one (see the margin).
-        staleSlotMs: config.queue.dialRateMarginMs / 2,
-      },
+      { clock, random, logger, command: { baseMs: 250, capMs: 8000, budgetMs: 30_000 } },
     );
+  const telephony = withDialRetries(carrier, {
+    clock,
+    random,
+    logger,
+    // Every dial retry must land inside Telnyx's 60 s command_id window, or a repeat could place a second call.
+    policy: { baseMs: 250, capMs: 8000, budgetMs: config.queue.dialRetryWindowSeconds * 1000 },
+    dialRate,
+    // Half the rate's margin: a dial sent later than that after its slot takes a fresh one (see the margin).
+    staleSlotMs: config.queue.dialRateMarginMs / 2,
+  });
   const builtinJokes = createBuiltinJokeSource({ random });
   const jokes =
     overrides.jokes ??
