@@ -19,7 +19,7 @@ import { createChannelRefusalHandler } from '../dialing/requeue-call.ts';
 import type { SchedulingRules } from '../calls/input/schedule-input.ts';
 import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from '../calls/input/destination-policy.ts';
 import { createMaintenance, MaintenanceJobs, type Maintenance } from '../upkeep/housekeeping.ts';
-import { TimedQueue } from '../dialing/dialer.ts';
+import { Dialer } from '../dialing/dialer.ts';
 import { createDialLimiter } from '../dialing/dial-limiter.ts';
 import { Capacity } from '../dialing/capacity.ts';
 import { DialRecovery, DIAL_LEASE_MS } from '../dialing/recovery.ts';
@@ -72,7 +72,7 @@ export type Deps = {
   events: EventWorker;
   /** What the callee hears, step by step; `nudge` speaks to an answered call left silent by a lost webhook. */
   callFlow: CallFlow;
-  queue: TimedQueue;
+  queue: Dialer;
   /** Signals between the instances on one database (in-process alone on SQLite); `changed` feeds the live page. */
   notifier: Notifier;
   calls: CallService;
@@ -208,7 +208,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     dialing: placeCall.dialing,
     options: { leaseMs: DIAL_LEASE_MS, dialWindowMs: config.queue.dialRetryWindowSeconds * 1000, maxLatenessSeconds: config.queue.maxLatenessSeconds },
   });
-  const queue: TimedQueue = new TimedQueue({
+  const queue: Dialer = new Dialer({
     store,
     clock,
     logger,

@@ -8,7 +8,9 @@ import type { Leases } from '../kernel/leases.ts';
 import type { Capacity } from './capacity.ts';
 import type { DialLimiter } from './dial-limiter.ts';
 import type { DialRecovery } from './recovery.ts';
-import { createDueWindow, insertSorted } from './due-window.ts';
+import { createDueWindow } from './due-window.ts';
+import { ReadyLine } from './ready-line.ts';
+import { periodic, TaskSet } from '../kernel/background.ts';
 
 export type QueueOptions = { windowSize: number; leaseMs: number };
 
@@ -23,104 +25,80 @@ const NO_CHANNEL_RETRY_MS = 1000;
  */
 const RESYNC_MS = 10_000;
 
+export type DialerDeps = {
+  store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  options: QueueOptions;
+  capacity: Capacity;
+  limiter: Pick<DialLimiter, 'limits'>;
+  recovery: DialRecovery;
+  /** This instance's id: the owner of the leases its claims take. */
+  owner: string;
+  dispatch: Dispatch;
+};
+
 /**
- * The durable timed queue. The database is the queue; this holds only a window of the nearest scheduled calls and
- * one timer set to the first of them. When a call falls due it joins the ready line, drained in due order. Each
+ * The dialer, the durable timed queue's in-memory side. The database is the queue; this holds only a window of the
+ * nearest scheduled calls and one timer set to the first of them. When a call falls due it joins the ready line, drained in due order. Each
  * claim is one transaction that checks, for every instance on the database together, the live calls against the
  * capacity and the dial rate, and leases the call to this instance: a call is dialed once, and the limits hold,
  * however many instances race for it. Recovery of dead instances' dials is {@link DialRecovery}'s.
  */
-export class TimedQueue {
-  readonly #store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
-  readonly #clock: Clock;
-  readonly #logger: Logger;
-  readonly #metrics: Metrics | undefined;
-  readonly #options: QueueOptions;
-  readonly #dispatch: Dispatch;
-  readonly #capacity: Capacity;
-  readonly #limiter: Pick<DialLimiter, 'limits'>;
-  readonly #recovery: DialRecovery;
-  readonly #owner: string;
+export class Dialer {
+  readonly #deps: DialerDeps;
   readonly #window;
   /** Due calls waiting for a channel or a dial slot, in due order. */
-  #ready: DueEntry[] = [];
-  #readyIds = new Set<string>();
+  readonly #ready = new ReadyLine();
   #live = 0;
   #running = false;
   #dueTimer: TimerHandle | undefined;
   #dueTimerAt = Infinity;
   #waitTimer: TimerHandle | undefined;
-  #resyncTimer: TimerHandle | undefined;
+  readonly #resync;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   #reloading: Promise<void> | undefined;
   /** Calls scheduled while a reload is reading the index, merged in after it. */
   #heldDuringReload: DueEntry[] | undefined;
-  #work = new Set<Promise<unknown>>();
+  readonly #work: TaskSet;
 
-  constructor(deps: {
-    store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
-    clock: Clock;
-    logger: Logger;
-    metrics?: Metrics;
-    options: QueueOptions;
-    capacity: Capacity;
-    limiter: Pick<DialLimiter, 'limits'>;
-    recovery: DialRecovery;
-    /** This instance's id: the owner of the leases its claims take. */
-    owner: string;
-    dispatch: Dispatch;
-  }) {
-    this.#store = deps.store;
-    this.#clock = deps.clock;
-    this.#logger = deps.logger;
-    this.#metrics = deps.metrics;
-    this.#options = deps.options;
-    this.#dispatch = deps.dispatch;
-    this.#capacity = deps.capacity;
-    this.#limiter = deps.limiter;
-    this.#recovery = deps.recovery;
-    this.#owner = deps.owner;
+  constructor(deps: DialerDeps) {
+    this.#deps = deps;
     this.#window = createDueWindow(deps.options.windowSize);
+    this.#work = new TaskSet(deps.logger, 'dialer work');
+    this.#resync = periodic({ clock: deps.clock, logger: deps.logger, what: 'reading the due window again', everyMs: RESYNC_MS, round: () => this.#reloadAndFire() });
   }
 
   /** Recovers what a stop or crash left behind, loads the window and arms the timer. */
   async start(): Promise<void> {
-    await this.#recovery.start();
-    this.#live = await this.#store.countLive();
+    await this.#deps.recovery.start();
+    this.#live = await this.#deps.store.countLive();
     this.#running = true;
-    this.#capacity.start();
+    this.#deps.capacity.start();
     await this.#reload();
     this.#onTimer();
-    this.#armResync();
-  }
-
-  #armResync(): void {
-    if (!this.#running || !this.#store.sharedByInstances) return;
-    this.#resyncTimer = this.#clock.setTimeout(() => {
-      this.#resyncTimer = undefined;
-      this.resync();
-      this.#armResync();
-    }, RESYNC_MS);
+    if (this.#deps.store.sharedByInstances) this.#resync.start({ now: false });
   }
 
   /** Stops timers and waits for dials and loads under way. Calls stay in the database for the next start. */
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
-    if (this.#waitTimer) this.#clock.clearTimeout(this.#waitTimer);
-    if (this.#resyncTimer) this.#clock.clearTimeout(this.#resyncTimer);
-    this.#dueTimer = this.#waitTimer = this.#resyncTimer = undefined;
-    this.#capacity.stop();
-    await this.#recovery.stop();
+    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
+    if (this.#waitTimer) this.#deps.clock.clearTimeout(this.#waitTimer);
+    this.#dueTimer = this.#waitTimer = undefined;
+    await this.#resync.stop();
+    this.#deps.capacity.stop();
+    await this.#deps.recovery.stop();
     await this.whenIdle();
   }
 
   /** Resolves once no claim, dial or reload is under way (tests and shutdown wait on this). */
   async whenIdle(): Promise<void> {
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
-    await this.#recovery.whenIdle();
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    await this.#work.whenIdle();
+    await this.#deps.recovery.whenIdle();
+    await this.#work.whenIdle();
   }
 
   /** A call was scheduled (already committed), here or on another instance. */
@@ -134,7 +112,7 @@ export class TimedQueue {
   /** A call was canceled; drop it from memory (a claim would refuse it anyway). */
   canceled(id: string): void {
     this.#window.remove(id);
-    if (this.#readyIds.delete(id)) this.#ready = this.#ready.filter((e) => e.id !== id);
+    this.#ready.remove(id);
     this.#updateGauges();
   }
 
@@ -142,7 +120,7 @@ export class TimedQueue {
   channelFreed(): void {
     if (!this.#running) return;
     void this.#track(
-      this.#store.countLive().then((live) => {
+      this.#deps.store.countLive().then((live) => {
         this.#live = live;
         this.#pump();
       }),
@@ -152,17 +130,21 @@ export class TimedQueue {
   /** Signals may have been missed (another instance's schedules): read the window again. */
   resync(): void {
     if (!this.#running) return;
-    void this.#reload().then(() => this.#onTimer());
+    void this.#reloadAndFire();
+  }
+
+  #reloadAndFire(): Promise<void> {
+    return this.#reload().then(() => this.#onTimer());
   }
 
   /** The carrier refused a dial for want of a channel: see {@link Capacity.refused}. */
   channelRefused(): void {
-    this.#capacity.refused(this.#live);
+    this.#deps.capacity.refused(this.#live);
   }
 
   /** Calls allowed live at once right now (below `maxConcurrentCalls` after a channel-limit refusal). */
   get capacity(): number {
-    return this.#capacity.limit;
+    return this.#deps.capacity.limit;
   }
 
   /** How many due calls wait for a channel or the rate limit. */
@@ -178,10 +160,10 @@ export class TimedQueue {
   #reload(): Promise<void> {
     if (this.#reloading) return this.#reloading;
     this.#heldDuringReload = [];
-    const exclude = new Set(this.#readyIds);
+    const exclude = new Set(this.#ready.ids);
     this.#reloading = this.#track(
-      this.#store
-        .nextDue(this.#options.windowSize, exclude)
+      this.#deps.store
+        .nextDue(this.#deps.options.windowSize, exclude)
         .then((entries) => {
           this.#window.load(entries);
           for (const held of this.#heldDuringReload ?? []) this.#window.offer(held);
@@ -200,22 +182,18 @@ export class TimedQueue {
     const first = this.#window.first();
     const at = first ? first.dueAt : Infinity;
     if (at === this.#dueTimerAt && this.#dueTimer) return;
-    if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
+    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
     this.#dueTimer = undefined;
     this.#dueTimerAt = at;
-    if (at !== Infinity) this.#dueTimer = this.#clock.setTimeout(() => this.#onTimer(), at - this.#clock.now());
+    if (at !== Infinity) this.#dueTimer = this.#deps.clock.setTimeout(() => this.#onTimer(), at - this.#deps.clock.now());
   }
 
   #onTimer(): void {
-    if (this.#dueTimer) this.#clock.clearTimeout(this.#dueTimer);
+    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
     this.#dueTimer = undefined;
     this.#dueTimerAt = Infinity;
     if (!this.#running) return;
-    for (const entry of this.#window.takeDue(this.#clock.now())) {
-      if (this.#readyIds.has(entry.id)) continue;
-      insertSorted(this.#ready, entry);
-      this.#readyIds.add(entry.id);
-    }
+    for (const entry of this.#window.takeDue(this.#deps.clock.now())) this.#ready.add(entry);
     this.#refill();
     this.#arm();
     this.#pump();
@@ -223,15 +201,15 @@ export class TimedQueue {
 
   /** Reads the next stretch of the index when the window ran dry, unless the ready line is long already. */
   #refill(): void {
-    if (this.#window.size === 0 && !this.#window.complete && this.#ready.length < this.#options.windowSize) {
-      void this.#reload().then(() => this.#onTimer());
+    if (this.#window.size === 0 && !this.#window.complete && this.#ready.length < this.#deps.options.windowSize) {
+      void this.#reloadAndFire();
     }
   }
 
   /** Tries the ready line again in `ms` (a dial slot frees, or a channel might have). */
   #retryIn(ms: number): void {
     if (this.#waitTimer || !this.#running) return;
-    this.#waitTimer = this.#clock.setTimeout(() => {
+    this.#waitTimer = this.#deps.clock.setTimeout(() => {
       this.#waitTimer = undefined;
       this.#pump();
     }, ms);
@@ -242,7 +220,7 @@ export class TimedQueue {
    * signal can be lost with its instance, so the line is also tried again every second.
    */
   #whenChannelFrees(): void {
-    if (this.#store.sharedByInstances) this.#retryIn(NO_CHANNEL_RETRY_MS);
+    if (this.#deps.store.sharedByInstances) this.#retryIn(NO_CHANNEL_RETRY_MS);
   }
 
   #pump(): void {
@@ -255,7 +233,7 @@ export class TimedQueue {
       this.#drain()
         .catch((err: unknown) => {
           // A claim that failed (database unreachable, say) must not strand the ready line: try again shortly.
-          this.#logger.error({ err }, 'claiming due calls failed; retrying in 1 s');
+          this.#deps.logger.error({ err }, 'claiming due calls failed; retrying in 1 s');
           this.#retryIn(1000);
         })
         .finally(() => {
@@ -271,57 +249,45 @@ export class TimedQueue {
 
   async #drain(): Promise<void> {
     while (this.#running && this.#ready.length > 0) {
-      const max = this.#capacity.limit;
+      const max = this.#deps.capacity.limit;
       if (this.#live >= max) return this.#whenChannelFrees();
-      const now = this.#clock.now();
+      const now = this.#deps.clock.now();
       // The database hands out the earliest due call nobody else is claiming: usually the head of this line, but
       // with other instances racing for the same calls each gets a different one.
-      const result = await this.#store.claimNextDial(
-        () => this.#clock.now(),
-        { maxLive: max, ...this.#limiter.limits },
-        { owner: this.#owner, until: now + this.#options.leaseMs },
+      const result = await this.#deps.store.claimNextDial(
+        () => this.#deps.clock.now(),
+        { maxLive: max, ...this.#deps.limiter.limits },
+        { owner: this.#deps.owner, until: now + this.#deps.options.leaseMs },
       );
       if (result.claimed) {
-        this.#dequeue(result.claimed.id);
+        this.#ready.remove(result.claimed.id);
         this.#window.remove(result.claimed.id);
         this.#live += 1;
-        this.#metrics?.dialLateness.observe(Math.max(0, (result.claimed.latenessMs ?? 0) / 1000));
-        void this.#track(this.#dispatch(result.claimed, 'claimed'));
+        this.#deps.metrics?.dialLateness.observe(Math.max(0, (result.claimed.latenessMs ?? 0) / 1000));
+        void this.#track(this.#deps.dispatch(result.claimed, 'claimed'));
       } else if (result.reason === 'rate') {
         return this.#retryIn(result.waitMs);
       } else if (result.reason === 'no_channel') {
         // Another instance (or a call not yet reported ended) holds the channels: trust the database's count.
         // A channel freed between the claim and the count lets the loop try again at once.
-        this.#live = await this.#store.countLive();
+        this.#live = await this.#deps.store.countLive();
         if (this.#live >= max) return this.#whenChannelFrees();
       } else if (result.reason === 'none_due') {
         // Every due call was claimed (here, by another instance) or canceled; one another instance is claiming
         // right now and then gives up (no channel) is still in its line, and in every line at the next resync.
-        this.#ready = [];
-        this.#readyIds.clear();
+        this.#ready.clear();
       }
       // not_scheduled: a due call to a number that opted out was canceled; ask for the next.
       this.#refill();
     }
   }
 
-  #dequeue(id: string): void {
-    this.#readyIds.delete(id);
-    if (this.#ready[0]?.id === id) this.#ready.shift();
-    else this.#ready = this.#ready.filter((e) => e.id !== id);
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    const tracked = promise.catch((err: unknown) => {
-      this.#logger.error({ err }, 'timed queue work failed');
-    }) as Promise<T>;
-    this.#work.add(tracked);
-    void tracked.finally(() => this.#work.delete(tracked));
-    return tracked;
+  #track<T>(promise: Promise<T>): Promise<void> {
+    return this.#work.track(promise).then(() => undefined);
   }
 
   #updateGauges(): void {
-    this.#metrics?.queueWaiting.set(this.#ready.length);
-    this.#metrics?.queueWindow.set(this.#window.size);
+    this.#deps.metrics?.queueWaiting.set(this.#ready.length);
+    this.#deps.metrics?.queueWindow.set(this.#window.size);
   }
 }

@@ -1,0 +1,110 @@
+import type { Clock, TimerHandle } from './clock.ts';
+import type { Logger } from './logger.ts';
+
+/** A part with a lifecycle: the service starts its workers in order and stops them in reverse. */
+export type Worker = {
+  start(): void | Promise<void>;
+  /** Stops taking work and resolves once the work under way is done. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Promises under way that a stop must wait for. A failure is logged with `what`, never thrown: background work has
+ * no caller to tell.
+ */
+export class TaskSet {
+  readonly #tasks = new Set<Promise<unknown>>();
+  readonly #logger: Logger;
+  readonly #what: string;
+
+  constructor(logger: Logger, what: string) {
+    this.#logger = logger;
+    this.#what = what;
+  }
+
+  /** Keeps `promise` until it settles; the returned promise never rejects. */
+  track<T>(promise: Promise<T>): Promise<T | undefined> {
+    const tracked = promise.catch((err: unknown) => {
+      this.#logger.error({ err }, `${this.#what} failed`);
+      return undefined;
+    });
+    this.#tasks.add(tracked);
+    void tracked.finally(() => this.#tasks.delete(tracked));
+    return tracked;
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  /** Resolves once nothing is under way, including work started by the work it waited for. */
+  async whenIdle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+  }
+}
+
+/** A loop run by {@link periodic}; `runNow` runs a round at once (or joins the one under way). */
+export type Periodic = {
+  start(options?: { now?: boolean }): void;
+  stop(): Promise<void>;
+  runNow(): Promise<void>;
+  /** Resolves when the round under way (if any) ends. */
+  settled(): Promise<void>;
+  readonly running: boolean;
+};
+
+/**
+ * Runs `round` every `everyMs` on the injected clock: the next round is armed when the previous one ends, so rounds
+ * never overlap. A round may ask for its successor sooner by returning a delay. A failed round is logged and the
+ * loop goes on. `start({ now: false })` waits a period before the first round (its owner ran one itself).
+ */
+export function periodic(deps: { clock: Clock; logger: Logger; what: string; everyMs: number; round: () => Promise<number | void> }): Periodic {
+  const { clock, logger } = deps;
+  let running = false;
+  let timer: TimerHandle | undefined;
+  let current: Promise<void> | undefined;
+  const arm = (ms: number) => {
+    if (running) timer = clock.setTimeout(run, ms);
+  };
+  function run(): void {
+    if (timer) clock.clearTimeout(timer);
+    timer = undefined;
+    let next = deps.everyMs;
+    current = deps
+      .round()
+      .then(
+        (asked) => {
+          if (typeof asked === 'number') next = Math.min(next, asked);
+        },
+        (err: unknown) => logger.error({ err }, `${deps.what} failed`),
+      )
+      .finally(() => {
+        current = undefined;
+        arm(next);
+      });
+  }
+  return {
+    get running() {
+      return running;
+    },
+    start(options = {}) {
+      if (running) return;
+      running = true;
+      if (options.now === false) arm(deps.everyMs);
+      else run();
+    },
+    async stop() {
+      running = false;
+      if (timer) clock.clearTimeout(timer);
+      timer = undefined;
+      await current;
+    },
+    async runNow() {
+      if (!current) run();
+      await current;
+    },
+    async settled() {
+      await current;
+    },
+  };
+}
