@@ -28,7 +28,7 @@ import { createPgNotifier } from '../store/postgres/pg-notify.ts';
 import type { Telephony } from '../calls/carrier.ts';
 import { createTelnyxTelephony } from '../telnyx/telnyx-telephony.ts';
 import { createRetryingTelephony } from '../telnyx/command-retries.ts';
-import { CarrierSimulator } from '../simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { createBuiltinJokeSource } from '../jokes/builtin-joke-source.ts';
 import { createHttpJokeSource } from '../jokes/http-joke-source.ts';
 import type { JokeSource } from '../calls/joke-source.ts';
