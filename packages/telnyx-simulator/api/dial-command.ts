@@ -12,6 +12,7 @@ import type { Reply } from './simulator-http.ts';
 import { COMMAND_ID_WINDOW_MS, DEFAULT_RING_TIMEOUT_SECS, DEFAULT_TIME_LIMIT_SECS } from '../simulator-options.ts';
 import type { SimulatorKnobs } from '../simulator-options.ts';
 import { telnyxErrors } from './telnyx-errors.ts';
+import { retriesPolicyOf } from '../webhooks/delivery-policy.ts';
 import type { WebhookRoute } from '../webhooks/webhook-dispatcher.ts';
 
 /** Everything a dial decided about the call it places. */
@@ -141,17 +142,4 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
     }
     return reply;
   };
-}
-
-/** The dial's `webhook_retries_policies` as delays per event type; malformed entries are ignored. */
-function retriesPolicyOf(body: Record<string, unknown>): Record<string, number[]> | undefined {
-  const raw = body.webhook_retries_policies;
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const policies: Record<string, number[]> = {};
-  for (const [eventType, policy] of Object.entries(raw as Record<string, unknown>)) {
-    const delays = (policy as { retries_ms?: unknown } | null)?.retries_ms;
-    // Telnyx allows at most 5 retries totalling 60 s.
-    if (Array.isArray(delays) && delays.every((d) => typeof d === 'number' && d >= 0)) policies[eventType] = (delays as number[]).slice(0, 5);
-  }
-  return policies;
 }
