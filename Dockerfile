@@ -7,6 +7,9 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The carrier simulator is an npm workspace (the service runs it in-process when TELNYX_API_KEY is unset): npm ci
+# needs its package.json to link node_modules/telnyx-simulator -> ../packages/telnyx-simulator (copied below).
+COPY packages/telnyx-simulator/package.json ./packages/telnyx-simulator/
 # --omit=dev: the pinned `node` devDependency, the test and lint tools stay out of the image (the base image is
 # Node 24 already). --ignore-scripts: no install script runs (none is needed at run time).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
@@ -21,6 +24,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY config ./config
 COPY src ./src
+COPY packages ./packages
 COPY templates ./templates
 # The image's own user, not root. The app writes nothing inside the image on PostgreSQL; a SQLite database would
 # need a volume mounted at /app/data owned by this user.

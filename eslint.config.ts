@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       // ava's t.throwsAsync and friends return promises that tests await; unbound-method trips on `t.is`-style helpers.
       '@typescript-eslint/unbound-method': 'off',

@@ -29,7 +29,7 @@ import type { Telephony } from '../calls/carrier.ts';
 import { createTelnyxTelephony } from '../telnyx/telnyx-telephony.ts';
 import { createRetryingTelephony } from '../telnyx/command-retries.ts';
 import { withDialRetries } from '../dialing/dial-retries.ts';
-import { CarrierSimulator } from '../simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { createBuiltinJokeSource } from '../jokes/builtin-joke-source.ts';
 import { createHttpJokeSource } from '../jokes/http-joke-source.ts';
 import type { JokeSource } from '../calls/joke-source.ts';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { SimulatorKnobs } from '../../src/simulator/simulator-options.ts';
+import type { SimulatorKnobs } from 'telnyx-simulator';
 import { forkIpc } from './ipc-child.ts';
 
 export type SimStarted = { baseUrl: string; publicKeyBase64: string; sinkUrl: string };

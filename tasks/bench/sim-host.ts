@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { serveIpc } from './ipc-child.ts';
 import type { SimCommand, SimRequest, SimStarted } from './sim-client.ts';
 

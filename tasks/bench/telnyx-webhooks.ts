@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWebhookSigner, type WebhookSigner } from '../../src/simulator/webhook-signer.ts';
+import { createWebhookSigner, type WebhookSigner } from 'telnyx-simulator';
 import type { LoadRequest } from './load-types.ts';
 
 /** A fresh ed25519 seed: the simulator host and the load's signer share it, so both sign as one "Telnyx". */
@@ -7,7 +7,7 @@ export function newSigningSeed(): string {
   return randomBytes(32).toString('base64');
 }
 
-/** The simulator's own signer (src/simulator/webhook-signer.ts), so the bytes signed are Telnyx's. */
+/** The simulator's own signer (packages/telnyx-simulator/webhooks/webhook-signer.ts), so the bytes signed are Telnyx's. */
 export function signerFor(seedBase64: string): WebhookSigner {
   return createWebhookSigner(seedBase64);
 }

@@ -5,7 +5,7 @@
  * `CHAOS_STATS_PORT`.
  */
 import { createServer } from 'node:http';
-import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { knobsFromEnv } from '../simulator/knobs-from-env.ts';
 import type { DialSeen } from './checks.ts';
 

@@ -1,5 +1,5 @@
-import { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from '../../src/simulator/simulator-options.ts';
-import type { SimulatorKnobs } from '../../src/simulator/simulator-options.ts';
+import { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from 'telnyx-simulator';
+import type { SimulatorKnobs } from 'telnyx-simulator';
 
 /** Knobs whose default is undefined but that take a number when set. */
 const NUMERIC_OPTIONAL: readonly string[] = ['ringTimeoutCapMs'];

@@ -7,7 +7,7 @@
  * `SIM_DUPLICATE_WEBHOOKS=true`, `SIM_CHANNEL_LIMIT_MODE=api-429`, lists comma-separated:
  * `SIM_DIAL_UNKNOWN_OUTCOME_MODES=timeout,drop`.
  */
-import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { knobsFromEnv } from './knobs-from-env.ts';
 
 const env = process.env;

@@ -16,7 +16,7 @@ import { buildDeps } from '../../src/compose/index.ts';
 import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { Service } from '../../src/service.ts';
-import { CarrierSimulator } from '../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

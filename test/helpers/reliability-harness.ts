@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'ava';
-import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';
+import type { SimulatorOptions } from 'telnyx-simulator';
 import { bootWithSimulator } from './call-flow-harness.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWebhookSigner } from '../../src/simulator/webhook-signer.ts';
+import { createWebhookSigner } from 'telnyx-simulator';
 
 /** Builds a Telnyx-shaped webhook body for one of our calls. */
 export function telnyxEvent(eventType: string, callId: string, extra: Record<string, unknown> = {}, occurredAt = new Date()) {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load-config.ts';
 import { ROOT_DIR } from '../../../src/kernel/paths.ts';
-import { createWebhookSigner } from '../../../src/simulator/webhook-signer.ts';
+import { createWebhookSigner } from 'telnyx-simulator';
 
 const TELNYX = { TELNYX_API_KEY: 'k', TELNYX_PUBLIC_KEY: createWebhookSigner().publicKeyBase64, TELNYX_CONNECTION_ID: 'c', TELNYX_FROM_NUMBER: '+12025550100' };
 const load = (env: Record<string, string>) => loadConfig({ env: { STAGE: 'production', ...TELNYX, ...env }, configDir: join(ROOT_DIR, 'config') });

@@ -11,7 +11,7 @@ import { createTokenSigner } from '../../../src/accounts/tokens.ts';
 import { createSystemClock } from '../../../src/kernel/clock.ts';
 import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
-import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 
 /** A port free right now, so a restarted service comes back at the address its calls' webhooks go to. */

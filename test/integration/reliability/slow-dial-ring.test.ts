@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { isFinal } from '../../../src/calls/call.ts';
-import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import type { DialUnknownOutcomeMode } from '../../../src/simulator/simulator-options.ts';
+import type { DialUnknownOutcomeMode } from 'telnyx-simulator';
 import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
 
 type Repeat = 'replay' | 'empty-200' | '422';

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
 import { isFinal, type Call } from '../../../src/calls/call.ts';
-import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';

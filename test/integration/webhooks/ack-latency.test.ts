@@ -1,7 +1,7 @@
 import test from 'ava';
 import { TelephonyError, type Telephony } from '../../../src/calls/carrier.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { CarrierSimulator } from '../../../src/simulator/carrier-simulator.ts';
+import { CarrierSimulator } from 'telnyx-simulator';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { MENU } from '../../../src/calls/call-flow.ts';
