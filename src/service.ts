@@ -6,6 +6,7 @@ import type { Deps } from './compose/index.ts';
 import { openTunnel, type Tunnel } from './http/tunnel.ts';
 import { answerClientErrors } from './http/security/client-errors.ts';
 import { limitConnections } from './http/security/connection-limits.ts';
+import type { Worker } from './kernel/background.ts';
 
 /**
  * The running service: database migrations, background workers and the HTTP listener, started in that order and
@@ -34,7 +35,7 @@ export class Service {
 
   /** Migrates, starts workers, listens; resolves with the address actually bound (port 0 picks a free one). */
   async start(): Promise<{ url: string; port: number; host: string }> {
-    const { config, store, logger, queue, jobs, events, simulator } = this.deps;
+    const { config, store, logger, simulator } = this.deps;
     await store.migrate();
     if (simulator) await simulator.start();
     const handle = this.app.callback();
@@ -96,16 +97,19 @@ export class Service {
       this.deps.endpoint.tunnelUrl = this.#tunnel?.url;
     }
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
-    await this.deps.notifier.start();
-    events.start();
-    await queue.start();
-    // After the queue's recovery (old occurrences are `missed` by then): each schedule gets its next occurrence.
-    await this.deps.scheduleKeeper.start();
-    // After the queue's recovery, so dials it retries are known to be under way before the first round looks.
-    this.deps.reconciler.start();
-    jobs.start();
+    for (const worker of this.#workers()) await worker.start();
     logger.info({ url, instanceId: this.deps.instance.instanceId, simulated: this.deps.simulated }, 'listening');
     return { url, port, host: address };
+  }
+
+  /**
+   * The background workers in start order: the bus first (the others publish on it); the dialer's recovery before
+   * the schedule keeper (old occurrences are `missed` by then, so each schedule gets its next one) and before the
+   * reconciler (dials it retries are known to be under way before the first round looks).
+   */
+  #workers(): Worker[] {
+    const { bus, inboxWorker, dialer, scheduleKeeper, reconciler, jobs } = this.deps;
+    return [bus, inboxWorker, dialer, scheduleKeeper, reconciler, jobs];
   }
 
   /** Idempotent graceful stop. */
@@ -122,12 +126,7 @@ export class Service {
     await this.deps.live.stop();
     // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
-    await this.deps.jobs.stop();
-    await this.deps.reconciler.stop();
-    await this.deps.scheduleKeeper.stop();
-    await this.deps.queue.stop();
-    await this.deps.events.stop();
-    await this.deps.notifier.stop();
+    for (const worker of this.#workers().reverse()) await worker.stop();
     // Account mails already accepted (202) go out before the process ends.
     await this.deps.mailer.drain();
     if (simulator) await simulator.stop();

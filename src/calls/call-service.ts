@@ -9,7 +9,7 @@ import { retryColumns, RetryPolicySchema } from './retry-policy.ts';
 import type { IdempotencyTag } from './idempotency-keys.ts';
 
 /** What the use-cases need to tell the queue; the queue itself is wired in the composition root. */
-export type QueueNotifier = {
+export type QueueSignals = {
   scheduled(entry: { id: string; dueAt: number }): void;
   canceled(id: string): void;
 };
@@ -26,7 +26,7 @@ export function createCallService(deps: {
   store: CallStore & DoNotCallList;
   clock: Clock;
   newId: () => string;
-  queue: QueueNotifier;
+  queue: QueueSignals;
   /** Abuse limits checked before a call of an account is stored (throws a LimitError). */
   beforeSchedule?: (accountId: string, to: string, dueAt: number) => Promise<void>;
 }) {

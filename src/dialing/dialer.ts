@@ -5,7 +5,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { CallClaims, DueEntry } from '../calls/call-store.ts';
 import type { DialStore } from './dial-store.ts';
 import type { Leases } from '../kernel/leases.ts';
-import type { Capacity } from './capacity.ts';
+import { Capacity } from './capacity.ts';
 import type { DialLimiter } from './dial-limiter.ts';
 import type { DialRecovery } from './recovery.ts';
 import { createDueWindow } from './due-window.ts';
@@ -31,7 +31,8 @@ export type DialerDeps = {
   logger: Logger;
   metrics?: Metrics;
   options: QueueOptions;
-  capacity: Capacity;
+  /** Calls live at once at most, and how soon a lowered limit grows back (see {@link Capacity}). */
+  capacity: { maxConcurrentCalls: number; probeSeconds: number };
   limiter: Pick<DialLimiter, 'limits'>;
   recovery: DialRecovery;
   /** This instance's id: the owner of the leases its claims take. */
@@ -49,6 +50,7 @@ export type DialerDeps = {
 export class Dialer {
   readonly #deps: DialerDeps;
   readonly #window;
+  readonly #capacity: Capacity;
   /** Due calls waiting for a channel or a dial slot, in due order. */
   readonly #ready = new ReadyLine();
   #live = 0;
@@ -66,6 +68,7 @@ export class Dialer {
 
   constructor(deps: DialerDeps) {
     this.#deps = deps;
+    this.#capacity = new Capacity({ clock: deps.clock, logger: deps.logger, ...deps.capacity, onRaised: () => this.capacityRaised() });
     this.#window = createDueWindow(deps.options.windowSize);
     this.#work = new TaskSet(deps.logger, 'dialer work');
     this.#resync = periodic({ clock: deps.clock, logger: deps.logger, what: 'reading the due window again', everyMs: RESYNC_MS, round: () => this.#reloadAndFire() });
@@ -76,7 +79,7 @@ export class Dialer {
     await this.#deps.recovery.start();
     this.#live = await this.#deps.store.countLive();
     this.#running = true;
-    this.#deps.capacity.start();
+    this.#capacity.start();
     await this.#reload();
     this.#onTimer();
     if (this.#deps.store.sharedByInstances) this.#resync.start({ now: false });
@@ -89,7 +92,7 @@ export class Dialer {
     if (this.#waitTimer) this.#deps.clock.clearTimeout(this.#waitTimer);
     this.#dueTimer = this.#waitTimer = undefined;
     await this.#resync.stop();
-    this.#deps.capacity.stop();
+    this.#capacity.stop();
     await this.#deps.recovery.stop();
     await this.whenIdle();
   }
@@ -139,12 +142,12 @@ export class Dialer {
 
   /** The carrier refused a dial for want of a channel: see {@link Capacity.refused}. */
   channelRefused(): void {
-    this.#deps.capacity.refused(this.#live);
+    this.#capacity.refused(this.#live);
   }
 
   /** Calls allowed live at once right now (below `maxConcurrentCalls` after a channel-limit refusal). */
   get capacity(): number {
-    return this.#deps.capacity.limit;
+    return this.#capacity.limit;
   }
 
   /** How many due calls wait for a channel or the rate limit. */
@@ -249,7 +252,7 @@ export class Dialer {
 
   async #drain(): Promise<void> {
     while (this.#running && this.#ready.length > 0) {
-      const max = this.#deps.capacity.limit;
+      const max = this.#capacity.limit;
       if (this.#live >= max) return this.#whenChannelFrees();
       const now = this.#deps.clock.now();
       // The database hands out the earliest due call nobody else is claiming: usually the head of this line, but

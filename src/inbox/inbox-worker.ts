@@ -1,22 +1,20 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
-import type { Logger } from '../kernel/logger.ts';
-import type { Metrics } from '../kernel/metrics.ts';
-import type { Leases } from '../kernel/leases.ts';
-import type { InboxEvent, WebhookInbox } from './inbox-store.ts';
 import type { CarrierNotice } from '../calls/carrier-event.ts';
 import type { EventHandler } from '../calls/handle-event.ts';
-import { inboxKey, type InboxByCall } from './inbox-store.ts';
+import { periodic, type Periodic } from '../kernel/background.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { KeyedChains, type Chain } from '../kernel/keyed-chains.ts';
+import type { Leases } from '../kernel/leases.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import { inboxKey, type InboxByCall, type InboxEvent, type WebhookInbox } from './inbox-store.ts';
 
 const PAGE = 100;
 const SWEEP_PAGE = 1000;
 /** Work waiting for a call's lease held by another instance asks again after this. */
 const LEASE_WAIT_MS = 200;
 
-/** Per chain key: events may be waiting in the inbox (`dirty`), and work to run on the chain. */
-type Chain = { dirty: boolean; work: (() => Promise<void>)[]; running: Promise<void> | undefined };
-
-export type EventWorkerOptions = {
+export type InboxWorkerOptions = {
   /** How long a call's lease holds without renewal (renewed every third of it while this instance applies). */
   leaseMs: number;
   /** How often the inbox is swept for events nobody is applying (another instance died holding them). */
@@ -28,46 +26,46 @@ export type EventWorkerOptions = {
   parallel: number;
 };
 
+type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
+
 /**
- * Applies stored webhook events in the background: one chain per call, calls side by side so a slow carrier command
- * on one call does not hold up another. A chain first takes the call's lease in the database (`inbox:<key>`), so
- * whichever instance received a webhook, one instance at a time applies that call's events; it then reads them from
- * the inbox in `occurred_at` order, applies them, releases the lease, and looks once more (an event another
- * instance stored while the lease was held is this chain's to apply). The webhook handler's {@link accept} is only
- * a wake-up; the inbox is swept at start and, on a shared database, every `sweepMs` for events a dead instance left.
+ * Applies stored webhook events in the background: one chain per call ({@link KeyedChains}), so a slow carrier
+ * command on one call does not hold up another. On a database shared by instances a chain first takes the call's
+ * lease (`inbox:<key>`), so whichever instance received a webhook, one instance at a time applies that call's events;
+ * it then reads them from the inbox in `occurred_at` order, applies them, releases the lease, and looks once more (an
+ * event another instance stored while the lease was held is this chain's to apply). {@link accept} is only a
+ * wake-up; the inbox is swept at start and, on a shared database, every `sweepMs` for events a dead instance left.
  * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent).
- * `read` (the Telnyx adapter) turns each stored event into our {@link CarrierNotice}. Emits `applied` with
+ * `read` (the carrier adapter's codec) turns each stored event into our {@link CarrierNotice}. Emits `applied` with
  * `(event, outcome)` after each event, `failed` with `(event, err)`.
  */
-export class EventWorker extends EventEmitter {
-  readonly #store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
+export class InboxWorker extends EventEmitter {
+  readonly #store: InboxWorkerStore;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #handle: EventHandler;
   readonly #read: (event: InboxEvent) => CarrierNotice;
   readonly #owner: string;
-  readonly #options: EventWorkerOptions;
+  readonly #options: InboxWorkerOptions;
+  readonly #chains: KeyedChains;
+  readonly #sweeps: Periodic;
   #running = false;
-  #chains = new Map<string, Chain>();
-  /** Keys whose lease this instance holds now (renewed by the timer). */
+  /** Keys whose lease this instance holds now (renewed by the sweep). */
   #held = new Set<string>();
-  #timer: TimerHandle | undefined;
-  #sweeping: Promise<void> | undefined;
-  #active = 0;
-  #turns: (() => void)[] = [];
+  #firstSweep: Promise<void> | undefined;
 
   constructor(deps: {
-    store: Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
+    store: InboxWorkerStore;
     clock: Clock;
     logger: Logger;
     metrics?: Metrics;
     handle: EventHandler;
-    /** Reads a stored carrier event into the domain's terms (the carrier adapter's reader). */
+    /** Reads a stored carrier event into the domain's terms (the carrier adapter's codec). */
     read: (event: InboxEvent) => CarrierNotice;
     /** This instance's id: the owner of the leases it takes (one process alone on its store may leave it out). */
     owner?: string;
-    options?: Partial<EventWorkerOptions>;
+    options?: Partial<InboxWorkerOptions>;
   }) {
     super();
     this.#store = deps.store;
@@ -78,31 +76,42 @@ export class EventWorker extends EventEmitter {
     this.#read = deps.read;
     this.#owner = deps.owner ?? 'this-process';
     this.#options = { leaseMs: 10_000, sweepMs: 3_000, parallel: 8, ...deps.options };
+    this.#chains = new KeyedChains({
+      parallel: this.#options.parallel,
+      pass: (key, chain) => this.#pass(key, chain),
+      again: (chain) => chain.work.length > 0 || (chain.dirty && this.#running),
+    });
+    this.#sweeps = periodic({
+      clock: deps.clock,
+      logger: deps.logger,
+      what: 'reading unapplied events',
+      everyMs: Math.min(this.#options.sweepMs, this.#options.leaseMs / 3),
+      round: () => this.#sweep(),
+    });
   }
 
   /** Starts, and applies what an earlier run (or a dead instance) left unapplied. */
   start(): void {
     this.#running = true;
-    this.#sweep(true);
+    this.#firstSweep = this.#sweepAll()
+      .catch((err: unknown) => this.#logger.error({ err }, 'reading unapplied events failed'))
+      .finally(() => {
+        this.#firstSweep = undefined;
+        // Alone on its store (SQLite) nobody else can leave events behind: the sweep at start is enough.
+        if (this.#running && this.#store.sharedByInstances) this.#sweeps.start({ now: false });
+      });
   }
 
   /** Stops taking events (those already stored wait in the inbox) and lets chains finish. */
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#sweeps.stop();
     await this.whenIdle();
   }
 
   /** A newly stored event: wake its call's chain. */
   accept(event: Pick<InboxEvent, 'callId' | 'callControlId' | 'eventId'>): void {
-    this.#wake(inboxKey(event));
-  }
-
-  #wake(key: string): void {
-    if (!this.#running) return;
-    this.#chain(key).dirty = true;
-    this.#startChain(key);
+    if (this.#running) this.#chains.wake(inboxKey(event));
   }
 
   /**
@@ -110,80 +119,30 @@ export class EventWorker extends EventEmitter {
    * effects on any instance (the reconciler's nudge and a greeting's end would both speak the first words).
    */
   serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const chain = this.#chain(callId);
-      chain.dirty = true;
-      chain.work.push(() => work().then(resolve, reject));
-      this.#startChain(callId);
-    });
+    return this.#chains.run(callId, work);
   }
 
   async whenIdle(): Promise<void> {
-    while (this.#sweeping || this.#chains.size > 0) {
-      await Promise.allSettled([this.#sweeping, ...[...this.#chains.values()].map((c) => c.running)]);
+    await this.#chains.whenIdle(() => this.#firstSweep);
+    await this.#sweeps.settled();
+  }
+
+  /** Every unapplied event, at start. */
+  async #sweepAll(): Promise<void> {
+    let after: InboxEvent | undefined;
+    for (;;) {
+      const page = await this.#store.pendingInbox(SWEEP_PAGE, after);
+      for (const event of page) this.accept(event);
+      after = page[page.length - 1];
+      if (page.length < SWEEP_PAGE || !this.#running) return;
     }
   }
 
-  #chain(key: string): Chain {
-    let chain = this.#chains.get(key);
-    if (!chain) {
-      chain = { dirty: false, work: [], running: undefined };
-      this.#chains.set(key, chain);
-    }
-    return chain;
-  }
-
-  #startChain(key: string): void {
-    const chain = this.#chain(key);
-    chain.running ??= this.#run(key, chain).finally(() => {
-      chain.running = undefined;
-      if (chain.work.length > 0 || (chain.dirty && this.#running)) this.#startChain(key);
-      else this.#chains.delete(key);
-    });
-  }
-
-  /**
-   * Renews held leases and wakes the chains of calls with events nobody applies: at start every unapplied one, then
-   * every `sweepMs` those stored before the last sweep (a live instance applies its own within milliseconds).
-   */
-  #sweep(first = false): void {
-    this.#sweeping = (async () => {
-      // One process per SQLite file: what an earlier run leased is a dead process's.
-      if (first && !this.#store.sharedByInstances) await this.#store.expireAllLeases();
-      if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
-      if (!first) {
-        for (const key of await this.#store.staleInboxKeys(this.#clock.now() - this.#options.sweepMs, SWEEP_PAGE)) this.#wake(key);
-        return;
-      }
-      let after: InboxEvent | undefined;
-      for (;;) {
-        const page = await this.#store.pendingInbox(SWEEP_PAGE, after);
-        for (const event of page) this.accept(event);
-        after = page[page.length - 1];
-        if (page.length < SWEEP_PAGE || !this.#running) return;
-      }
-    })()
-      .catch((err: unknown) => this.#logger.error({ err }, 'reading unapplied events failed'))
-      .finally(() => {
-        this.#sweeping = undefined;
-        // Alone on its store (SQLite) nobody else can leave events behind: the sweep at start is enough.
-        if (this.#running && this.#store.sharedByInstances) this.#timer = this.#clock.setTimeout(() => this.#sweep(), Math.min(this.#options.sweepMs, this.#options.leaseMs / 3));
-      });
-  }
-
-  async #run(key: string, chain: Chain): Promise<void> {
-    // Let the caller (the webhook handler) answer first; the chain starts on a later turn.
-    await Promise.resolve();
-    if (this.#active >= this.#options.parallel) await new Promise<void>((resolve) => this.#turns.push(resolve));
-    else this.#active++;
-    try {
-      await this.#pass(key, chain);
-    } finally {
-      // Hands its turn straight to a waiting chain, or frees it.
-      const next = this.#turns.shift();
-      if (next) next();
-      else this.#active--;
-    }
+  /** Renews held leases and wakes the chains of calls whose events nobody applied since the last sweep. */
+  async #sweep(): Promise<void> {
+    if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
+    const stale = await this.#store.staleInboxKeys(this.#clock.now() - this.#options.sweepMs, SWEEP_PAGE);
+    for (const key of stale) if (this.#running) this.#chains.wake(key);
   }
 
   async #pass(key: string, chain: Chain): Promise<void> {

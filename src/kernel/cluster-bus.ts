@@ -5,7 +5,7 @@
  * nothing says it (the live page's in-process wake-up covers the one process). `resync` is said to this instance
  * alone when it may have missed signals (its listening connection was lost): reload, and re-read what you follow.
  */
-export type QueueSignal =
+export type BusSignal =
   | { kind: 'scheduled'; id: string; dueAt: number }
   | { kind: 'canceled'; id: string }
   | { kind: 'freed' }
@@ -16,23 +16,23 @@ export type QueueSignal =
  * Signals between the instances sharing one database. `publish` reaches this instance's subscribers at once (in the
  * caller's turn) and the other instances' soon after; each instance hears a signal once.
  */
-export type Notifier = {
-  publish(signal: QueueSignal): void;
+export type ClusterBus = {
+  publish(signal: BusSignal): void;
   /** Returns the unsubscribe. */
-  subscribe(listener: (signal: QueueSignal) => void): () => void;
+  subscribe(listener: (signal: BusSignal) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 };
 
 /** A set of listeners called in turn; one throwing does not keep the signal from the others. */
 export function createListeners(onError: (err: unknown) => void) {
-  const listeners = new Set<(signal: QueueSignal) => void>();
+  const listeners = new Set<(signal: BusSignal) => void>();
   return {
-    add(listener: (signal: QueueSignal) => void): () => void {
+    add(listener: (signal: BusSignal) => void): () => void {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    emit(signal: QueueSignal): void {
+    emit(signal: BusSignal): void {
       for (const listener of listeners) {
         try {
           listener(signal);
@@ -45,7 +45,7 @@ export function createListeners(onError: (err: unknown) => void) {
 }
 
 /** The notifier of a store only one process uses (SQLite): signals stay in the process. */
-export function createInProcessNotifier(onError: (err: unknown) => void = () => undefined): Notifier {
+export function createInProcessBus(onError: (err: unknown) => void = () => undefined): ClusterBus {
   const listeners = createListeners(onError);
   return {
     publish: (signal) => listeners.emit(signal),

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { ClusterBus } from '../kernel/cluster-bus.ts';
 
 /**
  * An in-process "a call changed" bell: live streams on this instance read the database at once instead of at their
@@ -31,11 +31,11 @@ const CHANGES = ['insertCall', 'transition', 'update', 'recordDialedLeg', 'claim
 
 /**
  * The store, ringing `signal` after each call change committed through it. Changes made by other instances are not
- * heard here: on PostgreSQL the notifier's `changed` signal (a trigger's NOTIFY) rings it, and the streams' short poll
+ * heard here: on PostgreSQL the cluster bus's `changed` signal (a trigger's NOTIFY) rings it, and the streams' short poll
  * of `updated_at` finds anything missed.
  */
-export function withChangeSignal(store: Store, signal: ChangeSignal): Store {
-  const wrapped: Store = { ...store };
+export function withChangeSignal<S extends object>(store: S, signal: ChangeSignal): S {
+  const wrapped: S = { ...store };
   for (const name of CHANGES) {
     const original = (store as Record<string, unknown>)[name] as (...args: unknown[]) => Promise<unknown>;
     (wrapped as Record<string, unknown>)[name] = async (...args: unknown[]) => {
@@ -45,4 +45,12 @@ export function withChangeSignal(store: Store, signal: ChangeSignal): Store {
     };
   }
   return wrapped;
+}
+
+/** A call changed on any instance (or signals may have been missed): this instance's live streams read now. */
+export function ringOnBus(bus: Pick<ClusterBus, 'subscribe'>, signal: ChangeSignal): () => void {
+  return bus.subscribe((message) => {
+    if (message.kind === 'changed') signal.ring(message.accountId);
+    else if (message.kind === 'resync') signal.ring();
+  });
 }

@@ -6,7 +6,7 @@ import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { RetryStore } from './retry-store.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import type { Call } from '../calls/call.ts';
-import type { QueueNotifier } from '../calls/call-service.ts';
+import type { QueueSignals } from '../calls/call-service.ts';
 
 /** Endings no retry could change: the number is wrong or refuses us. Telnyx `hangup_cause` values. */
 const HOPELESS_CAUSES = ['unallocated_number', 'invalid_number_format', 'call_rejected', 'number_changed', 'incompatible_destination'];
@@ -44,7 +44,7 @@ export function createRetries(deps: {
   clock: Clock;
   logger: Logger;
   newId: () => string;
-  queue: Pick<QueueNotifier, 'scheduled'>;
+  queue: Pick<QueueSignals, 'scheduled'>;
   beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
 }) {
   const { store, clock, logger } = deps;

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { QueueNotifier } from '../calls/call-service.ts';
+import type { QueueSignals } from '../calls/call-service.ts';
 import { OPTED_OUT_REASON } from '../calls/reasons.ts';
 import { retryColumns } from '../calls/retry-policy.ts';
 import type { Clock, TimerHandle } from '../kernel/clock.ts';
@@ -18,7 +18,7 @@ export type KeeperDeps = {
   clock: Clock;
   logger: Logger;
   newId: () => string;
-  queue: Pick<QueueNotifier, 'scheduled'>;
+  queue: Pick<QueueSignals, 'scheduled'>;
   beforeSchedule: BeforeSchedule;
   /** Past this, an occurrence is not created any more (the queue's `maxLatenessSeconds`). */
   maxLatenessMs: number;

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { QueueNotifier } from '../calls/call-service.ts';
+import type { QueueSignals } from '../calls/call-service.ts';
 import { fieldErrors } from '../calls/input/zod-field-errors.ts';
 import { checkMessage, parseDestination, type SchedulingRules } from '../calls/input/schedule-input.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -28,7 +28,7 @@ export function createScheduleService(deps: {
   clock: Clock;
   newId: () => string;
   rules: SchedulingRules;
-  queue: QueueNotifier;
+  queue: QueueSignals;
   keeper: Pick<ScheduleKeeperCore, 'ensure'>;
   beforeSchedule: BeforeSchedule;
 }) {

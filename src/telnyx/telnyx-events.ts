@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AnsweredBy, CarrierEvent, CarrierNotice, HungUp } from '../calls/carrier-event.ts';
 import { ValidationError } from '../kernel/errors.ts';
 import type { InboxEvent } from '../inbox/inbox-store.ts';
+import type { InboxCodec } from '../inbox/inbox-codec.ts';
 
 /**
  * The one place Telnyx's webhook JSON is read: the envelope (id, type, time, which call) when a verified webhook is
@@ -163,3 +164,6 @@ export function toCarrierNotice(event: InboxEvent): CarrierNotice {
     detail: timelineDetail(event),
   };
 }
+
+/** Telnyx's webhook format as the inbox reads it: the envelope at intake, the notice when applied. */
+export const telnyxInboxCodec: InboxCodec = { envelope: parseTelnyxWebhook, notice: toCarrierNotice };

@@ -1,8 +1,7 @@
 import Telnyx from 'telnyx';
 import { DomainError, ErrorCode, ValidationError } from '../kernel/errors.ts';
 
-/** Checks a webhook's ed25519 signature and timestamp over the raw body; resolves with the body parsed, once. */
-export type WebhookVerifier = (rawBody: string, headers: Record<string, string>) => Promise<unknown>;
+import type { WebhookVerifier } from '../inbox/inbox-codec.ts';
 
 /**
  * Verification by the SDK's own `webhooks.unwrap` (signature over `timestamp|raw body`, timestamp within

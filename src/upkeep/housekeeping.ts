@@ -8,15 +8,15 @@ import type { CallStore } from '../calls/call-store.ts';
 import type { Telephony } from '../calls/carrier.ts';
 import type { Leases } from '../kernel/leases.ts';
 
-export type MaintenanceOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
+export type HousekeepingOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
 
 /** The two housekeeping jobs, as plain functions so tests run them with a manual clock. */
-export function createMaintenance(deps: {
+export function createHousekeeping(deps: {
   store: CallStore;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  options: MaintenanceOptions;
+  options: HousekeepingOptions;
   channelFreed: () => void;
   /** Asked about each stuck call, and told to hang up one still alive. */
   telephony: Pick<Telephony, 'callStatus' | 'hangup'>;
@@ -80,22 +80,22 @@ export function createMaintenance(deps: {
     },
   };
 }
-export type Maintenance = ReturnType<typeof createMaintenance>;
+export type Housekeeping = ReturnType<typeof createHousekeeping>;
 
 /**
  * Runs the maintenance jobs on their cron schedules (node-cron, no overlap); stoppable and awaited on shutdown.
  * With `lease`, each run happens on one instance only: every instance's cron fires, the first to take the job's
  * lease (held a minute, longer than a run's spread between instances) runs it.
  */
-export class MaintenanceJobs {
-  readonly #maintenance: Maintenance;
-  readonly #options: MaintenanceOptions;
+export class HousekeepingJobs {
+  readonly #maintenance: Housekeeping;
+  readonly #options: HousekeepingOptions;
   readonly #logger: Logger;
   #tasks: ScheduledTask[] = [];
   #running = new Set<Promise<unknown>>();
   readonly #lease: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } | undefined;
 
-  constructor(deps: { maintenance: Maintenance; options: MaintenanceOptions; logger: Logger; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } }) {
+  constructor(deps: { maintenance: Housekeeping; options: HousekeepingOptions; logger: Logger; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } }) {
     this.#lease = deps.lease;
     this.#maintenance = deps.maintenance;
     this.#options = deps.options;

@@ -21,7 +21,7 @@ export async function startInlineWebhooks(deps: Deps): Promise<{ url: string; se
     logger,
     metrics,
     flow: deps.callFlow,
-    channelFreed: () => deps.queue.channelFreed(),
+    channelFreed: () => deps.dialer.channelFreed(),
     detectsMachines: amd !== 'disabled',
     waitsForGreeting: false,
   });

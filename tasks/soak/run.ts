@@ -150,7 +150,7 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
     `failed because: ${[...failedWhy].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n}× "${why}"`).join('; ') || 'none'}`,
     `faults: webhooks lost ${stats.webhooks.lost} of ${stats.webhooks.delivered + stats.webhooks.lost}, dials with unknown outcome ${stats.dialsUnknownOutcome}, channel-limit refusals ${stats.channelLimited}, calls requeued ${requeued}`,
     `reconciler (from the carrier's record): ${reconciled}`,
-    `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.queue.capacity}`,
+    `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.dialer.capacity}`,
     `claim→end: p50 ${(pct(0.5) / 1000).toFixed(1)} s, p95 ${(pct(0.95) / 1000).toFixed(1)} s, max ${((durations.at(-1) ?? 0) / 1000).toFixed(1)} s (limit ${limitMs / 1000} s)`,
   ];
   const checks: [string, number][] = [

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Clock, TimerHandle } from '../../kernel/clock.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { createListeners, type Notifier, type QueueSignal } from '../../kernel/cluster-bus.ts';
+import { createListeners, type ClusterBus, type BusSignal } from '../../kernel/cluster-bus.ts';
 
 /** The channel every instance LISTENs on (one per database: NOTIFY does not cross databases). */
 export const NOTIFY_CHANNEL = 'dial_a_joke';
@@ -13,7 +13,7 @@ const RECONNECT_MS = 1000;
  * the others' signals to the subscribers and skips its own. A lost listening connection is reopened after a second,
  * and the subscribers hear `resync`, since signals sent meanwhile are gone.
  */
-export function createPgNotifier(deps: { connectionString: string; instanceId: string; clock: Clock; logger: Logger; channel?: string }): Notifier {
+export function createPgBus(deps: { connectionString: string; instanceId: string; clock: Clock; logger: Logger; channel?: string }): ClusterBus {
   const channel = deps.channel ?? NOTIFY_CHANNEL;
   const listeners = createListeners((err) => deps.logger.error({ err }, 'a queue signal listener failed'));
   const sender = new pg.Pool({ connectionString: deps.connectionString, max: 2, connectionTimeoutMillis: 5000 });
@@ -24,9 +24,9 @@ export function createPgNotifier(deps: { connectionString: string; instanceId: s
 
   const onNotification = (message: pg.Notification) => {
     if (message.channel !== channel || !message.payload) return;
-    let parsed: { o?: string; s?: QueueSignal };
+    let parsed: { o?: string; s?: BusSignal };
     try {
-      parsed = JSON.parse(message.payload) as { o?: string; s?: QueueSignal };
+      parsed = JSON.parse(message.payload) as { o?: string; s?: BusSignal };
     } catch {
       return;
     }

@@ -84,7 +84,7 @@ test('when a call has started dialing, then DELETE answers 409', async (t) => {
   const { svc, post, clock, api } = await boot(t);
   const { id } = (await (await post({ to: '+12025550123', at: '2026-11-21T12:00:30Z' })).json()) as { id: string };
   await clock.advance(30_000);
-  await svc.deps.queue.whenIdle();
+  await svc.deps.dialer.whenIdle();
   const res = await api(`${svc.url}/api/calls/${id}`, { method: 'DELETE' });
   t.is(res.status, 409);
   t.is(((await res.json()) as { detail: string }).detail, 'The call is dialing and can no longer be canceled.');

@@ -35,12 +35,12 @@ test('when the leg is refused for the channel limit before the slow dial answers
     const res = await postSigned(h.svc.url, telnyxEvent(type, id, { call_control_id: 'v3:refused-leg', ...extra }), SIGNING_SEED);
     t.is(res.status, 200);
   }
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   t.is((await h.svc.deps.store.getCall(id))?.status, 'scheduled', 'requeued by the refusal');
 
   // Now the dial's answer arrives, naming a leg of an attempt that is over.
   await carrierClock.advance(1000);
-  await h.svc.deps.queue.whenIdle();
+  await h.svc.deps.dialer.whenIdle();
   const call = await h.svc.deps.store.getCall(id);
   t.is(call?.status, 'scheduled');
   t.is(call?.callControlId, null);

@@ -9,12 +9,12 @@ test('when call.answered is sent again under a new event id, then the first word
   const id = await h.placeNow('+12025550123');
   const live = await h.waitFor(id, (c) => c.status === 'in_progress');
   await h.simulator.waitForCommand((c) => c.kind === 'gather');
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   for (const type of ['call.answered', 'call.answered', 'call.machine.detection.ended']) {
     const res = await postSigned(h.svc.url, telnyxEvent(type, id, { call_control_id: live.callControlId, result: 'human' }), SIGNING_SEED);
     t.is(res.status, 200);
   }
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   t.is(h.simulator.commands.filter((c) => c.kind === 'gather' || c.kind === 'speak').length, 1);
   t.is((await h.timeline(id)).filter((e) => e.kind === 'command' && e.name === 'gather').length, 1);
   t.is(h.simulator.spokenTo('+12025550123').length, 1);
@@ -29,7 +29,7 @@ test('when the carrier answers a call our books already call final, then it is h
   const hangup = await h.simulator.waitForCommand((c) => c.kind === 'hangup' && c.callControlId === ringing.callControlId);
   t.is(hangup.status, 200);
   await h.simulator.whenIdle();
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const carrierCall = h.simulator.call(ringing.callControlId ?? '');
   t.truthy(carrierCall?.answeredAt);
   t.deepEqual(carrierCall?.spoken, []);
@@ -49,7 +49,7 @@ test('when a canceled call is answered anyway, then a hangup goes out', async (t
   t.is(res.status, 200);
   const hangup = await h.simulator.waitForCommand((c) => c.kind === 'hangup' && c.callControlId === 'v3:stray');
   t.truthy(hangup);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   t.is((await store.getCall('canceled-1'))?.status, 'canceled');
 });
 
@@ -58,7 +58,7 @@ test('when detection never reports, then the reconciler’s nudge speaks to the 
   const h = await bootWithSimulator(t, { simulator: { amdDelayMs: 60_000 }, config: { telnyx: { menuTimeoutMs: 60_000 } } });
   const id = await h.placeNow('+12025550123');
   await h.waitFor(id, (c) => c.status === 'in_progress');
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   t.true(await h.svc.deps.callFlow.silent((await h.svc.deps.store.getCall(id))!));
   t.true(await h.svc.deps.callFlow.nudge(id));
   t.false(await h.svc.deps.callFlow.nudge(id));
@@ -80,7 +80,7 @@ test('when the last words end cut short by the callee’s hangup, then no hangup
   await lastWordsSaid('said-in-full');
   await postSigned(h.svc.url, telnyxEvent('call.speak.ended', 'cut-short', { status: 'call_hangup' }), SIGNING_SEED);
   await postSigned(h.svc.url, telnyxEvent('call.speak.ended', 'said-in-full', { status: 'completed' }), SIGNING_SEED);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const hangupsOf = async (id: string) => (await h.timeline(id)).filter((e) => e.detail?.step === 'hangup-last-words').length;
   t.is(await hangupsOf('cut-short'), 0);
   t.is(await hangupsOf('said-in-full'), 1);
@@ -93,13 +93,13 @@ test('when a key press is reported again under a new event id, then it is answer
   const h = await bootWithSimulator(t, { config: { telnyx: { menuTimeoutMs: 60_000 } } });
   const id = await h.placeNow('+12025550901');
   await h.simulator.waitForCommand((c) => c.kind === 'gather' && c.commandId === commandId('gather', id, 'menu-2'));
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const call = await h.svc.deps.store.getCall(id);
   const first = (await h.timeline(id)).find((e) => e.kind === 'webhook' && e.name === 'call.gather.ended');
   const occurredAt = new Date(String(first?.detail?.occurredAt));
   const replay = telnyxEvent('call.gather.ended', id, { call_control_id: call?.callControlId, digits: '1', status: 'valid' }, occurredAt);
   t.is((await postSigned(h.svc.url, replay, SIGNING_SEED)).status, 200);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const steps = (await h.timeline(id)).filter((e) => e.kind === 'command' && e.name === 'gather').map((e) => e.detail?.step);
   t.deepEqual(steps, ['menu-1', 'menu-2']);
   t.is(h.simulator.commands.filter((c) => c.kind === 'gather').length, 2);

@@ -1,11 +1,11 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
-import { EventWorker } from '../../../src/inbox/inbox-worker.ts';
+import { InboxWorker } from '../../../src/inbox/inbox-worker.ts';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
 import { buildDeps, type Deps } from '../../../src/compose/index.ts';
-import { createInProcessNotifier, type Notifier, type QueueSignal } from '../../../src/kernel/cluster-bus.ts';
-import { createPgNotifier } from '../../../src/store/postgres/pg-notify.ts';
+import { createInProcessBus, type ClusterBus, type BusSignal } from '../../../src/kernel/cluster-bus.ts';
+import { createPgBus } from '../../../src/store/postgres/pg-notify.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { InboxEvent } from '../../../src/inbox/inbox-store.ts';
 import type { Store } from '../../../src/store/store.ts';
@@ -47,15 +47,15 @@ async function cluster(db: TestDatabase, t: { teardown(fn: () => Promise<void> |
     for (const store of stores) await store.close();
     await drop();
   });
-  const boot = async (options: { clock: ManualClock; telephony: Telephony; notifier: Notifier; start?: boolean }): Promise<Deps> => {
+  const boot = async (options: { clock: ManualClock; telephony: Telephony; notifier: ClusterBus; start?: boolean }): Promise<Deps> => {
     const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 });
     stores.push(store);
     await store.migrate();
     const { config } = testConfig({ databaseUrl: db.url, queue: { windowSize: 1000, ...queue } });
-    const deps = buildDeps(config, { clock: options.clock, store, telephony: options.telephony, notifier: options.notifier, logger: createMemoryLogger().logger });
+    const deps = buildDeps(config, { clock: options.clock, store, telephony: options.telephony, bus: options.notifier, logger: createMemoryLogger().logger });
     if (options.start !== false) {
-      await deps.notifier.start();
-      await deps.queue.start();
+      await deps.bus.start();
+      await deps.dialer.start();
     }
     return deps;
   };
@@ -67,7 +67,7 @@ async function run(clock: ManualClock, instances: Deps[], ms: number, step = 50,
   for (let spent = 0; spent < ms; spent += step) {
     await clock.advance(step);
     await Promise.all(also);
-    await Promise.all(instances.map((d) => d.queue.whenIdle()));
+    await Promise.all(instances.map((d) => d.dialer.whenIdle()));
   }
 }
 
@@ -87,7 +87,7 @@ await withPostgres(test, (db) => {
           const deps = late[dial.callId.charCodeAt(dial.callId.length - 1) % 2] as Deps;
           const ending = deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', clock.now()).then(() => {
             live.delete(dial.callId);
-            deps.notifier.publish({ kind: 'freed' });
+            deps.bus.publish({ kind: 'freed' });
           });
           endings.add(ending);
           void ending.finally(() => endings.delete(ending));
@@ -95,13 +95,13 @@ await withPostgres(test, (db) => {
       },
     });
     const { boot } = await cluster(db, t, { dialsPerSecond: 4, dialRateMarginMs: 0, maxConcurrentCalls: 5 });
-    const hub = createInProcessNotifier();
+    const hub = createInProcessBus();
     const a = await boot({ clock, telephony: sim.forInstance('a'), notifier: hub });
     const b = await boot({ clock, telephony: sim.forInstance('b'), notifier: hub });
     late.push(a, b);
     t.teardown(async () => {
-      await a.queue.stop();
-      await b.queue.stop();
+      await a.dialer.stop();
+      await b.dialer.stop();
     });
     const ids: string[] = [];
     for (let i = 0; i < 24; i++) ids.push((await (i % 2 ? a : b).calls.schedule({ to: `+1202555${1000 + i}`, dueAt: T0 + 1000, timeZone: 'UTC', message: null })).id);
@@ -125,15 +125,15 @@ await withPostgres(test, (db) => {
     const dialed = new Promise<void>((resolve) => (firstDial = resolve));
     const sim = carrier(clock, { onDial: () => firstDial() });
     const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
-    const dead = await boot({ clock: deadClock, telephony: sim.forInstance('dead', true), notifier: createInProcessNotifier() });
+    const dead = await boot({ clock: deadClock, telephony: sim.forInstance('dead', true), notifier: createInProcessBus() });
     const call = await dead.calls.schedule({ to: '+12025551000', dueAt: T0 + 1000, timeZone: 'UTC', message: null });
     await deadClock.advance(1000);
     await dialed;
     t.is(sim.dials.length, 1, 'the dying instance sent its dial');
     // The dying instance's clock stops here: no more lease renewals. A new instance starts a second later.
     await clock.advanceTo(T0 + 2000);
-    const heir = await boot({ clock, telephony: sim.forInstance('heir'), notifier: createInProcessNotifier() });
-    t.teardown(() => heir.queue.stop());
+    const heir = await boot({ clock, telephony: sim.forInstance('heir'), notifier: createInProcessBus() });
+    t.teardown(() => heir.dialer.stop());
     await run(clock, [heir], 5000, 500);
     t.is(sim.dials.length, 1, 'a live lease is left alone');
     await run(clock, [heir], 8000, 500);
@@ -148,17 +148,17 @@ await withPostgres(test, (db) => {
     const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
     const channel = `daj_test_${randomBytes(4).toString('hex')}`;
     const logger = createMemoryLogger().logger;
-    const notifier = (instanceId: string) => createPgNotifier({ connectionString: db.url, instanceId, clock, logger, channel });
+    const notifier = (instanceId: string) => createPgBus({ connectionString: db.url, instanceId, clock, logger, channel });
     // The front instance only takes requests (its queue is not started); the worker holds the timed queue.
     const front = await boot({ clock, telephony: sim.forInstance('front'), notifier: notifier('front'), start: false });
-    await front.notifier.start();
+    await front.bus.start();
     const worker = await boot({ clock, telephony: sim.forInstance('worker'), notifier: notifier('worker') });
     t.teardown(async () => {
-      await worker.queue.stop();
-      await worker.notifier.stop();
-      await front.notifier.stop();
+      await worker.dialer.stop();
+      await worker.bus.stop();
+      await front.bus.stop();
     });
-    const heard = new Promise<QueueSignal>((resolve) => worker.notifier.subscribe((signal) => signal.kind === 'scheduled' && resolve(signal)));
+    const heard = new Promise<BusSignal>((resolve) => worker.bus.subscribe((signal) => signal.kind === 'scheduled' && resolve(signal)));
     const call = await front.calls.schedule({ to: '+12025551000', dueAt: T0 + 5000, timeZone: 'UTC', message: null });
     t.like(await heard, { kind: 'scheduled', id: call.id, dueAt: T0 + 5000 });
     await run(clock, [worker], 5000, 1000);
@@ -174,11 +174,11 @@ await withPostgres(test, (db) => {
       await drop();
     });
     await store.migrate();
-    const listener = createPgNotifier({ connectionString: db.url, instanceId: 'page', clock: createManualClock(T0), logger: createMemoryLogger().logger });
+    const listener = createPgBus({ connectionString: db.url, instanceId: 'page', clock: createManualClock(T0), logger: createMemoryLogger().logger });
     await listener.start();
     t.teardown(() => listener.stop());
     const id = `changed-${randomBytes(4).toString('hex')}`;
-    const heard: QueueSignal[] = [];
+    const heard: BusSignal[] = [];
     const twice = new Promise<void>((resolve) =>
       listener.subscribe((signal) => {
         if (signal.kind === 'changed' && signal.callId === id) heard.push(signal);
@@ -211,7 +211,7 @@ await withPostgres(test, (db) => {
     const clock = createManualClock(T0);
     const workers = stores.map(
       (store, i) =>
-        new EventWorker({
+        new InboxWorker({
           store: store,
           clock,
           logger: createMemoryLogger().logger,
@@ -238,7 +238,7 @@ await withPostgres(test, (db) => {
       payload: {},
       receivedAt: occurredAt,
     });
-    const [a, b] = workers as [EventWorker, EventWorker];
+    const [a, b] = workers as [InboxWorker, InboxWorker];
     const [storeA, storeB] = stores as [Store, Store];
     await storeA.insertInbox(event('e1', T0));
     a.accept(event('e1', T0));

@@ -144,7 +144,7 @@ test('when the lists are refreshed by the script, then the fragment shows the li
   const { b, svc, clock } = await boot(t);
   await b.submit('/calls', { to: '+12025550123', date: '2026-11-21', time: '12:01', timezone: 'UTC', message: '' });
   await clock.advance(60_000);
-  await svc.deps.queue.whenIdle();
+  await svc.deps.dialer.whenIdle();
   const fragment = await (await b.request('/partials/calls')).text();
   t.regex(fragment, /status-dialing/);
   t.notRegex(fragment, /<html/);

@@ -16,7 +16,7 @@ test('when the carrier refuses a dial with SIP 403 (channel limit), then the cal
   t.truthy(refused, 'one of the two was refused and dialed again');
   const requeued = (await h.timeline(refused?.id as string)).find((e) => e.kind === 'status' && e.name === 'scheduled' && e.detail?.requeued === true);
   t.regex(String(requeued?.detail?.reason), /channel limit was reached \(SIP 403\)/);
-  t.is(h.svc.deps.queue.capacity, 1);
+  t.is(h.svc.deps.dialer.capacity, 1);
   t.is(h.simulator.stats.channelLimited >= 1, true);
   // Each attempt is its own dial (a new command id): the refused leg and the one that got through.
   t.is(h.simulator.placedCount(clientStateOf(refused?.id as string)), refused?.attempt as number);

@@ -13,6 +13,6 @@ test('when the carrier refuses a lone dial with SIP 403 (no channel of ours in u
   t.regex(call.reason ?? '', /SIP 403/);
   t.is(call.attempt, 1);
   t.is(h.simulator.placedCount(clientStateOf(id)), 1);
-  t.is(h.svc.deps.queue.capacity, 2);
+  t.is(h.svc.deps.dialer.capacity, 2);
   t.false((await h.timeline(id)).some((e) => e.kind === 'status' && e.name === 'scheduled' && e.detail?.requeued === true));
 });

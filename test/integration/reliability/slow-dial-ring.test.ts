@@ -38,7 +38,7 @@ test('when a dial takes 4 s to be accepted and the callee never answers, then th
   await dialHeld;
   simulator.configure({ apiLatencyMs: 0 }); // only the dial is slow: the reconciler's questions are answered at once
   await clock.advance(4000); // the dial is accepted; the leg starts ringing for 5 s
-  await svc.deps.queue.whenIdle();
+  await svc.deps.dialer.whenIdle();
   await watched.waitFor(id, (call) => call.status === 'ringing');
 
   // 7.5 s after the claim (past ring timeout + slack counted from it), 3.5 s into the ring: still ringing.
@@ -48,7 +48,7 @@ test('when a dial takes 4 s to be accepted and the callee never answers, then th
 
   await clock.advance(2000); // the carrier's ring timeout: call.hangup `timeout`
   const ended = await watched.waitFor(id, (call) => isFinal(call.status));
-  await svc.deps.events.whenIdle();
+  await svc.deps.inboxWorker.whenIdle();
   t.is(ended.status, 'no_answer', ended.reason ?? '');
   const timeline = await svc.deps.store.listEvents(id);
   t.false(timeline.some((e) => e.name === 'reconcile.answered'), 'never declared answered while ringing');

@@ -26,14 +26,14 @@ async function boot(t: ExecutionContext, clock: ManualClock) {
   /** The call, once it has ended and everything its ending set off (a retry, the next occurrence) is done. */
   const ended = async (id: string): Promise<Call> => {
     const call = await watched.waitFor(id, (c) => isFinal(c.status));
-    await svc.deps.events.whenIdle();
+    await svc.deps.inboxWorker.whenIdle();
     await svc.deps.scheduleKeeper.whenIdle();
     return (await svc.deps.store.getCall(id)) ?? call;
   };
   /** Moves the service's clock to `at` and lets the queue claim and dial what fell due. */
   const reach = async (at: number) => {
     await clock.advanceTo(at);
-    await svc.deps.queue.whenIdle();
+    await svc.deps.dialer.whenIdle();
     await svc.deps.scheduleKeeper.whenIdle();
   };
   return { svc, simulator, account, reach, ended };

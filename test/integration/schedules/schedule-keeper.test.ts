@@ -22,7 +22,7 @@ async function boot(t: ExecutionContext, options: { clock: ManualClock; dir?: st
 
 async function settle(svc: Awaited<ReturnType<typeof boot>>['svc']) {
   await svc.deps.scheduleKeeper.whenIdle();
-  await svc.deps.queue.whenIdle();
+  await svc.deps.dialer.whenIdle();
   await svc.deps.scheduleKeeper.whenIdle();
 }
 
@@ -71,7 +71,7 @@ test('when the process dies between claiming an occurrence and creating the next
   t.is(pending?.dueAt, Date.UTC(2026, 10, 23, 7, 0));
   // The crash: the occurrence is claimed (as the queue does) and nothing else happens — no keeper, no dial.
   await first.svc.deps.scheduleKeeper.stop();
-  await first.svc.deps.queue.stop();
+  await first.svc.deps.dialer.stop();
   await clock.advanceTo(Date.UTC(2026, 10, 23, 7, 0));
   const claimed = await first.svc.deps.store.claim(pending?.id as string, clock.now(), 10);
   t.truthy(claimed.claimed);

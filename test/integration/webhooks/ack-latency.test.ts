@@ -32,7 +32,7 @@ test('when the carrier is stuck on a command, then webhooks are still answered 2
     release();
     await svc.stop();
   });
-  const { store, clock, events } = svc.deps;
+  const { store, clock, inboxWorker: events } = svc.deps;
   await store.insertCall({ id: 'slow-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hello', createdAt: clock.now() });
   await store.claim('slow-1', clock.now(), 10);
   await store.update('slow-1', { callControlId: 'v3:test-slow-1' }, clock.now());
@@ -67,7 +67,7 @@ test('when the callee hung up before the first words reached the carrier, then t
   const { config, dir } = testConfig({ telnyx: { answeringMachineDetection: 'disabled' } });
   const svc = await startTestService({ config, dir, deps: { telephony, simulator: new CarrierSimulator({ signingSeedBase64: SIGNING_SEED }) } });
   t.teardown(() => svc.stop());
-  const { store, clock, events } = svc.deps;
+  const { store, clock, inboxWorker: events } = svc.deps;
   await store.insertCall({ id: 'gone-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
   await store.claim('gone-1', clock.now(), 10);
   await store.update('gone-1', { callControlId: 'v3:test-gone-1' }, clock.now());

@@ -8,7 +8,7 @@ type Harness = Awaited<ReturnType<typeof bootWithSimulator>>;
 async function deliver(h: Harness, eventType: string, callId: string, leg: string, extra: Record<string, unknown> = {}) {
   const res = await postSigned(h.svc.url, telnyxEvent(eventType, callId, { call_control_id: leg, ...extra }), SIGNING_SEED);
   if (res.status !== 200) throw new Error(`webhook refused: ${res.status}`);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
 }
 
 /** A call scheduled an hour ahead, so the queue leaves it alone and the test plays the queue's claim itself. */

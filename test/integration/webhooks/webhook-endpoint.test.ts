@@ -87,7 +87,7 @@ test('when the same event is delivered twice, then both get 200 and it is applie
   t.is(second.status, 200);
   t.deepEqual(await second.json(), { received: true, duplicate: true });
   await h.waitFor(id, (c) => c.status === 'ringing');
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   t.is((await h.timeline(id)).filter((e) => e.kind === 'webhook').length, 1);
   t.is(inboxCount(h.dir), 1);
 });
@@ -102,7 +102,7 @@ test('when the hangup overtakes the answer, then the call ends failed (no answer
   t.regex(ended.reason ?? '', /before it was answered: normal_clearing/);
   await postSigned(h.svc.url, telnyxEvent('call.answered', id, {}, new Date(t0 + 1000)), SIGNING_SEED);
   await postSigned(h.svc.url, telnyxEvent('call.initiated', id, {}, new Date(t0)), SIGNING_SEED);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const events = await h.timeline(id);
   t.is((await h.svc.deps.store.getCall(id))?.status, 'failed');
   t.deepEqual(events.filter((e) => e.kind === 'webhook').map((e) => e.name), ['call.hangup', 'call.answered', 'call.initiated']);
@@ -119,7 +119,7 @@ test('when the carrier delivers every webhook twice and out of order, then the c
   const id = await h.placeNow('+12025550123');
   t.is((await h.ended(id)).status, 'completed');
   await h.simulator.whenIdle();
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const events = await h.timeline(id);
   const statuses = events.filter((e) => e.kind === 'status').map((e) => e.name);
   const order = ['scheduled', 'dialing', 'ringing', 'in_progress', 'completed'];
@@ -138,7 +138,7 @@ test('when an event names no call of ours, then it is acknowledged and recorded 
   const h = await bootWithSimulator(t);
   const res = await postSigned(h.svc.url, telnyxEvent('call.initiated', 'not-ours'), SIGNING_SEED);
   t.is(res.status, 200);
-  await h.svc.deps.events.whenIdle();
+  await h.svc.deps.inboxWorker.whenIdle();
   const db = new DatabaseSync(join(h.dir, 'test.db'), { readOnly: true });
   t.teardown(() => db.close());
   t.like(db.prepare('SELECT outcome, applied_at IS NOT NULL AS applied FROM webhook_inbox').get(), { outcome: 'unknown call', applied: 1 });
@@ -147,7 +147,7 @@ test('when an event names no call of ours, then it is acknowledged and recorded 
 test('when the service stops between storing an event and applying it, then the next start applies it', async (t) => {
   const first = await bootWithSimulator(t, { keepDir: true });
   const id = await dialedCall(first);
-  await first.svc.deps.events.stop(); // the worker is gone: the event can only be stored
+  await first.svc.deps.inboxWorker.stop(); // the worker is gone: the event can only be stored
   const res = await postSigned(first.svc.url, telnyxEvent('call.initiated', id), SIGNING_SEED);
   t.is(res.status, 200);
   t.is((await first.svc.deps.store.getCall(id))?.status, 'dialing');
@@ -156,7 +156,7 @@ test('when the service stops between storing an event and applying it, then the 
   const second = await bootWithSimulator(t, { dir: first.dir });
   const call = await second.waitFor(id, (c) => c.status === 'ringing');
   t.is(call.status, 'ringing');
-  await second.svc.deps.events.whenIdle();
+  await second.svc.deps.inboxWorker.whenIdle();
   t.deepEqual(await second.svc.deps.store.pendingInbox(10), []);
 });
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
-import { EventWorker } from '../../../src/inbox/inbox-worker.ts';
+import { InboxWorker } from '../../../src/inbox/inbox-worker.ts';
 import type { InboxEvent } from '../../../src/inbox/inbox-store.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
@@ -46,7 +46,7 @@ test("when the reconciler's nudge is serialised while an event of the same call 
   let started!: () => void;
   const firstStarted = new Promise<void>((resolve) => (started = resolve));
   const read = (event: InboxEvent): CarrierNotice => ({ ...event, name: 'greeting ended', event: { kind: 'greetingEnded' }, detail: {} });
-  const worker = new EventWorker({
+  const worker = new InboxWorker({
     store,
     clock: createManualClock(T0),
     logger: createMemoryLogger().logger,

@@ -27,21 +27,21 @@ async function harness(
       if (options.callMs === undefined) return;
       clock.setTimeout(() => {
         const deps = late.deps as Deps;
-        void deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', clock.now()).then(() => deps.queue.channelFreed());
+        void deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', clock.now()).then(() => deps.dialer.channelFreed());
       }, options.callMs);
     },
   });
   const deps = buildDeps(config, { clock, telephony, logger: createMemoryLogger().logger });
   late.deps = deps;
   await deps.store.migrate();
-  await deps.queue.start();
+  await deps.dialer.start();
   return {
     deps,
     clock,
     dials,
     dir,
     async stop() {
-      await deps.queue.stop();
+      await deps.dialer.stop();
       await deps.store.close();
     },
   };
@@ -60,7 +60,7 @@ test('when a call falls due, then it is dialed at its instant by one timer, not 
   await h.clock.advance(1);
   t.is(h.dials.length, 1);
   t.like(h.dials[0], { callId: call.id, at: T0 + 90_000 });
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   t.like(await h.deps.store.getCall(call.id), { status: 'dialing', latenessMs: 0, attempt: 1, callControlId: `cc-${call.id}` });
 });
 
@@ -106,7 +106,7 @@ test('when cancel races the claim, then one wins and the loser hears a conflict'
     (err: Error) => err.message,
   );
   const [outcome] = await Promise.all([cancel, advancing]);
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   const final = await h.deps.store.getCall(call.id);
   if (outcome === 'canceled') {
     t.is(final?.status, 'canceled');
@@ -194,7 +194,7 @@ test('when calls fell due while the service was down, then recent ones fire at s
     rmSync(first.dir, { recursive: true, force: true });
   });
   await clock.advance(0);
-  await second.deps.queue.whenIdle();
+  await second.deps.dialer.whenIdle();
   t.deepEqual(second.dials.map((d) => d.callId), [recent.id]);
   t.like(await second.deps.store.getCall(recent.id), { status: 'dialing', latenessMs: 6 * 60_000 });
   t.like(await second.deps.store.getCall(old.id), { status: 'missed' });
@@ -217,7 +217,7 @@ test('when a crash left a call mid-dial, then it is redialed with the same comma
     await second.stop();
     rmSync(first.dir, { recursive: true, force: true });
   });
-  await second.deps.queue.whenIdle();
+  await second.deps.dialer.whenIdle();
   t.deepEqual(second.dials.map((d) => d.callId), [young.id]);
   const { commandId } = await import('../../../src/calls/command-id.ts');
   t.is(second.dials[0]?.commandId, commandId('dial', young.id, 1));
@@ -248,7 +248,7 @@ test('when calls recovered mid-dial wait for rate slots past their command_id wi
     rmSync(first.dir, { recursive: true, force: true });
   });
   for (let i = 0; i < 5; i++) await clock.advance(1100);
-  await second.deps.queue.whenIdle();
+  await second.deps.dialer.whenIdle();
   t.is(second.dials.length, 2);
   for (const dial of second.dials) t.true(dial.at - T0 <= 55_000, `dialed ${dial.at - T0} ms after its claim`);
   const late = calls.filter((c) => !second.dials.some((d) => d.callId === c.id));
@@ -262,7 +262,7 @@ test('when a dial fails permanently, then the call ends failed with the reason a
   const bad = await schedule(h, 1000, '+12025550199');
   const good = await schedule(h, 1500);
   await h.clock.advance(2000);
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   t.like(await h.deps.store.getCall(bad.id), { status: 'failed', reason: 'dial failed: Invalid destination number' });
   t.is((await h.deps.store.getCall(good.id))?.status, 'dialing');
 });
@@ -275,7 +275,7 @@ test('when a dial is retried, then the retry takes a slot of the same dial rate 
   await schedule(h, 0);
   await schedule(h, 0, '+12025550124');
   await h.clock.advance(0);
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   t.is(h.dials.length, 2);
   let acquired = false;
   const waiting = limiter.acquire().then(() => (acquired = true));
@@ -306,9 +306,9 @@ test('when a claim fails on the database, then the queue tries again instead of 
   const fake = createFakeTelephony(clock);
   const deps = buildDeps(config, { clock, store, telephony: fake.telephony, logger: createMemoryLogger().logger });
   await deps.store.migrate();
-  await deps.queue.start();
+  await deps.dialer.start();
   t.teardown(async () => {
-    await deps.queue.stop();
+    await deps.dialer.stop();
     await deps.store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -324,18 +324,18 @@ test('when the carrier refuses a dial for want of a channel, then concurrency dr
   t.teardown(() => h.stop());
   for (let i = 0; i < 6; i++) await schedule(h, 1000, `+1202555012${i}`);
   await h.clock.advance(1000);
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   t.is(h.dials.length, 4);
-  h.deps.queue.channelRefused();
-  t.is(h.deps.queue.capacity, 3);
+  h.deps.dialer.channelRefused();
+  t.is(h.deps.dialer.capacity, 3);
   // Two calls end: with capacity 3 and two live, one more is dialed, not two.
   for (const dial of h.dials.slice(0, 2)) await h.deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', h.clock.now());
-  h.deps.queue.channelFreed();
+  h.deps.dialer.channelFreed();
   await h.clock.advance(0);
-  await h.deps.queue.whenIdle();
+  await h.deps.dialer.whenIdle();
   t.is(h.dials.length, 5);
   await h.clock.advance(30_000);
-  await h.deps.queue.whenIdle();
-  t.is(h.deps.queue.capacity, 4);
+  await h.deps.dialer.whenIdle();
+  t.is(h.deps.dialer.capacity, 4);
   t.is(h.dials.length, 6);
 });

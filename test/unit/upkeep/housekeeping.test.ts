@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { rmSync } from 'node:fs';
-import { createMaintenance, MaintenanceJobs } from '../../../src/upkeep/housekeeping.ts';
+import { createHousekeeping, HousekeepingJobs } from '../../../src/upkeep/housekeeping.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { TelephonyError } from '../../../src/calls/carrier.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
@@ -40,7 +40,7 @@ async function setup(t: ExecutionContext, maxCallMs = MAX_CALL_MS) {
       carrier.alive.delete(callControlId);
     },
   };
-  const maintenance = createMaintenance({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony, maxCallMs });
+  const maintenance = createHousekeeping({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony, maxCallMs });
   const add = (id: string) => store.insertCall({ id, to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
   return { store, clock, memory, maintenance, add, options, carrier, freed: () => freed };
 }
@@ -77,7 +77,7 @@ test('when finished calls are older than the retention, then they are purged; ne
 
 test('when the cron jobs are started and stopped, then stop resolves and leaves no task behind', async (t) => {
   const { maintenance, memory, options } = await setup(t);
-  const jobs = new MaintenanceJobs({ maintenance, options, logger: memory.logger });
+  const jobs = new HousekeepingJobs({ maintenance, options, logger: memory.logger });
   jobs.start();
   await t.notThrowsAsync(jobs.stop());
 });

@@ -1,0 +1,63 @@
+import { createCallFlow, type CallFlow } from '../calls/call-flow.ts';
+import { createCallService, type CallService, type QueueSignals } from '../calls/call-service.ts';
+import type { Telephony } from '../calls/carrier.ts';
+import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from '../calls/input/destination-policy.ts';
+import type { SchedulingRules } from '../calls/input/schedule-input.ts';
+import type { JokeSource } from '../calls/joke-source.ts';
+import type { Config } from '../config/schema.ts';
+import { createBuiltinJokeSource } from '../jokes/builtin-joke-source.ts';
+import { createHttpJokeSource } from '../jokes/http-joke-source.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { Store } from '../store/store.ts';
+
+/** What a request to schedule is checked against (destinations, how far ahead, message length). */
+export function schedulingRules(config: Config, simulated: boolean): SchedulingRules {
+  return {
+    ...config.scheduling,
+    // Unset: only the caller id's own country (the simulator's is a US number), so a stranger cannot run up an
+    // international bill; anything wider is the operator's explicit choice.
+    allowedCountries:
+      config.scheduling.allowedCountries ??
+      defaultAllowedCountries(config.telnyx.fromNumber ?? (simulated ? SIMULATOR_CALLER_ID : undefined), config.scheduling.defaultCountry),
+  };
+}
+
+export type CallsPart = { calls: CallService; callFlow: CallFlow; jokes: JokeSource; rules: SchedulingRules };
+
+/** The call's own use-cases: scheduling and canceling, and what the callee hears. */
+export function composeCalls(deps: {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  newId: () => string;
+  random: () => number;
+  simulated: boolean;
+  telephony: Telephony;
+  jokes?: JokeSource;
+  queue: QueueSignals;
+  beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
+}): CallsPart {
+  const { config, store, clock, logger } = deps;
+  const builtinJokes = createBuiltinJokeSource({ random: deps.random });
+  const jokes =
+    deps.jokes ??
+    (config.jokes.apiUrl ? createHttpJokeSource({ url: config.jokes.apiUrl, timeoutMs: config.jokes.timeoutMs, fallback: builtinJokes, logger }) : builtinJokes);
+  const rules = schedulingRules(config, deps.simulated);
+  const callFlow = createCallFlow({
+    store,
+    clock,
+    logger,
+    metrics: deps.metrics,
+    telephony: deps.telephony,
+    jokes,
+    menuTimeoutMs: config.telnyx.menuTimeoutMs,
+    // Opting out ends every schedule to the number too (before its occurrences are canceled, so none is made again).
+    onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
+  });
+  const calls = createCallService({ store, clock, newId: deps.newId, queue: deps.queue, beforeSchedule: deps.beforeSchedule });
+  return { calls, callFlow, jokes, rules };
+}

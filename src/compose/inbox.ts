@@ -1,0 +1,69 @@
+import type { CallFlow } from '../calls/call-flow.ts';
+import type { Call } from '../calls/call.ts';
+import type { QueueSignals } from '../calls/call-service.ts';
+import { createEventHandler } from '../calls/handle-event.ts';
+import type { Config } from '../config/schema.ts';
+import type { Dialer } from '../dialing/dialer.ts';
+import { createChannelRefusalHandler } from '../dialing/requeue-call.ts';
+import type { WebhookVerifier } from '../inbox/inbox-codec.ts';
+import { InboxWorker } from '../inbox/inbox-worker.ts';
+import { createReceiveWebhook, type ReceiveWebhook } from '../inbox/receive-webhook.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Logger } from '../kernel/logger.ts';
+import type { Metrics } from '../kernel/metrics.ts';
+import type { Store } from '../store/store.ts';
+import { reportsGreetingEnd } from '../telnyx/speech-options.ts';
+import { telnyxInboxCodec } from '../telnyx/telnyx-events.ts';
+
+export type InboxPart = { inboxWorker: InboxWorker; receiveWebhook: ReceiveWebhook };
+
+/** Webhook in → stored → applied: the intake use-case, and the worker that applies each call's events in order. */
+export function composeInbox(deps: {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  owner: string;
+  verifyWebhook: WebhookVerifier;
+  callFlow: CallFlow;
+  dialer: Pick<Dialer, 'channelRefused'>;
+  queue: QueueSignals;
+  channelFreed: () => void;
+  /** A call reached its ending (a retry may follow). */
+  onEnded: (call: Call) => Promise<unknown>;
+}): InboxPart {
+  const { config, store, clock, logger, metrics, channelFreed } = deps;
+  const amd = config.telnyx.answeringMachineDetection;
+  const handle = createEventHandler({
+    store,
+    clock,
+    logger,
+    metrics,
+    flow: deps.callFlow,
+    channelFreed,
+    detectsMachines: amd !== 'disabled',
+    waitsForGreeting: reportsGreetingEnd(amd),
+    // A channel-limit refusal goes back to the queue instead of ending the call.
+    onHungUpBeforeAnswer: createChannelRefusalHandler({
+      store,
+      clock,
+      logger,
+      metrics,
+      queue: { scheduled: (entry) => deps.queue.scheduled(entry), channelRefused: () => deps.dialer.channelRefused() },
+      channelFreed,
+      options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
+    }),
+    onEnded: deps.onEnded,
+  });
+  const inboxWorker = new InboxWorker({ store, clock, logger, metrics, handle, read: telnyxInboxCodec.notice, owner: deps.owner });
+  const receiveWebhook = createReceiveWebhook({
+    verify: deps.verifyWebhook,
+    codec: telnyxInboxCodec,
+    inbox: store,
+    clock,
+    metrics,
+    stored: (event) => inboxWorker.accept(event),
+  });
+  return { inboxWorker, receiveWebhook };
+}
