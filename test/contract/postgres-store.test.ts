@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DbRateLimiter } from '../../src/accounts/db-rate-limiter.ts';
-import { POSTGRES_MIGRATIONS, migratePostgres } from '../../src/store/postgres/migrations.ts';
+import { migratePostgres, postgresMigrations } from '../../src/store/postgres/migrate.ts';
 import { pgHistorySql, pgUpcomingSql } from '../../src/store/postgres/pg-call-list.ts';
 import { createPool } from '../../src/store/postgres/pg-pool.ts';
 import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
@@ -28,7 +28,7 @@ await withPostgres(test, (db) => {
     const pools = Array.from({ length: 4 }, () => createPool({ connectionString: db.url, searchPath: schema, max: 1 }));
     t.teardown(() => Promise.all(pools.map((pool) => pool.end())));
     const applied = await Promise.all(pools.map((pool) => migratePostgres(pool)));
-    const versions = POSTGRES_MIGRATIONS.map((m) => m.version);
+    const versions = postgresMigrations().map((m) => m.version);
     t.deepEqual(applied.flat().sort(), versions, `applied per instance: ${JSON.stringify(applied)}`);
     const { rows } = await db.admin<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
     t.deepEqual(rows.map((r) => r.version), versions);

@@ -2,7 +2,7 @@ import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
 import type { CallPatch, ClaimResult, NewEvent, Store } from '../store.ts';
-import { migratePostgres } from './migrations.ts';
+import { migratePostgres } from './migrate.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
 import { claimOne, createPgDialStore } from './pg-dial-store.ts';
 import { createPgCallList } from './pg-call-list.ts';

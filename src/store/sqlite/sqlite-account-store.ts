@@ -1,6 +1,6 @@
 import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
 import { IS_WAITING } from '../shared/sql-status.ts';
-import type { Sql, Tx } from './sqlite-store.ts';
+import type { Sql, Tx } from './connection.ts';
 
 type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
 

@@ -5,7 +5,7 @@ import type { DialClaimResult, DialStore } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { ClaimResult } from '../store.ts';
-import type { Sql, Tx } from './sqlite-store.ts';
+import type { Sql, Tx } from './connection.ts';
 
 const OPTED_OUT_REASON = 'the number asked not to be called again'; // OPTED_OUT_REASON in call-flow.ts
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
