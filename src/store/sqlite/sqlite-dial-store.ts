@@ -62,9 +62,6 @@ export function claimIn(
 export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: false,
-    async claimDial(id, now, limits, lease) {
-      return tx(() => claimIn(sql, id, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
-    },
     async claimNextDial(now, limits, lease) {
       return tx(() => {
         const at = now();

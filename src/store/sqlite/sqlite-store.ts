@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { isFinal, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../shared/sql-status.ts';
-import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
+import type { CallPatch, DueEntry, ListQuery, NewEvent, Store } from '../store.ts';
 import { createConnection } from './connection.ts';
 import { migrateSqlite } from './migrate.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
@@ -13,7 +13,7 @@ import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
-import { claimIn, createSqliteDialStore } from './sqlite-dial-store.ts';
+import { createSqliteDialStore } from './sqlite-dial-store.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -125,9 +125,6 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       return Number(result.changes) > 0;
     },
 
-    async claim(id, at, maxLive): Promise<ClaimResult> {
-      return tx(() => claimIn(sql, id, at, maxLive) as ClaimResult);
-    },
     async requeue(id, from, dueAt, at, reason) {
       if (from.length === 0) return undefined;
       return tx(() => {
