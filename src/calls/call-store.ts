@@ -63,13 +63,6 @@ export type CallStore = {
 /** The queue's side of the calls: what is due next, claiming it for a dial, putting it back, giving up on it. */
 export type CallClaims = {
   /**
-   * Atomically `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel; counts the attempt,
-   * records the lateness (`at − dueAt`) and clears the carrier's id (the new attempt's leg is not known yet). A call
-   * to a number on the do-not-call list is `canceled` instead (and reported `not_scheduled`): it is never dialed,
-   * however long ago it was scheduled.
-   */
-  claim(id: string, at: number, maxLive: number): Promise<ClaimResult>;
-  /**
    * Puts a call the carrier refused for want of a channel back in the queue: `scheduled` again, due at `dueAt`,
    * its carrier id cleared (the next claim counts a new attempt, so a new command id). The one sanctioned move
    * backwards; the timeline records it. Only while its status is one of `from`; returns the call, or undefined.

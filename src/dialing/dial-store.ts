@@ -25,16 +25,14 @@ export type NextDialResult = DialClaimResult | { claimed: null; reason: 'none_du
  */
 export type DialStore = {
   /**
-   * `claim` plus the dial rate and a lease, atomically: refused with `rate` (and the wait) when `perWindow` dials
-   * already started in the last `windowMs`; else, when the call is claimed, a dial slot is taken and the call is
-   * leased to `lease.owner` until `lease.until`. `now` is read once the claim holds the lock every claim and slot
-   * takes, so a claim that waited for the lock records the time its dial really starts, not the time it asked.
-   */
-  claimDial(id: string, now: () => number, limits: DialLimits, lease: DialLease): Promise<DialClaimResult>;
-  /**
-   * {@link claimDial} on the earliest due call (`due_at` ≤ now, due order) that no other instance is claiming at
-   * this moment: instances racing for the same due calls each get a different one instead of queueing on one row.
-   * A call to a number on the do-not-call list is canceled and reported `not_scheduled`: ask again.
+   * Claims the earliest due call (`due_at` ≤ now, due order) that no other instance is claiming at this moment:
+   * instances racing for the same due calls each get a different one instead of queueing on one row. Atomically
+   * `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel (else `no_channel`); counts the
+   * attempt, records the lateness (`now − dueAt`) and clears the carrier's id. Refused with `rate` (and the wait)
+   * when `perWindow` dials already started in the last `windowMs`; else a dial slot is taken and the call is leased
+   * to `lease.owner` until `lease.until`. `now` is read once the claim holds the lock every claim and slot takes, so
+   * a claim that waited for the lock records the time its dial really starts, not the time it asked. A call to a
+   * number on the do-not-call list is canceled and reported `not_scheduled`: ask again.
    */
   claimNextDial(now: () => number, limits: DialLimits, lease: DialLease): Promise<NextDialResult>;
   /** Takes a dial slot when fewer than `perWindow` were taken in the last `windowMs`: 0; else the wait in ms (`now` as above). */

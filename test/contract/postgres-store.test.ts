@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DbRateLimiter } from '../../src/accounts/db-rate-limiter.ts';
-import { POSTGRES_MIGRATIONS, migratePostgres } from '../../src/store/postgres/migrations.ts';
+import { migratePostgres, postgresMigrations } from '../../src/store/postgres/migrate.ts';
 import { pgHistorySql, pgUpcomingSql } from '../../src/store/postgres/pg-call-list.ts';
 import { createPool } from '../../src/store/postgres/pg-pool.ts';
 import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
@@ -13,6 +13,8 @@ import { liveStoreContract } from './live-store.contract.ts';
 import { dialStoreContract } from './dial-store.contract.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+/** Limits under which only the channels can refuse a claim. */
+const NO_RATE = { perWindow: 1000, windowMs: 1000 };
 const call = (id: string, to = '+12025550123') => ({ id, to, dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
 
 await withPostgres(test, (db) => {
@@ -28,7 +30,7 @@ await withPostgres(test, (db) => {
     const pools = Array.from({ length: 4 }, () => createPool({ connectionString: db.url, searchPath: schema, max: 1 }));
     t.teardown(() => Promise.all(pools.map((pool) => pool.end())));
     const applied = await Promise.all(pools.map((pool) => migratePostgres(pool)));
-    const versions = POSTGRES_MIGRATIONS.map((m) => m.version);
+    const versions = postgresMigrations().map((m) => m.version);
     t.deepEqual(applied.flat().sort(), versions, `applied per instance: ${JSON.stringify(applied)}`);
     const { rows } = await db.admin<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
     t.deepEqual(rows.map((r) => r.version), versions);
@@ -41,7 +43,7 @@ await withPostgres(test, (db) => {
     t.teardown(() => other.close());
     const ids = Array.from({ length: 12 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     for (const id of ids) await store.insertCall(call(id));
-    const results = await Promise.all(ids.map((id, i) => (i % 2 ? other : store).claim(id, T0 + 1, 3)));
+    const results = await Promise.all(ids.map((_, i) => (i % 2 ? other : store).claimNextDial(() => T0 + 1, { maxLive: 3, ...NO_RATE }, { owner: `i${i % 2}`, until: T0 + 10_000 })));
     t.is(results.filter((r) => r.claimed).length, 3);
     t.is(results.filter((r) => !r.claimed && r.reason === 'no_channel').length, 9);
     t.is(await store.countLive(), 3);
@@ -53,7 +55,7 @@ await withPostgres(test, (db) => {
     const other = await reopen();
     t.teardown(() => other.close());
     await store.insertCall(call('once'));
-    const results = await Promise.all([store, other, store, other, store].map((s) => s.claim('once', T0 + 2, 10)));
+    const results = await Promise.all([store, other, store, other, store].map((s, i) => s.claimNextDial(() => T0 + 2, { maxLive: 10, ...NO_RATE }, { owner: `i${i}`, until: T0 + 10_000 })));
     t.is(results.filter((r) => r.claimed).length, 1);
     t.like(await store.getCall('once'), { status: 'dialing', attempt: 1 });
     t.is((await store.listEvents('once')).filter((e) => e.name === 'dialing').length, 1);

@@ -2,6 +2,7 @@ import type { ExecutionContext, TestFn } from 'ava';
 import type { NewSchedule } from '../../src/schedules/schedule.ts';
 import type { NewOccurrence } from '../../src/schedules/schedule-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { claimed } from '../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const DAY = 86_400_000;
@@ -76,7 +77,7 @@ export function scheduleStoreContract(test: TestFn, name: string, make: () => Pr
     t.like(await store.pendingOccurrence('s'), { id: 'o1' });
     // While one is pending, no second; the same instant again, or one at or before the cursor, never.
     t.is(await store.insertOccurrence(occurrence('s', T0 + 2 * DAY)), undefined);
-    await store.claim('o1', T0 + DAY, 10);
+    await claimed(store, 'o1', T0 + DAY, 10);
     t.is(await store.pendingOccurrence('s'), undefined);
     t.is(await store.insertOccurrence(occurrence('s', T0 + DAY)), undefined);
     t.is(await store.insertOccurrence(occurrence('s', T0 + DAY - 1)), undefined);
@@ -136,8 +137,8 @@ export function scheduleStoreContract(test: TestFn, name: string, make: () => Pr
     t.like(first, { tryNumber: 1, triesTotal: 3, retryAfterMinutes: 5, retryOf: null, scheduleId: null, occurrenceAt: null, retryOnFailed: false });
     const plain = await store.insertCall({ id: 'c0', to: TO, dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
     t.like(plain, { tryNumber: 1, triesTotal: 1, retryAfterMinutes: null });
-    for (const id of ['c1', 'c0']) {
-      await store.claim(id, T0, 10);
+    for (const id of ['c0', 'c1']) {
+      await claimed(store, id, T0, 10);
       await store.transition(id, ['dialing'], 'busy', T0 + 1000);
     }
     t.deepEqual((await store.callsAwaitingRetry(T0, 10)).map((c) => c.id), ['c1']);
@@ -148,7 +149,7 @@ export function scheduleStoreContract(test: TestFn, name: string, make: () => Pr
     t.is(await store.callOwner('c1-2'), 'acct');
     t.is(await store.callOwner('c0'), null);
     // The second try ends unanswered; its retries are stopped (a limit refused): it is not owed one any more.
-    await store.claim('c1-2', T0 + 300_000, 10);
+    await claimed(store, 'c1-2', T0 + 300_000, 10);
     await store.transition('c1-2', ['dialing'], 'no_answer', T0 + 330_000);
     t.deepEqual((await store.callsAwaitingRetry(T0, 10)).map((c) => c.id), ['c1-2']);
     await store.stopRetries('c1-2', T0 + 330_001, 'a limit refused the retry');

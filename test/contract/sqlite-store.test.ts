@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
+import { sqliteMigrations } from '../../src/store/sqlite/migrate.ts';
 import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list.ts';
 import { storeContract } from './store.contract.ts';
 import { liveStoreContract } from './live-store.contract.ts';
@@ -46,7 +46,7 @@ test('sqlite: when opened on a missing folder, then the folder and file are crea
   t.true(statSync(path).isFile());
   const db = new DatabaseSync(path);
   t.is((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
-  t.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), SQLITE_MIGRATIONS.map((m) => m.version));
+  t.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => (r as { version: number }).version), sqliteMigrations().map((m) => m.version));
   db.close();
 });
 
@@ -57,7 +57,7 @@ test('sqlite: when a database from before accounts is migrated, then its calls k
   // The schema as issue 8 left it: migrations 1 and 2 only, with a call waiting.
   const old = new DatabaseSync(path);
   old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 2)) {
+  for (const m of sqliteMigrations().filter((m) => m.version <= 2)) {
     old.exec(m.sql);
     old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
   }

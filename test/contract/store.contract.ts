@@ -1,5 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import type { Store } from '../../src/store/store.ts';
+import { claimed } from '../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -55,10 +56,10 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
   test(`${name}: when claiming, then only a scheduled call is claimed, once, with attempt and lateness`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'c'));
-    const first = await store.claim('c', T0 + 7, 2);
+    const first = await claimed(store, 'c', T0 + 7, 2);
     t.truthy(first.claimed);
     t.like(first.claimed, { status: 'dialing', attempt: 1, latenessMs: 7, claimedAt: T0 + 7 });
-    t.deepEqual(await store.claim('c', T0 + 8, 2), { claimed: null, reason: 'not_scheduled' });
+    t.deepEqual(await claimed(store, 'c', T0 + 8, 2), { claimed: null, reason: 'not_scheduled' });
     t.is(await store.countLive(), 1);
   });
 
@@ -66,21 +67,21 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'leg'));
     await store.update('leg', { callControlId: 'v3:old-leg' }, T0);
-    const { claimed } = await store.claim('leg', T0 + 1, 5);
-    t.is(claimed?.callControlId, null);
+    const claim = await claimed(store, 'leg', T0 + 1, 5);
+    t.is(claim.claimed?.callControlId, null);
     t.is((await store.getCall('leg'))?.callControlId, null);
   });
 
   test(`${name}: when a dial's leg is recorded, then only a live call on that same attempt takes it`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'd'));
-    await store.claim('d', T0, 5);
+    await claimed(store, 'd', T0, 5);
     // Requeued before the dial's answer came back: the answer belongs to a dead attempt.
     await store.requeue('d', ['dialing'], T0 + 10, T0 + 1, 'channel limit');
     t.false(await store.recordDialedLeg('d', 1, 'v3:dead', T0 + 2));
     t.is((await store.getCall('d'))?.callControlId, null);
-    const { claimed } = await store.claim('d', T0 + 10, 5);
-    t.is(claimed?.attempt, 2);
+    const claim = await claimed(store, 'd', T0 + 10, 5);
+    t.is(claim.claimed?.attempt, 2);
     t.false(await store.recordDialedLeg('d', 1, 'v3:dead', T0 + 11), 'an earlier attempt');
     t.true(await store.recordDialedLeg('d', 2, 'v3:live', T0 + 12));
     t.is((await store.getCall('d'))?.callControlId, 'v3:live');
@@ -93,15 +94,15 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'l1'));
     await store.insertCall(newCall(T0, 'l2'));
-    t.truthy((await store.claim('l1', T0, 1)).claimed);
-    t.deepEqual(await store.claim('l2', T0, 1), { claimed: null, reason: 'no_channel' });
+    t.truthy((await claimed(store, 'l1', T0, 1)).claimed);
+    t.deepEqual(await claimed(store, 'l2', T0, 1), { claimed: null, reason: 'no_channel' });
     t.is((await store.getCall('l2'))?.status, 'scheduled');
   });
 
   test(`${name}: when claim and cancel race, then exactly one wins`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'r'));
-    const [claim, cancel] = await Promise.all([store.claim('r', T0, 5), store.transition('r', ['scheduled'], 'canceled', T0)]);
+    const [claim, cancel] = await Promise.all([claimed(store, 'r', T0, 5), store.transition('r', ['scheduled'], 'canceled', T0)]);
     t.true(Boolean(claim.claimed) !== Boolean(cancel));
   });
 
@@ -178,7 +179,7 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
   test(`${name}: when looking for stale calls, then those not updated since the cutoff are found`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 's1'));
-    await store.claim('s1', T0, 5);
+    await claimed(store, 's1', T0, 5);
     await store.update('s1', { callControlId: 'cc-1' }, T0 + 10);
     t.is((await store.getCall('s1'))?.callControlId, 'cc-1');
     t.deepEqual((await store.findStale(['dialing'], T0 + 11)).map((c) => c.id), ['s1']);
@@ -199,20 +200,20 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     await store.insertCall({ ...newCall(T0, 'dnc'), to: '+12025550909' });
     await store.insertCall(newCall(T0, 'ok'));
     await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
-    const refused = await store.claim('dnc', T0 + 1, 10);
+    const refused = await claimed(store, 'dnc', T0 + 1, 10);
     t.deepEqual(refused, { claimed: null, reason: 'not_scheduled' });
     t.like(await store.getCall('dnc'), { status: 'canceled', attempt: 0, endedAt: T0 + 1 });
     t.regex((await store.getCall('dnc'))?.reason ?? '', /asked not to be called again/);
     t.deepEqual((await store.listEvents('dnc')).map((e) => e.name), ['scheduled', 'canceled']);
-    t.truthy((await store.claim('ok', T0 + 1, 10)).claimed);
+    t.truthy((await claimed(store, 'ok', T0 + 1, 10)).claimed);
   });
 
   test(`${name}: when the scheduled calls to a number are canceled, then only that number's scheduled calls end, with the reason`, async (t) => {
     const { store } = await withStore(t);
+    await store.insertCall({ ...newCall(T0, 'live'), to: '+12025550909' });
+    await claimed(store, 'live', T0, 10);
     await store.insertCall({ ...newCall(T0 + 10, 'n1'), to: '+12025550909' });
     await store.insertCall({ ...newCall(T0 + 20, 'n2'), to: '+12025550909' });
-    await store.insertCall({ ...newCall(T0 + 30, 'live'), to: '+12025550909' });
-    await store.claim('live', T0, 10);
     await store.insertCall(newCall(T0 + 40, 'other'));
     t.deepEqual(await store.cancelScheduledTo('+12025550909', T0 + 5, 'opted out'), ['n1', 'n2']);
     t.like(await store.getCall('n1'), { status: 'canceled', reason: 'opted out', endedAt: T0 + 5 });

@@ -16,12 +16,6 @@ export function watchStore(store: Store) {
   const watched: Store = {
     ...store,
     transition: async (...args) => announce(await store.transition(...args)),
-    claim: async (...args) => {
-      const result = await store.claim(...args);
-      // A refused claim may still have changed the call (a number on the do-not-call list is canceled there).
-      announce(result.claimed ?? (await store.getCall(args[0])));
-      return result;
-    },
     requeue: async (...args) => announce(await store.requeue(...args)),
     markMissed: async (...args) => {
       const ids = await store.markMissed(...args);

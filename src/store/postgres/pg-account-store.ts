@@ -1,16 +1,7 @@
-import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
+import type { AccountStore, LimitBucket } from '../../accounts/account-store.ts';
 import { IS_WAITING } from '../shared/sql-status.ts';
 import type { PgTx, Query } from './pg-pool.ts';
-
-type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
-
-const accountFromRow = (row: AccountRow): Account => ({
-  id: row.id,
-  email: row.email,
-  passwordHash: row.password_hash,
-  activatedAt: row.activated_at,
-  createdAt: row.created_at,
-});
+import { accountFromRow, type AccountRow } from '../shared/account-rows.ts';
 
 /** The accounts half of the PostgreSQL store (same semantics as `../sqlite/sqlite-account-store.ts`); shares the call store's pool. */
 export function createPgAccountStore({ query, tx }: { query: Query; tx: PgTx }): AccountStore {

@@ -28,7 +28,7 @@ async function takeSlot(q: Query, at: number): Promise<void> {
  * `scheduled → dialing` when the number has not opted out, a channel is free and (with `gate`) a dial slot too; the
  * slot and the lease are taken with it. `id` null: the earliest due call no other claim holds (SKIP LOCKED).
  */
-export async function claimOne(
+async function claimOne(
   query: Query,
   id: string | null,
   at: number,
@@ -60,10 +60,6 @@ export async function claimOne(
 export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: true,
-    async claimDial(id, now, limits, lease) {
-      const result = await claimOne(query, id, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
-      return result.claimed === null && result.reason === 'none_due' ? { claimed: null, reason: 'not_scheduled' } : result;
-    },
     claimNextDial(now, limits, lease) {
       return claimOne(query, null, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
     },

@@ -1,11 +1,11 @@
 import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
-import type { CallPatch, ClaimResult, NewEvent } from '../../calls/call-store.ts';
+import type { CallPatch, NewEvent } from '../../calls/call-store.ts';
 import type { Store } from '../store.ts';
-import { migratePostgres } from './migrations.ts';
+import { migratePostgres } from './migrate.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
-import { claimOne, createPgDialStore } from './pg-dial-store.ts';
+import { createPgDialStore } from './pg-dial-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
@@ -140,10 +140,6 @@ export function createPostgresStore(options: { connectionString: string; max?: n
       await applyPatch(query, id, patch, at);
     },
 
-    async claim(id, at, maxLive): Promise<ClaimResult> {
-      const result = await claimOne(query, id, at, maxLive);
-      return result.claimed === null && result.reason !== 'no_channel' ? { claimed: null, reason: 'not_scheduled' } : (result);
-    },
     async recordDialedLeg(id, attempt, callControlId, at) {
       // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.
       const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND ${IS_LIVE}`, [

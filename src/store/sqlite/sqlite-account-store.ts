@@ -1,16 +1,7 @@
-import type { Account, AccountStore, LimitBucket } from '../../accounts/account-store.ts';
+import type { AccountStore, LimitBucket } from '../../accounts/account-store.ts';
 import { IS_WAITING } from '../shared/sql-status.ts';
-import type { Sql, Tx } from './sqlite-store.ts';
-
-type AccountRow = { id: string; email: string; password_hash: string | null; activated_at: number | null; created_at: number };
-
-const accountFromRow = (row: AccountRow): Account => ({
-  id: row.id,
-  email: row.email,
-  passwordHash: row.password_hash,
-  activatedAt: row.activated_at,
-  createdAt: row.created_at,
-});
+import type { Sql, Tx } from './connection.ts';
+import { accountFromRow, type AccountRow } from '../shared/account-rows.ts';
 
 /** The accounts half of the SQLite store; shares the call store's connection, statement cache and transactions. */
 export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): AccountStore {

@@ -2,7 +2,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import { CALL_STATUSES, type Call } from '../../calls/call.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { ListQuery } from '../../calls/call-store.ts';
-import type { Sql } from './sqlite-store.ts';
+import type { Sql } from './connection.ts';
 
 /** The upcoming part's statement: scheduled calls from a position on, soonest first. Exported for the plan test. */
 export const upcomingSql = (scoped: boolean, paged: boolean) =>

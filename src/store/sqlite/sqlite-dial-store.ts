@@ -5,7 +5,7 @@ import type { DialClaimResult, DialStore } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { ClaimResult } from '../../calls/call-store.ts';
-import type { Sql, Tx } from './sqlite-store.ts';
+import type { Sql, Tx } from './connection.ts';
 
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
@@ -61,9 +61,6 @@ export function claimIn(
 export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases & InboxByCall {
   return {
     sharedByInstances: false,
-    async claimDial(id, now, limits, lease) {
-      return tx(() => claimIn(sql, id, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease }));
-    },
     async claimNextDial(now, limits, lease) {
       return tx(() => {
         const at = now();

@@ -2,7 +2,7 @@ import type { Call } from '../../calls/call.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { CallChanges } from '../../live/call-changes.ts';
 import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
-import type { Sql } from './sqlite-store.ts';
+import type { Sql } from './connection.ts';
 
 /** The live stream's and the idempotency keys' reads on SQLite (issue 11), spread into the store. */
 export function createSqliteLive(sql: Sql): CallChanges & IdempotencyKeys {

@@ -4,7 +4,7 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../shared/schedule-rows.ts';
 import type { NewCall, NewEvent } from '../../calls/call-store.ts';
-import type { Sql, Tx } from './sqlite-store.ts';
+import type { Sql, Tx } from './connection.ts';
 
 const PENDING = "status = 'scheduled' AND retry_of IS NULL";
 

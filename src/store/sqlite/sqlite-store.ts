@@ -4,22 +4,17 @@ import { DatabaseSync } from 'node:sqlite';
 import { isFinal, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
 import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../shared/sql-status.ts';
-import type { CallPatch, ClaimResult, DueEntry, ListQuery, NewEvent } from '../../calls/call-store.ts';
+import type { CallPatch, DueEntry, ListQuery, NewEvent } from '../../calls/call-store.ts';
 import type { Store } from '../store.ts';
-
-/** A cached prepared statement for `text`. */
-export type Sql = (text: string) => ReturnType<DatabaseSync['prepare']>;
-/** Runs `work` in one immediate transaction. */
-export type Tx = <T>(work: () => T) => T;
-import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { createConnection } from './connection.ts';
+import { migrateSqlite } from './migrate.ts';
 import { createSqliteAccountStore } from './sqlite-account-store.ts';
 import { createSqliteCallList } from './sqlite-call-list.ts';
 import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
-import { claimIn, createSqliteDialStore } from './sqlite-dial-store.ts';
-
+import { createSqliteDialStore } from './sqlite-dial-store.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -31,27 +26,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-
-  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
-  const sql: Sql = (text: string) => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = db.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
-  const tx: Tx = <T>(work: () => T): T => {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
-  };
+  const { sql, tx } = createConnection(db);
   const getCallRow = (id: string) => sql('SELECT * FROM calls WHERE id = ?').get(id) as CallRow | undefined;
   const insertEvent = (event: NewEvent) =>
     sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)').run(
@@ -77,19 +52,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     ...createSqliteLive(sql),
     ...createSqliteDialStore({ sql, tx }),
     async migrate() {
-      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-      for (const migration of SQLITE_MIGRATIONS) {
-        if (done.has(migration.version)) continue;
-        tx(() => {
-          db.exec(migration.sql);
-          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-            migration.version,
-            migration.name,
-            new Date().toISOString(),
-          );
-        });
-      }
+      migrateSqlite(db, tx);
     },
     async ping() {
       sql('SELECT 1').get();
@@ -163,9 +126,6 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       return Number(result.changes) > 0;
     },
 
-    async claim(id, at, maxLive): Promise<ClaimResult> {
-      return tx(() => claimIn(sql, id, at, maxLive) as ClaimResult);
-    },
     async requeue(id, from, dueAt, at, reason) {
       if (from.length === 0) return undefined;
       return tx(() => {

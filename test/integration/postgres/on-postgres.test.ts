@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
+import { postgresMigrations } from '../../../src/store/postgres/migrate.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
@@ -26,7 +26,7 @@ await withPostgres(test, (db) => {
     const ready = await fetch(`${svc.url}/ready`);
     t.is(ready.status, 200);
     const { rows } = await db.admin<{ version: number }>('SELECT version FROM public.schema_migrations ORDER BY version');
-    t.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
+    t.deepEqual(rows.map((r) => r.version), postgresMigrations().map((m) => m.version));
     const me = await createTestAccount(svc.deps);
     const stored = await db.admin<{ activated_at: number | null }>('SELECT activated_at FROM public.accounts WHERE id = $1', [me.id]);
     t.is(stored.rowCount, 1, 'the account went to PostgreSQL');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 /** A database as a `kill -9` leaves it: rows claimed at `at`, some with a carrier id, none ended. */
 async function crashedDatabase(rows: { id: string; status: 'dialing' | 'ringing'; callControlId?: string }[], at: number) {
@@ -12,7 +13,7 @@ async function crashedDatabase(rows: { id: string; status: 'dialing' | 'ringing'
   await store.migrate();
   for (const [i, row] of rows.entries()) {
     await store.insertCall({ id: row.id, to: `+1202555${String(1000 + i)}`, dueAt: at, timeZone: 'UTC', message: null, createdAt: at });
-    await store.claim(row.id, at, 1000);
+    await claimedInSqlite(join(dir, 'test.db'), row.id, at, 1000);
     if (row.callControlId) await store.update(row.id, { callControlId: row.callControlId }, at);
     if (row.status === 'ringing') await store.transition(row.id, ['dialing'], 'ringing', at);
   }

@@ -8,6 +8,7 @@ import { createManualClock, type ManualClock } from '../../helpers/manual-clock.
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 11, 52);
@@ -87,7 +88,7 @@ test('when a retry is owed but was not created (a crash after the ending), then 
   const { svc, account } = await boot(t, clock);
   const store = svc.deps.store;
   await store.insertCall({ id: 'lost', to: '+12025550408', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0, accountId: account.id, triesTotal: 2, retryAfterMinutes: 3 });
-  await store.claim('lost', T0, 10);
+  await claimedInSqlite(svc.deps.config.databaseUrl, 'lost', T0, 10);
   await store.transition('lost', ['dialing'], 'no_answer', T0 + 1000);
   t.is(await svc.deps.retries.sweep(), 1);
   t.is(await svc.deps.retries.sweep(), 0);

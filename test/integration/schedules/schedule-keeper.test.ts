@@ -6,6 +6,7 @@ import { createTestAccount } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 const MIN = 60_000;
 // Sunday 22 Nov 2026, 11:52 UTC: the next quarter hour is 12:00.
@@ -73,7 +74,7 @@ test('when the process dies between claiming an occurrence and creating the next
   await first.svc.deps.scheduleKeeper.stop();
   await first.svc.deps.dialer.stop();
   await clock.advanceTo(Date.UTC(2026, 10, 23, 7, 0));
-  const claimed = await first.svc.deps.store.claim(pending?.id as string, clock.now(), 10);
+  const claimed = await claimedInSqlite(first.svc.deps.config.databaseUrl, pending?.id as string, clock.now(), 10);
   t.truthy(claimed.claimed);
   t.deepEqual((await first.svc.deps.store.scheduleCalls(schedule.id, 10)).map((c) => c.status), ['dialing']);
   await first.svc.stop();

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 type Harness = Awaited<ReturnType<typeof bootWithSimulator>>;
 
@@ -21,8 +22,8 @@ async function scheduledCall(h: Harness) {
 
 /** Another call of ours holding a channel: only then is a SIP 403 the channel limit (not a refused caller id). */
 async function holdChannel(h: Harness) {
-  const { store, clock } = h.svc.deps;
-  await store.claim(await scheduledCall(h), clock.now(), 100);
+  const { clock, config } = h.svc.deps;
+  await claimedInSqlite(config.databaseUrl, await scheduledCall(h), clock.now(), 100);
 }
 
 const REFUSED = { hangup_cause: 'unspecified', sip_hangup_cause: '403', hangup_source: 'callee' };
@@ -42,7 +43,7 @@ test('when late webhooks of a leg refused for the channel limit arrive after the
   const { store, clock } = h.svc.deps;
   await holdChannel(h);
   const id = await scheduledCall(h);
-  await store.claim(id, clock.now(), 100);
+  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
   await deliver(h, 'call.initiated', id, 'v3:refused-leg');
   await deliver(h, 'call.hangup', id, 'v3:refused-leg', REFUSED);
   t.is((await store.getCall(id))?.status, 'scheduled', 'the refusal requeued the call');
@@ -54,7 +55,7 @@ test('when late webhooks of a leg refused for the channel limit arrive after the
   t.is(waiting?.callControlId, null);
 
   // The queue claims it again: a new attempt, whose own leg is not known yet.
-  const claimed = await store.claim(id, clock.now(), 100);
+  const claimed = await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
   t.is(claimed.claimed?.attempt, 2);
   t.is(claimed.claimed?.callControlId, null);
   await deliver(h, 'call.hangup', id, 'v3:refused-leg', { hangup_cause: 'normal_clearing', hangup_source: 'callee' });
@@ -73,7 +74,7 @@ test('when a webhook names another leg than the call current one, then it is rec
   const h = await bootWithSimulator(t);
   const { store, clock } = h.svc.deps;
   const id = await scheduledCall(h);
-  await store.claim(id, clock.now(), 100);
+  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
   await deliver(h, 'call.initiated', id, 'v3:live-leg');
   await deliver(h, 'call.hangup', id, 'v3:other-leg', { hangup_cause: 'normal_clearing', hangup_source: 'callee' });
   const call = await store.getCall(id);

@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 const OTHER_SEED = Buffer.alloc(32, 9).toString('base64');
 const inboxCount = (dir: string) => {
@@ -19,7 +20,7 @@ const inboxCount = (dir: string) => {
 async function dialedCall(h: Awaited<ReturnType<typeof bootWithSimulator>>, id = `call-${Math.random().toString(36).slice(2)}`) {
   const { store, clock } = h.svc.deps;
   await store.insertCall({ id, to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hi', createdAt: clock.now() });
-  await store.claim(id, clock.now(), 100);
+  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
   // As after a real dial: the carrier's id is known (and a restart does not redial it).
   await store.update(id, { callControlId: `v3:test-${id}` }, clock.now());
   return id;
@@ -164,7 +165,7 @@ test('when our row has no carrier id (the dial’s answer was lost), then the fi
   const h = await bootWithSimulator(t);
   const { store, clock } = h.svc.deps;
   await store.insertCall({ id: 'lost-answer', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-  await store.claim('lost-answer', clock.now(), 100);
+  await claimedInSqlite(h.svc.deps.config.databaseUrl, 'lost-answer', clock.now(), 100);
   t.is((await store.getCall('lost-answer'))?.callControlId, null);
   t.is((await postSigned(h.svc.url, telnyxEvent('call.initiated', 'lost-answer', { call_control_id: 'v3:found' }), SIGNING_SEED)).status, 200);
   const call = await h.waitFor('lost-answer', (c) => c.status === 'ringing');

@@ -7,6 +7,7 @@ import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
 import { join } from 'node:path';
+import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 
@@ -42,16 +43,16 @@ async function setup(t: ExecutionContext, maxCallMs = MAX_CALL_MS) {
   };
   const maintenance = createHousekeeping({ store, clock, logger: memory.logger, options, channelFreed: () => (freed += 1), telephony, maxCallMs });
   const add = (id: string) => store.insertCall({ id, to: '+12025550123', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
-  return { store, clock, memory, maintenance, add, options, carrier, freed: () => freed };
+  return { store, database: join(dir, 'm.db'), clock, memory, maintenance, add, options, carrier, freed: () => freed };
 }
 
 test('when a live call has heard nothing for longer than the timeout, then it ends failed with a reason and frees its channel', async (t) => {
-  const { store, clock, memory, maintenance, add, freed } = await setup(t);
+  const { store, database, clock, memory, maintenance, add, freed } = await setup(t);
   await add('stuck');
   await add('fresh');
-  await store.claim('stuck', T0, 10);
+  await claimedInSqlite(database, 'stuck', T0, 10);
   await clock.advance(20 * 60_000);
-  await store.claim('fresh', clock.now(), 10);
+  await claimedInSqlite(database, 'fresh', clock.now(), 10);
   await clock.advance(11 * 60_000);
   t.is(await maintenance.endStuck(), 1);
   t.like(await store.getCall('stuck'), { status: 'failed', reason: 'no word from the carrier for 30 minutes while dialing' });
@@ -83,9 +84,9 @@ test('when the cron jobs are started and stopped, then stop resolves and leaves 
 });
 
 test('when a stuck call is still alive at the carrier, then it is hung up there and ended failed saying so', async (t) => {
-  const { store, clock, maintenance, add, carrier, freed } = await setup(t);
+  const { store, database, clock, maintenance, add, carrier, freed } = await setup(t);
   await add('live');
-  await store.claim('live', T0, 10);
+  await claimedInSqlite(database, 'live', T0, 10);
   await store.update('live', { callControlId: 'v3:live' }, T0);
   await store.transition('live', ['dialing'], 'ringing', T0);
   carrier.alive.add('v3:live');
@@ -101,9 +102,9 @@ test('when a stuck call is still alive at the carrier, then it is hung up there 
 
 test('when the carrier cannot be asked about a stuck call that could still be alive there, then the call is left for the next run', async (t) => {
   // A time limit longer than the stuck timeout: 31 minutes after its claim the call may still be talking.
-  const { store, clock, maintenance, add, carrier } = await setup(t, 2 * 3_600_000);
+  const { store, database, clock, maintenance, add, carrier } = await setup(t, 2 * 3_600_000);
   await add('unknown');
-  await store.claim('unknown', T0, 10);
+  await claimedInSqlite(database, 'unknown', T0, 10);
   await store.update('unknown', { callControlId: 'v3:unknown' }, T0);
   carrier.unreachable = true;
   await clock.advance(31 * 60_000);
@@ -113,11 +114,11 @@ test('when the carrier cannot be asked about a stuck call that could still be al
 });
 
 test('when the carrier cannot be asked about a stuck call older than any call can live, then it ends failed all the same and frees its channel', async (t) => {
-  const { store, clock, maintenance, add, carrier, freed } = await setup(t);
+  const { store, database, clock, maintenance, add, carrier, freed } = await setup(t);
   await add('unreadable');
   await add('also');
   for (const id of ['unreadable', 'also']) {
-    await store.claim(id, T0, 10);
+    await claimedInSqlite(database, id, T0, 10);
     await store.update(id, { callControlId: `v3:${id}` }, T0);
   }
   carrier.unreachable = true;

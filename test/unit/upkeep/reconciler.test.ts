@@ -8,6 +8,7 @@ import { TelephonyError, type CarrierCall, type Telephony } from '../../../src/c
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
+import { claimed } from '../../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 6);
 const options = { ringTimeoutMs: 30_000, timeLimitMs: 300_000, dialWindowMs: 55_000, unknownGraceMs: 15_000, silentAfterMs: 20_000, hangupGraceMs: 30_000 };
@@ -64,7 +65,7 @@ async function setup(t: ExecutionContext) {
   /** A call claimed now, with (or without) a carrier id, optionally moved on to `status`. */
   async function live(id: string, controlId: string | null, status: 'dialing' | 'ringing' | 'in_progress' = 'dialing') {
     await store.insertCall({ id, to: '+12025550123', dueAt: clock.now(), timeZone: 'UTC', message: null, createdAt: clock.now() });
-    await store.claim(id, clock.now(), 100);
+    await claimed(store, id, clock.now(), 100);
     if (controlId) await store.update(id, { callControlId: controlId }, clock.now());
     if (status !== 'dialing') await store.transition(id, ['dialing'], 'ringing', clock.now());
     if (status === 'in_progress') await store.transition(id, ['ringing'], 'in_progress', clock.now());
@@ -222,7 +223,7 @@ test('when the nudge of a call guessed answered is refused "not answered yet", t
   const flow = createCallFlow({ store, clock, logger, telephony, jokes: createBuiltinJokeSource(), menuTimeoutMs: 20 });
   const reconciler = createReconciler({ store, clock, logger, telephony, channelFreed: () => {}, isDialing: () => false, nudge: (id) => flow.nudge(id), options });
   await store.insertCall({ id: 'r', to: '+12025550123', dueAt: clock.now(), timeZone: 'UTC', message: null, createdAt: clock.now() });
-  await store.claim('r', clock.now(), 100);
+  await claimed(store, 'r', clock.now(), 100);
   await store.update('r', { callControlId: 'v3:r' }, clock.now());
   await store.transition('r', ['dialing'], 'ringing', clock.now());
   carrier.calls.set('v3:r', { callControlId: 'v3:r', alive: true, ended: false, callId: 'r', durationSecs: 0 });

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CALL_STATUSES, FINAL_STATUSES, LIVE_STATUSES, sourcesOf, type CallStatus } from '../../../../src/calls/call.ts';
 import { createPostgresStore } from '../../../../src/store/postgres/pg-store.ts';
-import { POSTGRES_MIGRATIONS } from '../../../../src/store/postgres/migrations.ts';
+import { postgresMigrations } from '../../../../src/store/postgres/migrate.ts';
 import { IS_LIVE, IS_WAITING, WAITING_STATUSES, sqlStatusIn } from '../../../../src/store/shared/sql-status.ts';
-import { SQLITE_MIGRATIONS } from '../../../../src/store/sqlite/migrations.ts';
+import { sqliteMigrations } from '../../../../src/store/sqlite/migrate.ts';
 import { createSqliteStore } from '../../../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../../../src/store/store.ts';
 import { withPostgres } from '../../../helpers/postgres.ts';
@@ -60,8 +60,8 @@ function indexStatuses(migrations: readonly { sql: string }[], index: string): s
 }
 
 for (const [name, migrations] of [
-  ['sqlite', SQLITE_MIGRATIONS],
-  ['postgres', POSTGRES_MIGRATIONS],
+  ['sqlite', sqliteMigrations()],
+  ['postgres', postgresMigrations()],
 ] as const) {
   test(`${name}: the partial indexes are declared over call.ts's sets, so the statements built from them can use them`, (t) => {
     t.deepEqual(sorted(indexStatuses(migrations, 'calls_live')), sorted(LIVE_STATUSES));
@@ -71,7 +71,7 @@ for (const [name, migrations] of [
 
 test('sqlite: the live count and the due scan search an index instead of scanning the table', (t) => {
   const db = new DatabaseSync(':memory:');
-  for (const migration of SQLITE_MIGRATIONS) db.exec(migration.sql);
+  for (const migration of sqliteMigrations()) db.exec(migration.sql);
   const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
   t.regex(plan(`SELECT count(*) FROM calls WHERE ${IS_LIVE}`), /^SEARCH calls USING (COVERING )?INDEX/);
   t.regex(plan(`SELECT id, due_at FROM calls WHERE ${IS_WAITING} ORDER BY due_at, id`), /^SEARCH calls USING (COVERING )?INDEX/);
