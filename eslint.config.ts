@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { dependencyRule } from './tasks/lint/dependency-rule.ts';
 
 export default tseslint.config(
   // templates/static/ is plain browser script, outside the TypeScript project.
@@ -17,6 +18,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...dependencyRule,
   {
     // The SQLite adapter implements an async port with a synchronous driver on purpose (see sqlite-store.ts).
     files: ['src/store/sqlite/**/*.ts'],

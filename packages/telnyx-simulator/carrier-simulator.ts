@@ -13,7 +13,7 @@ import type { CallObservations } from './call/call-observations.ts';
 import { trimHistory } from './history-limit.ts';
 import { createIdleTracker } from './idle-tracker.ts';
 import { sendLostAnswer } from './api/lost-answer.ts';
-import type { CallSnapshot } from './call/simulated-call.ts';
+import type { CallSnapshot } from './call/call-views.ts';
 import { createIdSource } from './simulator-ids.ts';
 import type { IdSource } from './simulator-ids.ts';
 import { isLoopbackHost, readBody, sendJson } from './api/simulator-http.ts';

@@ -7,7 +7,8 @@ export { CarrierSimulator } from './carrier-simulator.ts';
 export type { CommandRecord, SimulatorEventMap, SimulatorStats } from './carrier-simulator.ts';
 export { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from './simulator-options.ts';
 export type { DialUnknownOutcomeMode, RepeatedDialAnswer, SimulatorKnobs, SimulatorOptions } from './simulator-options.ts';
-export type { CallSnapshot, CallState } from './call/call-views.ts';
+export type { CallState } from './call/call-handle.ts';
+export type { CallSnapshot } from './call/call-views.ts';
 export type { TelnyxErrorBody, TelnyxErrorItem } from './api/telnyx-errors.ts';
 export type { WebhookAttempt, WebhookCounts } from './webhooks/webhook-dispatcher.ts';
 // Signs webhook bodies as Telnyx does: tests and benchmarks forge the carrier's webhooks with it.

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../kernel/clock.ts';
 import { AuthenticationError, forbidden, ValidationError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { AccountMailer } from './account-mail.ts';
 import type { Account, AccountStore, MailTokenPurpose } from './account-store.ts';
 import type { AbuseLimits } from './abuse-limits.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
@@ -18,7 +18,7 @@ export type AccountServiceDeps = {
   clock: Clock;
   newId: () => string;
   logger: Logger;
-  mailer: Mailer;
+  mailer: AccountMailer;
   limits: AbuseLimits;
   /** Where links in mails point (`PUBLIC_URL`, or the address we listen on). */
   baseUrl: () => string;

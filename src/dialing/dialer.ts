@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { CallClaims, DueEntry } from '../calls/call-store.ts';
@@ -10,7 +10,7 @@ import type { DialLimiter } from './dial-limiter.ts';
 import type { DialRecovery } from './recovery.ts';
 import { createDueWindow } from './due-window.ts';
 import { ReadyLine } from './ready-line.ts';
-import { periodic, TaskSet } from '../kernel/background.ts';
+import { createAlarm, periodic, TaskSet, type Alarm } from '../kernel/background.ts';
 
 export type QueueOptions = { windowSize: number; leaseMs: number };
 
@@ -55,15 +55,13 @@ export class Dialer {
   readonly #ready = new ReadyLine();
   #live = 0;
   #running = false;
-  #dueTimer: TimerHandle | undefined;
-  #dueTimerAt = Infinity;
-  #waitTimer: TimerHandle | undefined;
+  /** Set to the first due call in the window. */
+  readonly #due: Alarm;
+  /** Set when the ready line waits for a dial slot or a channel. */
+  readonly #wait: Alarm;
   readonly #resync;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
-  #reloading: Promise<void> | undefined;
-  /** Calls scheduled while a reload is reading the index, merged in after it. */
-  #heldDuringReload: DueEntry[] | undefined;
   readonly #work: TaskSet;
 
   constructor(deps: DialerDeps) {
@@ -71,6 +69,8 @@ export class Dialer {
     this.#capacity = new Capacity({ clock: deps.clock, logger: deps.logger, ...deps.capacity, onRaised: () => this.capacityRaised() });
     this.#window = createDueWindow(deps.options.windowSize);
     this.#work = new TaskSet(deps.logger, 'dialer work');
+    this.#due = createAlarm(deps.clock, () => this.#onTimer());
+    this.#wait = createAlarm(deps.clock, () => this.#pump());
     this.#resync = periodic({ clock: deps.clock, logger: deps.logger, what: 'reading the due window again', everyMs: RESYNC_MS, round: () => this.#reloadAndFire() });
   }
 
@@ -88,9 +88,8 @@ export class Dialer {
   /** Stops timers and waits for dials and loads under way. Calls stay in the database for the next start. */
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
-    if (this.#waitTimer) this.#deps.clock.clearTimeout(this.#waitTimer);
-    this.#dueTimer = this.#waitTimer = undefined;
+    this.#due.clear();
+    this.#wait.clear();
     await this.#resync.stop();
     this.#capacity.stop();
     await this.#deps.recovery.stop();
@@ -107,7 +106,6 @@ export class Dialer {
   /** A call was scheduled (already committed), here or on another instance. */
   scheduled(entry: DueEntry): void {
     if (!this.#running) return;
-    this.#heldDuringReload?.push(entry);
     if (this.#window.offer(entry)) this.#arm();
     this.#updateGauges();
   }
@@ -161,40 +159,16 @@ export class Dialer {
   }
 
   #reload(): Promise<void> {
-    if (this.#reloading) return this.#reloading;
-    this.#heldDuringReload = [];
     const exclude = new Set(this.#ready.ids);
-    this.#reloading = this.#track(
-      this.#deps.store
-        .nextDue(this.#deps.options.windowSize, exclude)
-        .then((entries) => {
-          this.#window.load(entries);
-          for (const held of this.#heldDuringReload ?? []) this.#window.offer(held);
-        })
-        .finally(() => {
-          this.#heldDuringReload = undefined;
-          this.#reloading = undefined;
-          this.#arm();
-        }),
-    );
-    return this.#reloading;
+    return this.#track(this.#window.reload(() => this.#deps.store.nextDue(this.#deps.options.windowSize, exclude)).finally(() => this.#arm()));
   }
 
   #arm(): void {
-    if (!this.#running) return;
-    const first = this.#window.first();
-    const at = first ? first.dueAt : Infinity;
-    if (at === this.#dueTimerAt && this.#dueTimer) return;
-    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
-    this.#dueTimer = undefined;
-    this.#dueTimerAt = at;
-    if (at !== Infinity) this.#dueTimer = this.#deps.clock.setTimeout(() => this.#onTimer(), at - this.#deps.clock.now());
+    if (this.#running) this.#due.set(this.#window.first()?.dueAt ?? Infinity);
   }
 
   #onTimer(): void {
-    if (this.#dueTimer) this.#deps.clock.clearTimeout(this.#dueTimer);
-    this.#dueTimer = undefined;
-    this.#dueTimerAt = Infinity;
+    this.#due.clear();
     if (!this.#running) return;
     for (const entry of this.#window.takeDue(this.#deps.clock.now())) this.#ready.add(entry);
     this.#refill();
@@ -211,11 +185,7 @@ export class Dialer {
 
   /** Tries the ready line again in `ms` (a dial slot frees, or a channel might have). */
   #retryIn(ms: number): void {
-    if (this.#waitTimer || !this.#running) return;
-    this.#waitTimer = this.#deps.clock.setTimeout(() => {
-      this.#waitTimer = undefined;
-      this.#pump();
-    }, ms);
+    if (!this.#wait.armed && this.#running) this.#wait.set(this.#deps.clock.now() + ms);
   }
 
   /**

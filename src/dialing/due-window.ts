@@ -24,7 +24,10 @@ export function createDueWindow(capacity: number) {
   // Ids in the window, so a repeated offer is refused without a scan.
   let ids = new Set<string>();
   let complete = false;
-  return {
+  let reloading: Promise<void> | undefined;
+  /** Calls offered while a reload reads the index, offered again once it has replaced the contents. */
+  let held: DueEntry[] | undefined;
+  const window = {
     get size() {
       return entries.length;
     },
@@ -40,8 +43,26 @@ export function createDueWindow(capacity: number) {
       ids = new Set(entries.map((e) => e.id));
       complete = loaded.length < capacity;
     },
+    /** Reads the window from the index (one read at a time; calls offered meanwhile are kept). */
+    reload(read: () => Promise<DueEntry[]>): Promise<void> {
+      if (reloading) return reloading;
+      held = [];
+      reloading = read()
+        .then((loaded) => {
+          const offered = held ?? [];
+          held = undefined;
+          window.load(loaded);
+          for (const entry of offered) window.offer(entry);
+        })
+        .finally(() => {
+          held = undefined;
+          reloading = undefined;
+        });
+      return reloading;
+    },
     /** Adds a newly scheduled call if it belongs among the nearest ones; returns true if it became the first. */
     offer(entry: DueEntry): boolean {
+      held?.push(entry);
       if (ids.has(entry.id)) return false;
       const last = entries[entries.length - 1];
       // Past the last entry of an incomplete window (or into an emptied one) the database holds the order: wait for a reload.
@@ -67,4 +88,5 @@ export function createDueWindow(capacity: number) {
       return due;
     },
   };
+  return window;
 }

@@ -1,6 +1,7 @@
 import type { Call } from '../calls/call.ts';
 import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { periodic, TaskSet, type Periodic } from '../kernel/background.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { CallClaims, CallStore } from '../calls/call-store.ts';
@@ -46,13 +47,20 @@ export class DialRecovery {
   readonly #deps: DialRecoveryDeps;
   /** Taken-over dials waiting for their slot or being dialed (their leases are renewed too). */
   #held = new Set<string>();
-  #timer: TimerHandle | undefined;
   #running = false;
-  #round: Promise<void> | undefined;
-  #work = new Set<Promise<void>>();
+  readonly #rounds: Periodic;
+  readonly #work: TaskSet;
 
   constructor(deps: DialRecoveryDeps) {
     this.#deps = deps;
+    this.#work = new TaskSet(deps.logger, 'a recovered dial');
+    this.#rounds = periodic({
+      clock: deps.clock,
+      logger: deps.logger,
+      what: 'renewing or taking over dial leases',
+      everyMs: deps.options.leaseMs / 5,
+      round: () => this.#renewAndTakeOver(),
+    });
   }
 
   async start(): Promise<void> {
@@ -67,32 +75,21 @@ export class DialRecovery {
       logger.warn({ count: missed.length }, 'calls missed while the service was down');
     }
     this.#running = true;
-    await this.#tick();
+    // The round at start is awaited; alone on its store (SQLite) every lease is this process's, so it is enough.
+    await this.#renewAndTakeOver().catch((err: unknown) => logger.error({ err }, 'renewing or taking over dial leases failed'));
+    if (store.sharedByInstances) this.#rounds.start({ now: false });
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#timer) this.#deps.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#rounds.stop();
     await this.whenIdle();
   }
 
   /** Resolves once no renewal, take-over or recovered dial is under way. */
   async whenIdle(): Promise<void> {
-    while (this.#round || this.#work.size > 0) await Promise.allSettled([this.#round, ...this.#work]);
-  }
-
-  #tick(): Promise<void> {
-    this.#round = this.#renewAndTakeOver()
-      .catch((err: unknown) => this.#deps.logger.error({ err }, 'renewing or taking over dial leases failed'))
-      .finally(() => {
-        this.#round = undefined;
-        // Alone on its store (SQLite) every lease is this process's: the round at start is enough.
-        if (this.#running && this.#deps.store.sharedByInstances) {
-          this.#timer = this.#deps.clock.setTimeout(() => void this.#tick(), this.#deps.options.leaseMs / 5);
-        }
-      });
-    return this.#round;
+    await this.#rounds.settled();
+    await this.#work.whenIdle();
   }
 
   async #renewAndTakeOver(): Promise<void> {
@@ -119,11 +116,7 @@ export class DialRecovery {
     }
     logger.info({ callId: call.id, age: now - (call.claimedAt ?? 0) }, 'taking over a dial its instance left unfinished');
     this.#held.add(call.id);
-    const work = this.#redial(call).finally(() => {
-      this.#held.delete(call.id);
-      this.#work.delete(work);
-    });
-    this.#work.add(work);
+    void this.#work.track(this.#redial(call).finally(() => this.#held.delete(call.id)));
   }
 
   /** A taken-over dial once it has its rate slot: the wait may have carried it past the window (then as above). */

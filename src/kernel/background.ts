@@ -108,3 +108,33 @@ export function periodic(deps: { clock: Clock; logger: Logger; what: string; eve
     },
   };
 }
+
+/** One timer set to an instant and moved as the instant changes (a due time, a retry): setting it again replaces it. */
+export type Alarm = { set(at: number): void; clear(): void; readonly armed: boolean };
+
+export function createAlarm(clock: Clock, fire: () => void): Alarm {
+  let timer: TimerHandle | undefined;
+  let armedAt = Infinity;
+  const clear = () => {
+    if (timer) clock.clearTimeout(timer);
+    timer = undefined;
+    armedAt = Infinity;
+  };
+  return {
+    get armed() {
+      return timer !== undefined;
+    },
+    set(at) {
+      if (at === armedAt && timer) return;
+      clear();
+      if (at === Infinity) return;
+      armedAt = at;
+      timer = clock.setTimeout(() => {
+        timer = undefined;
+        armedAt = Infinity;
+        fire();
+      }, at - clock.now());
+    },
+    clear,
+  };
+}

@@ -2,7 +2,8 @@ import type { Call } from '../calls/call.ts';
 import type { QueueSignals } from '../calls/call-service.ts';
 import { OPTED_OUT_REASON } from '../calls/reasons.ts';
 import { retryColumns } from '../calls/retry-policy.ts';
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { periodic, TaskSet, type Periodic } from '../kernel/background.ts';
+import type { Clock } from '../kernel/clock.ts';
 import { LimitError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { ScheduleStore } from './schedule-store.ts';
@@ -138,18 +139,18 @@ export class ScheduleKeeper {
   readonly #core: ScheduleKeeperCore;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #sweepMs: number;
   readonly #alsoSweep: (() => Promise<unknown>)[];
-  #timer: TimerHandle | undefined;
+  readonly #sweeps: Periodic;
+  readonly #work: TaskSet;
   #running = false;
-  #work = new Set<Promise<unknown>>();
 
   constructor(deps: { core: ScheduleKeeperCore; clock: Clock; logger: Logger; sweepMs: number; alsoSweep?: (() => Promise<unknown>)[] }) {
     this.#core = deps.core;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#sweepMs = deps.sweepMs;
     this.#alsoSweep = deps.alsoSweep ?? [];
+    this.#work = new TaskSet(deps.logger, 'schedule keeper work');
+    this.#sweeps = periodic({ clock: deps.clock, logger: deps.logger, what: 'schedule sweep', everyMs: deps.sweepMs, round: () => this.#sweep() });
   }
 
   get core(): ScheduleKeeperCore {
@@ -159,43 +160,32 @@ export class ScheduleKeeper {
   /** Starts sweeping: the first sweep runs in the background (a first start may have thousands to create). */
   start(): Promise<void> {
     this.#running = true;
-    this.#track(this.#tick());
+    this.#sweeps.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    await this.#sweeps.stop();
     await this.whenIdle();
   }
 
   async whenIdle(): Promise<void> {
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    await this.#sweeps.settled();
+    await this.#work.whenIdle();
   }
 
   /** A call left `scheduled` (claimed, canceled, missed): an occurrence's schedule needs its next one. */
   occurrenceLeft(call: Pick<Call, 'scheduleId' | 'retryOf'>): void {
     if (!this.#running || !call.scheduleId || call.retryOf) return;
-    this.#track(this.#core.ensureById(call.scheduleId));
+    void this.#work.track(this.#core.ensureById(call.scheduleId));
   }
 
-  async #tick(): Promise<void> {
-    if (!this.#running) return;
+  async #sweep(): Promise<void> {
     const started = this.#clock.now();
-    const round = Promise.allSettled([this.#core.sweep(), ...this.#alsoSweep.map((sweep) => sweep())]).then((results) => {
-      for (const r of results) if (r.status === 'rejected') this.#logger.error({ err: r.reason as unknown }, 'schedule sweep failed');
-      const [occurrences, retries] = results.map((r) => (r.status === 'fulfilled' ? Number(r.value) : 0));
-      if (occurrences || retries) this.#logger.info({ occurrences, retries, ms: this.#clock.now() - started }, 'schedule sweep created calls');
-    });
-    this.#track(round);
-    await round;
-    if (this.#running) this.#timer = this.#clock.setTimeout(() => void this.#tick(), this.#sweepMs);
-  }
-
-  #track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((err: unknown) => this.#logger.error({ err }, 'schedule keeper work failed'));
-    this.#work.add(tracked);
-    void tracked.finally(() => this.#work.delete(tracked));
+    const results = await Promise.allSettled([this.#core.sweep(), ...this.#alsoSweep.map((sweep) => sweep())]);
+    for (const r of results) if (r.status === 'rejected') this.#logger.error({ err: r.reason as unknown }, 'schedule sweep failed');
+    const [occurrences, retries] = results.map((r) => (r.status === 'fulfilled' ? Number(r.value) : 0));
+    if (occurrences || retries) this.#logger.info({ occurrences, retries, ms: this.#clock.now() - started }, 'schedule sweep created calls');
   }
 }

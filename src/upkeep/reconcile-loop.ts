@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { periodic, type Periodic } from '../kernel/background.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Leases } from '../kernel/leases.ts';
 import { ENDED_SLACK_MS, type Reconciler } from './reconciler.ts';
@@ -17,39 +18,30 @@ export const RECONCILE_LEASE = 'job:reconcile';
 export class ReconcileLoop {
   readonly #reconciler: Reconciler;
   readonly #clock: Clock;
-  readonly #logger: Logger;
   readonly #intervalMs: number;
-  #timer: TimerHandle | undefined;
-  #round: Promise<void> | undefined;
-  #running = false;
   readonly #lease: { leases: Pick<Leases, 'tryLease'>; owner: string } | undefined;
+  readonly #loop: Periodic;
 
   constructor(deps: { reconciler: Reconciler; clock: Clock; logger: Logger; intervalMs: number; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string } }) {
     this.#lease = deps.lease;
     this.#reconciler = deps.reconciler;
     this.#clock = deps.clock;
-    this.#logger = deps.logger;
     this.#intervalMs = deps.intervalMs;
+    this.#loop = periodic({ clock: deps.clock, logger: deps.logger, what: 'reconciling calls with the carrier', everyMs: deps.intervalMs, round: () => this.#round() });
   }
 
   /** Starts with a round at once: what a crash left live is checked before anything else waits on it. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#run();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#round;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Runs one round now (unless one is under way) and resolves when it is done; tests use it with a manual clock. */
-  async runNow(): Promise<void> {
-    if (!this.#round) this.#run();
-    await this.#round;
+  runNow(): Promise<void> {
+    return this.#loop.runNow();
   }
 
   async #holdsLease(): Promise<boolean> {
@@ -58,21 +50,10 @@ export class ReconcileLoop {
     return this.#lease.leases.tryLease(RECONCILE_LEASE, this.#lease.owner, now, now + 3 * this.#intervalMs);
   }
 
-  #run(): void {
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    let next = this.#intervalMs;
-    this.#round = this.#holdsLease()
-      .then((held) => (held ? this.#reconciler.reconcile() : { pendingEnds: 0 }))
-      .then(
-        (report) => {
-          if (report.pendingEnds > 0) next = Math.min(next, ENDED_SLACK_MS + 100);
-        },
-        (err: unknown) => this.#logger.error({ err }, 'reconciling calls with the carrier failed'),
-      )
-      .finally(() => {
-        this.#round = undefined;
-        if (this.#running) this.#timer = this.#clock.setTimeout(() => this.#run(), next);
-      });
+  /** One round; calls seen ended at the carrier but live here bring the next round forward to just past their grace. */
+  async #round(): Promise<number | undefined> {
+    if (!(await this.#holdsLease())) return undefined;
+    const report = await this.#reconciler.reconcile();
+    return report.pendingEnds > 0 ? ENDED_SLACK_MS + 100 : undefined;
   }
 }

@@ -6,7 +6,7 @@ import { forgetEndedCalls } from '../history-limit.ts';
 import { gatherRequestOf, payloadOf } from './gather-request.ts';
 import type { IdleTracker } from '../idle-tracker.ts';
 import { SimulatedCall } from '../call/simulated-call.ts';
-import type { CallSnapshot } from '../call/simulated-call.ts';
+import type { CallSnapshot } from '../call/call-views.ts';
 import { CALL_CONTROL_ID_PATTERN } from '../simulator-ids.ts';
 import type { IdSource } from '../simulator-ids.ts';
 import { stringField } from './simulator-http.ts';

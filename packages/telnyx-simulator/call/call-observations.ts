@@ -1,4 +1,8 @@
-import type { CallSnapshot, SimulatedCall } from './simulated-call.ts';
+import type { CallRecord } from './call-handle.ts';
+import type { CallSnapshot } from './call-views.ts';
+
+/** A call as the observations read it: its record plus a detached copy to hand out. */
+type ObservedCall = CallRecord & { snapshot(): CallSnapshot };
 
 /** Questions a test or the soak asks about every call the simulator placed. */
 export type CallObservations = {
@@ -13,7 +17,7 @@ export type CallObservations = {
 };
 
 /** Answers the questions from the live call table (snapshots, so callers cannot disturb the calls). */
-export function createCallObservations(calls: ReadonlyMap<string, SimulatedCall>): CallObservations {
+export function createCallObservations(calls: ReadonlyMap<string, ObservedCall>): CallObservations {
   const all = () => [...calls.values()];
   return {
     live: () => all().filter((call) => call.state !== 'ended').map((call) => call.snapshot()),

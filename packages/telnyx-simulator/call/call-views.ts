@@ -1,7 +1,5 @@
 import type { AnsweredBy } from './far-end.ts';
-import type { SimulatedCall } from './simulated-call.ts';
-
-export type CallState = 'ringing' | 'answered' | 'ended';
+import type { CallRecord, CallState } from './call-handle.ts';
 
 /** What a test (or the soak) can see of a simulated call. */
 export type CallSnapshot = {
@@ -33,7 +31,7 @@ export type CallSnapshot = {
  * false). `call_duration` is whole seconds since the answer (0 before it); `client_state` is left out when there
  * is none, as the SDK types it optional rather than nullable.
  */
-export function callResource(call: SimulatedCall, now: number): Record<string, unknown> {
+export function callResource(call: CallRecord, now: number): Record<string, unknown> {
   const alive = call.state !== 'ended';
   const durationMs = call.answeredAt === undefined ? 0 : (call.endedAt ?? now) - call.answeredAt;
   return {
@@ -50,7 +48,7 @@ export function callResource(call: SimulatedCall, now: number): Record<string, u
 }
 
 /** A copy of what a test may look at, detached from the live call. */
-export function callSnapshot(call: SimulatedCall): CallSnapshot {
+export function callSnapshot(call: CallRecord): CallSnapshot {
   const { init } = call;
   return {
     callControlId: init.callControlId,

@@ -1,5 +1,5 @@
 import type { TimerHandle } from '../clock.ts';
-import type { SimulatedCall } from './simulated-call.ts';
+import type { CallMedia } from './call-handle.ts';
 
 /** A `gather_using_speak` as the simulator plays it, with Telnyx's defaults filled in. */
 export type GatherRequest = {
@@ -40,7 +40,7 @@ export const GATHER_DEFAULTS = {
  * press again anyway).
  */
 export class GatherSession {
-  readonly #call: SimulatedCall;
+  readonly #call: CallMedia;
   readonly #request: GatherRequest;
   readonly #digit: string | undefined;
   readonly #onDone: () => void;
@@ -49,7 +49,7 @@ export class GatherSession {
   #timer: TimerHandle | undefined;
   #finished = false;
 
-  constructor(call: SimulatedCall, request: GatherRequest, digit: string | undefined, onDone: () => void) {
+  constructor(call: CallMedia, request: GatherRequest, digit: string | undefined, onDone: () => void) {
     this.#call = call;
     this.#request = request;
     this.#digit = digit;

@@ -1,5 +1,5 @@
 import type { AnsweredBy } from './far-end.ts';
-import type { SimulatedCall } from './simulated-call.ts';
+import type { CallMedia } from './call-handle.ts';
 
 /** The `answering_machine_detection` modes that detect (everything but `disabled`). */
 export const DETECTION_MODES = ['detect', 'detect_beep', 'detect_words', 'greeting_end', 'premium'] as const;
@@ -32,7 +32,7 @@ export function detectionRequestOf(body: Record<string, unknown>): DetectionRequ
  * event. `premium` sends `call.machine.premium.detection.ended` (`human_residence` | `machine` | `not_sure`) and,
  * on a beep, `call.machine.premium.greeting.ended`; a beep before detection finishes sends only the greeting event.
  */
-export function startMachineDetection(call: SimulatedCall, request: DetectionRequest, answeredBy: AnsweredBy): void {
+export function startMachineDetection(call: Pick<CallMedia, 'knobs' | 'emit' | 'schedule'>, request: DetectionRequest, answeredBy: AnsweredBy): void {
   const { amdDelayMs, machineGreetingMs } = call.knobs;
   const premium = request.mode === 'premium';
   const givesUp = request.totalAnalysisMs !== undefined && amdDelayMs > request.totalAnalysisMs;

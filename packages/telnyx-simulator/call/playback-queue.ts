@@ -1,7 +1,7 @@
 import type { TimerHandle } from '../clock.ts';
+import type { PlaybackCall } from './call-handle.ts';
 import { GatherSession } from './gather-session.ts';
 import type { GatherRequest } from './gather-session.ts';
-import type { SimulatedCall } from './simulated-call.ts';
 
 type Playback = { kind: 'speak'; text: string } | { kind: 'gather'; request: GatherRequest };
 
@@ -11,13 +11,13 @@ type Playback = { kind: 'speak'; text: string } | { kind: 'gather'; request: Gat
  * {@link GatherSession} and holds the queue until it ends.
  */
 export class PlaybackQueue {
-  readonly #call: SimulatedCall;
+  readonly #call: PlaybackCall;
   readonly #queue: Playback[] = [];
   #speaking: TimerHandle | undefined;
   #gather: GatherSession | undefined;
   #menus = 0;
 
-  constructor(call: SimulatedCall) {
+  constructor(call: PlaybackCall) {
     this.#call = call;
   }
 

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../clock.ts';
+import type { CallMedia, CallRecord, CallState, PlaybackCall } from './call-handle.ts';
 import { callResource, callSnapshot } from './call-views.ts';
-import type { CallSnapshot, CallState } from './call-views.ts';
+import type { CallSnapshot } from './call-views.ts';
 import type { FarEnd, FarEndReaction } from './far-end.ts';
 import type { GatherRequest } from './gather-session.ts';
 import type { IdleTracker } from '../idle-tracker.ts';
@@ -8,8 +9,6 @@ import { startMachineDetection } from './machine-detection.ts';
 import type { DetectionRequest } from './machine-detection.ts';
 import { PlaybackQueue } from './playback-queue.ts';
 import type { SimulatorKnobs } from '../simulator-options.ts';
-
-export type { CallSnapshot, CallState } from './call-views.ts';
 
 export type SimulatedCallInit = {
   callControlId: string;
@@ -40,7 +39,7 @@ export type SimulatedCallDeps = {
  * One call leg: its state and the timers that move it along (answer, speech, menus, detection, limits).
  * `schedule`, `emit` and the `record*` methods are for the call's behaviours (gather, detection), not for tests.
  */
-export class SimulatedCall {
+export class SimulatedCall implements CallRecord, CallMedia, PlaybackCall {
   readonly init: SimulatedCallInit;
   readonly startedAt: number;
   readonly spoken: string[] = [];

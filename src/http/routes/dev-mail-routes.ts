@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { DevOutbox } from '../../mail/dev-outbox.ts';
 import { isLoopbackClient } from '../security/operator-access.ts';
 import type { Views } from '../views.ts';
 
@@ -12,7 +11,10 @@ import type { Views } from '../views.ts';
  * listens on a public interface but forgets STAGE or SMTP_URL would hand out every account. So it answers loopback
  * clients only — the rule /metrics follows without a token, on Koa's `ctx.ip` (which honours TRUST_PROXY).
  */
-export function createDevMailRouter(deps: { outbox: DevOutbox; views: Views }): Router {
+/** A mail as the development outbox keeps it (the mail adapter's outbox has this shape). */
+type KeptMail = { id: string; at: number; to: string; subject: string; text: string; html: string; links: string[] };
+
+export function createDevMailRouter(deps: { outbox: { list(): readonly KeptMail[]; get(id: string): KeptMail | undefined }; views: Views }): Router {
   const router = new Router({ prefix: '/dev/mail' });
   router.use((ctx, next) => {
     if (!isLoopbackClient(ctx.ip)) ctx.throw(403, 'The development outbox answers only on the loopback interface (it holds account links).', { expose: true });
