@@ -58,21 +58,23 @@ export function createApp(deps: Deps): Koa {
 
   const router = new Router();
   const templatesDir = join(ROOT_DIR, 'templates');
-  const auth = createRequestAuth(deps);
+  const auth = createRequestAuth({ tokens: deps.tokens, sessions: deps.sessions });
   const csrf = createCsrf({ auth });
   // The outbox page exists only where the config allows it (never in production; tests opt in).
   const devOutbox = deps.config.mail.devOutbox && deps.outbox !== undefined;
+  // What the scheduling pages share: the call use-cases, the rules they check, the views, the signed-in guard.
+  const pages = { calls: deps.calls, clock: deps.clock, rules: deps.rules, views: deps.views, simulated: deps.simulated, auth, csrf, devOutbox };
   for (const part of [
-    createHealthRouter(deps),
-    createAuthRouter({ ...deps, accessTokenSeconds: deps.config.auth.accessTokenSeconds }),
-    createApiRouter({ ...deps, auth, csrf }),
-    createScheduleRouter({ ...deps, auth, csrf }),
-    createSchedulePageRouter({ ...deps, auth, csrf, devOutbox }),
-    createAccountPageRouter({ ...deps, auth, csrf, devOutbox }),
-    createPageRouter({ ...deps, templatesDir, auth, csrf, devOutbox }),
+    createHealthRouter({ store: deps.store, clock: deps.clock, instance: deps.instance, metrics: deps.metrics, config: { metricsToken: deps.config.metricsToken } }),
+    createAuthRouter({ accounts: deps.accounts, tokens: deps.tokens, accessTokenSeconds: deps.config.auth.accessTokenSeconds }),
+    createApiRouter({ calls: deps.calls, clock: deps.clock, rules: deps.rules, auth, csrf, store: deps.store, live: deps.live }),
+    createScheduleRouter({ schedules: deps.schedules, auth, csrf }),
+    createSchedulePageRouter({ ...pages, schedules: deps.schedules }),
+    createAccountPageRouter({ accounts: deps.accounts, sessions: deps.sessions, auth, csrf, views: deps.views, devOutbox }),
+    createPageRouter({ ...pages, templatesDir }),
     createDocsRouter({ views: deps.views, templatesDir, openapi: buildOpenApiDocument({ version: deps.instance.version }) }),
     ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
-    createWebhookRouter({ ...deps, bodyLimitBytes: limit }),
+    createWebhookRouter({ receiveWebhook: deps.receiveWebhook, bodyLimitBytes: limit }),
   ]) {
     router.use(part.routes());
   }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
 import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
-import { answeredCallScenario } from './main-scenario.ts';
+import { answeredCallScenario } from '../../helpers/answered-call-scenario.ts';
 
 test('when a person answers and presses nothing, then a joke with the menu, goodbye, hangup, completed, every step in the timeline', async (t) => {
   await answeredCallScenario(t, await bootWithSimulator(t));

@@ -6,7 +6,7 @@ import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
-import { answeredCallScenario } from '../call-flow/main-scenario.ts';
+import { answeredCallScenario } from '../../helpers/answered-call-scenario.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
 

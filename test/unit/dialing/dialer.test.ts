@@ -2,39 +2,74 @@ import test from 'ava';
 import { rmSync } from 'node:fs';
 import { OUTCOME_UNKNOWN_REASON } from '../../../src/calls/reasons.ts';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
-import { buildDeps, type Deps } from '../../../src/compose/index.ts';
+import { randomUUID } from 'node:crypto';
+import { createCallService, type CallService } from '../../../src/calls/call-service.ts';
+import type { Telephony } from '../../../src/calls/carrier.ts';
+import { composeDialing } from '../../../src/compose/dialing.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import type { Dialer } from '../../../src/dialing/dialer.ts';
+import { queueSignals } from '../../../src/dialing/signals.ts';
+import { createInProcessBus } from '../../../src/kernel/cluster-bus.ts';
+import { createMetrics } from '../../../src/kernel/metrics.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
+import { createStore } from '../../../src/store/create-store.ts';
+import type { Store } from '../../../src/store/store.ts';
 import { createFakeTelephony, type DialRecord } from '../../helpers/fake-telephony.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
 import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
 
-type Harness = { deps: Deps; clock: ManualClock; dials: DialRecord[]; dir: string; stop: () => Promise<void> };
+type Parts = { store: Store; dialer: Dialer; calls: CallService; config: Config };
+type Harness = { deps: Parts; clock: ManualClock; dials: DialRecord[]; dir: string; stop: () => Promise<void> };
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-/** The real store (temp SQLite file), queue and use-cases, with a manual clock and a recording telephony. */
+/**
+ * The dialing module alone (compose/dialing.ts) over a real temp SQLite file, with the call service to schedule and
+ * cancel, a manual clock and a recording telephony: no HTTP, no inbox, no schedules.
+ */
+async function dialing(config: Config, clock: ManualClock, telephony: Telephony, store: Store = createStore(config.databaseUrl, ROOT_DIR)): Promise<Parts> {
+  const bus = createInProcessBus();
+  await store.migrate();
+  const { dialer } = composeDialing({
+    config,
+    store,
+    bus,
+    clock,
+    logger: createMemoryLogger().logger,
+    metrics: createMetrics(),
+    random: () => 0.5,
+    owner: 'this-instance',
+    carrier: telephony,
+    carrierAsIs: true,
+    channelFreed: () => bus.publish({ kind: 'freed' }),
+    onClaimed: () => undefined,
+  });
+  const calls = createCallService({ store, clock, newId: randomUUID, queue: queueSignals(bus) });
+  return { store, dialer, calls, config };
+}
+
 async function harness(
-  queue: Partial<Deps['config']['queue']> = {},
+  queue: Partial<Config['queue']> = {},
   options: { dir?: string; clock?: ManualClock; callMs?: number; failFor?: Set<string> } = {},
 ): Promise<Harness> {
   const clock = options.clock ?? createManualClock(T0);
   const { config, dir } = testConfig({ queue: { windowSize: 1000, ...queue }, scheduling: { graceSeconds: 60 } }, options.dir);
-  const late: { deps?: Deps } = {};
+  const late: { deps?: Parts } = {};
   const { telephony, dials } = createFakeTelephony(clock, {
     failFor: options.failFor,
     // A callee who talks for `callMs`, then the call ends and frees its channel, as a webhook would report.
     onDial: (dial) => {
       if (options.callMs === undefined) return;
       clock.setTimeout(() => {
-        const deps = late.deps as Deps;
+        const deps = late.deps as Parts;
         void deps.store.transition(dial.callId, LIVE_STATUSES, 'completed', clock.now()).then(() => deps.dialer.channelFreed());
       }, options.callMs);
     },
   });
-  const deps = buildDeps(config, { clock, telephony, logger: createMemoryLogger().logger });
+  const deps = await dialing(config, clock, telephony);
   late.deps = deps;
-  await deps.store.migrate();
   await deps.dialer.start();
   return {
     deps,
@@ -305,8 +340,7 @@ test('when a claim fails on the database, then the queue tries again instead of 
     },
   };
   const fake = createFakeTelephony(clock);
-  const deps = buildDeps(config, { clock, store, telephony: fake.telephony, logger: createMemoryLogger().logger });
-  await deps.store.migrate();
+  const deps = await dialing(config, clock, fake.telephony, store);
   await deps.dialer.start();
   t.teardown(async () => {
     await deps.dialer.stop();

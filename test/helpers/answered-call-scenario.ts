@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
-import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
-import { BUILTIN_JOKES } from '../../../src/jokes/builtin-jokes.ts';
-import type { bootWithSimulator } from '../../helpers/call-flow-harness.ts';
+import { GOODBYE, MENU } from '../../src/calls/call-flow.ts';
+import { BUILTIN_JOKES } from '../../src/jokes/builtin-jokes.ts';
+import type { bootWithSimulator } from './call-flow-harness.ts';
 
 /**
  * The main scenario, shared by the SQLite and PostgreSQL runs: a person answers and presses nothing, and hears a
