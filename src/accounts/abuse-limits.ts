@@ -10,7 +10,7 @@ const PURGE_EVERY = 256;
 const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
 
 /**
- * Every abuse limit of DESIGN §3. Attempts (sign-ins, registrations, mails) are counted by rate-limiter-flexible in
+ * Every abuse limit (docs/accounts.md). Attempts (sign-ins, registrations, mails) are counted by rate-limiter-flexible in
  * our database; what is already a row of ours (calls an account scheduled in any 24 h, calls to a number due within
  * a day of each other, calls pending) is counted from the calls table through its indexes, so there is no second
  * count to drift.

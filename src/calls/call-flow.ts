@@ -36,7 +36,7 @@ export function fit(text: string, after = ''): string {
 }
 
 /**
- * What the callee hears, step by step (DESIGN §3 "The call"): the message or a joke, then the menu (1: another
+ * What the callee hears, step by step (docs/the-call.md): the message or a joke, then the menu (1: another
  * joke, at most {@link MAX_JOKES}; 9: the do-not-call list, confirmed by voice; nothing: goodbye), then a hangup.
  * A machine hears the message alone. Command ids derive from the call and the step, and the timeline records each
  * step sent, so an event delivered twice (or re-sent under a new event id) never says anything twice.

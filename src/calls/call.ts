@@ -1,6 +1,6 @@
 import type { AnsweredBy } from './carrier-event.ts';
 
-/** A call's states (DESIGN §3 "The call"). */
+/** A call's states (docs/the-call.md). */
 export const CallStatus = {
   scheduled: 'scheduled',
   dialing: 'dialing',

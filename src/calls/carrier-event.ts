@@ -1,5 +1,5 @@
 /**
- * What the carrier told us about a call, in our own words. The Telnyx adapter (`src/telephony/telnyx-events.ts`)
+ * What the carrier told us about a call, in our own words. The Telnyx adapter (`src/telnyx/telnyx-events.ts`)
  * is the only code that reads Telnyx's event names and fields; the call flow switches on these kinds.
  */
 export type AnsweredBy = 'human' | 'machine' | 'unknown';

@@ -7,7 +7,7 @@ import type { CallFlow } from './call-flow.ts';
 import type { CarrierEvent, CarrierNotice, HungUp } from './carrier-event.ts';
 
 /**
- * How a hangup ends a call (DESIGN §3). A normal clearing is `completed` only after an answer we heard of: before
+ * How a hangup ends a call (docs/the-call.md). A normal clearing is `completed` only after an answer we heard of: before
  * one, nothing was said, so it is `failed` with the cause in words (the answer's webhook may have been lost, or the
  * far end cleared while ringing). The time limit after an answer is `completed` too, with the limit as the reason.
  */

@@ -4,7 +4,7 @@ import type { Call } from './call.ts';
 export type IdempotencyTag = { key: string; requestHash: string };
 
 /**
- * The store port for `Idempotency-Key` (DESIGN §3). The key lives on the call it created, under a unique index on
+ * The store port for `Idempotency-Key`. The key lives on the call it created, under a unique index on
  * `(account_id, idempotency_key)`: the database, not a check-then-insert in our code, decides which of two
  * concurrent requests creates the call. Storage is bounded by the calls themselves; an expired key is cleared.
  */

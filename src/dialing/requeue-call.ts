@@ -18,7 +18,7 @@ export function isChannelLimitRefusal(event: HungUp): boolean {
 /**
  * The hung-up hook for a call not yet answered: a channel-limit refusal is not the callee's answer, so the call goes
  * back to the queue (`scheduled`, due after a back-off that doubles per refusal) instead of ending `failed`, and
- * the queue shrinks its concurrency. This is the one sanctioned move backwards (DESIGN §3); the timeline says why.
+ * the queue shrinks its concurrency. This is the one sanctioned move backwards (docs/the-call.md); the timeline says why.
  * After `maxRequeues` refusals the call ends `failed` with the carrier's reason. Returns true when it handled the event.
  */
 export function createChannelRefusalHandler(deps: {

@@ -44,7 +44,7 @@ export function createListeners(onError: (err: unknown) => void) {
   };
 }
 
-/** The notifier of a store only one process uses (SQLite): signals stay in the process. */
+/** The bus of a store only one process uses (SQLite): signals stay in the process. */
 export function createInProcessBus(onError: (err: unknown) => void = () => undefined): ClusterBus {
   const listeners = createListeners(onError);
   return {

@@ -6,7 +6,7 @@ import type { ChangeSignal } from './change-signal.ts';
 export type StreamOptions = {
   /** How often a stream reads the database when nothing on this instance rang (changes made by other instances). */
   pollMs: number;
-  /** A comment line this often keeps proxies from closing an idle stream (DESIGN §3: 15 s). */
+  /** A comment line this often keeps proxies from closing an idle stream (every 15 s). */
   heartbeatMs: number;
   /**
    * How far back each read looks behind the newest change already sent. `updated_at` comes from each instance's

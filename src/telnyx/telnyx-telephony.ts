@@ -128,7 +128,7 @@ const MAX_ACTIVE_PAGES = 40;
 
 /**
  * The telephony port on the official `telnyx` SDK. The SDK's own retries are off (`maxRetries: 0`): retrying is
- * ours (see retrying-telephony.ts), with one budget tied to Telnyx's 60 s command_id window, instead of two
+ * ours (see dialing/dial-retries.ts), with one budget tied to Telnyx's 60 s command_id window, instead of two
  * layers multiplying each other.
  */
 export function createTelnyxTelephony(options: TelnyxTelephonyOptions): Telephony {

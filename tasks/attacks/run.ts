@@ -1,5 +1,5 @@
 /**
- * Reruns the attacks of issue 9 against the real service on loopback, bounded in count and time, and prints what
+ * Runs the hostile requests of docs/exposure.md against the real service on loopback, bounded in count and time, and prints what
  * came back. Run: `npm run attacks` (`node --expose-gc tasks/attacks/run.ts` on Node 24) (gc makes the heap figures comparable).
  */
 import net from 'node:net';

@@ -7,7 +7,7 @@ const mb = (v: number | null) => (v === null ? '—' : `${v.toFixed(0)} MB`);
 const msOrNone = (v: number | null) => (v === null ? 'never' : ms(v));
 
 /**
- * Benchmark 6 (issue 12): the real entry point over 10,000 active schedules — after a restart (each has its pending
+ * Benchmark 6: the real entry point over 10,000 active schedules — after a restart (each has its pending
  * occurrence) and on a first start where the keeper must create all 10,000 occurrences through the abuse limits.
  */
 export const schedules: Benchmark = {

@@ -1,7 +1,7 @@
 /**
  * A small SVG writer for the benchmark plots: line/scatter charts, histograms and horizontal bars, written as text.
- * Hand-written because no plotting library is installed and the suite may not add one (DESIGN §4 asks for a
- * measured reason to write our own; here the reason is availability): these ~200 lines cover the four figures the
+ * Hand-written because no plotting library is installed and the suite may not add one (writing our own needs
+ * a reason; here the reason is availability): these ~200 lines cover the four figures the
  * benchmarks draw, and a static SVG renders on GitHub and in any browser with nothing to run.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The soak (issue 8, "Done when"): 1,000 calls through the real service and the carrier simulator in its
+ * The soak: 1,000 calls through the real service and the carrier simulator in its
  * Telnyx-default mode (one webhook delivery, channel limit reported as SIP 403), with 10 % of webhooks lost, 5 % of
  * dials answered in a way that leaves their outcome unknown, and fewer channels at the carrier than our
  * MAX_CONCURRENT_CALLS. Timings are accelerated through simulator knobs and config only; the service's logic is

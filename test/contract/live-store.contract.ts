@@ -4,7 +4,7 @@ import type { Store } from '../../src/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-/** The live stream's and the idempotency keys' store methods (issue 11), on every implementation. */
+/** The live stream's and the idempotency keys' store methods, on every implementation. */
 export function liveStoreContract(test: TestFn, name: string, make: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
   const withAccounts = async (t: ExecutionContext) => {
     const made = await make();

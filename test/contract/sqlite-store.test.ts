@@ -54,7 +54,7 @@ test('sqlite: when a database from before accounts is migrated, then its calls k
   const dir = mkdtempSync(join(tmpdir(), 'daj-store-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'old.db');
-  // The schema as issue 8 left it: migrations 1 and 2 only, with a call waiting.
+  // An older schema: migrations 1 and 2 only, with a call waiting.
   const old = new DatabaseSync(path);
   old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   for (const m of sqliteMigrations().filter((m) => m.version <= 2)) {

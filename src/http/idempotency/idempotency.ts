@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { DomainError, ErrorCode, ValidationError } from '../../kernel/errors.ts';
 import type { IdempotencyKeys, IdempotencyTag } from '../../calls/idempotency-keys.ts';
 
-/** DESIGN §3: a key answers the same for 24 h. */
+/** A key answers the same for 24 h. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 const EXPIRE_EVERY_MS = 60_000;
 // Visible ASCII, as header values are; long enough for a UUID or a client's own scheme, short enough to index.

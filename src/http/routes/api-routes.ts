@@ -26,7 +26,7 @@ function listParam(value: string | string[] | undefined): string[] | undefined {
 }
 
 /**
- * The JSON API (DESIGN §3): the same powers as the page, over the caller's own calls only. Every route needs an
+ * The JSON API (docs/api.md): the same powers as the page, over the caller's own calls only. Every route needs an
  * account: a bearer token, or the page's session cookie — then a change also needs the `X-CSRF-Token` header,
  * since a cookie rides along on requests other sites make.
  */

@@ -13,7 +13,7 @@ function json(ctx: Context): unknown {
 }
 
 /**
- * The accounts API (DESIGN §3 "Accounts"): register, activate, get a bearer token, reset a password. Register and
+ * The accounts API (docs/accounts.md): register, activate, get a bearer token, reset a password. Register and
  * reset requests answer 202 with one body whatever the address, so the API cannot be used to list accounts.
  */
 export function createAuthRouter(deps: { accounts: AccountService; tokens: TokenSigner; accessTokenSeconds: number }): Router {

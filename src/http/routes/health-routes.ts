@@ -8,7 +8,7 @@ import { createOperatorAccess } from '../security/operator-access.ts';
 
 /**
  * Liveness, readiness, identity and metrics: what a load balancer and an operator poll. /health, /ready and /info
- * stay public (DESIGN §3); /metrics (process, heap, route and queue details) needs the operator's access, and /info
+ * stay public; /metrics (process, heap, route and queue details) needs the operator's access, and /info
  * names the host only to the same audience.
  */
 export function createHealthRouter(deps: { store: Pick<StoreLifecycle, 'ping'>; clock: Clock; instance: InstanceInfo; metrics: Metrics; config: { metricsToken?: string | undefined } }): Router {

@@ -47,7 +47,7 @@ function detailJson(view: { schedule: Schedule; upcoming: number[]; calls: Call[
 }
 
 /**
- * `/api/schedules` (DESIGN §3): the caller's own schedules only, with the same rules as `/api/calls` — an account
+ * `/api/schedules`: the caller's own schedules only, with the same rules as `/api/calls` — an account
  * by bearer token or session cookie, and a session's changes carry the `X-CSRF-Token` header.
  */
 export function createScheduleRouter(deps: { schedules: ScheduleService; auth: RequestAuth; csrf: Csrf }): Router {

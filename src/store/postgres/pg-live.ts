@@ -3,7 +3,7 @@ import type { CallChanges } from '../../live/call-changes.ts';
 import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
 import type { Query } from './pg-pool.ts';
 
-/** The live stream's and the idempotency keys' reads on PostgreSQL (issue 11), spread into the store. */
+/** The live stream's and the idempotency keys' reads on PostgreSQL, spread into the store. */
 export function createPgLive(query: Query): CallChanges & IdempotencyKeys {
   return {
     async changedCalls(accountId, from, limit) {

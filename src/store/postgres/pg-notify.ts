@@ -8,7 +8,7 @@ export const NOTIFY_CHANNEL = 'dial_a_joke';
 const RECONNECT_MS = 1000;
 
 /**
- * The notifier over PostgreSQL's LISTEN/NOTIFY. `publish` tells this process's subscribers at once and sends a
+ * The cluster bus over PostgreSQL's LISTEN/NOTIFY. `publish` tells this process's subscribers at once and sends a
  * NOTIFY (on the pool) tagged with this instance's id; the listening connection (its own client, not pooled) hands
  * the others' signals to the subscribers and skips its own. A lost listening connection is reopened after a second,
  * and the subscribers hear `resync`, since signals sent meanwhile are gone.

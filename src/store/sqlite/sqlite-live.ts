@@ -4,7 +4,7 @@ import type { CallChanges } from '../../live/call-changes.ts';
 import type { IdempotencyKeys } from '../../calls/idempotency-keys.ts';
 import type { Sql } from './connection.ts';
 
-/** The live stream's and the idempotency keys' reads on SQLite (issue 11), spread into the store. */
+/** The live stream's and the idempotency keys' reads on SQLite, spread into the store. */
 export function createSqliteLive(sql: Sql): CallChanges & IdempotencyKeys {
   return {
     async changedCalls(accountId, from, limit): Promise<Call[]> {
