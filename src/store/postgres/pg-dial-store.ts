@@ -1,8 +1,7 @@
-import type { InboxByCall } from '../../inbox/inbox-store.ts';
 import { OPTED_OUT_REASON, OUTCOME_UNKNOWN_REASON } from '../../calls/reasons.ts';
 import type { DialStore, NextDialResult } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
-import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
 /** Serialises claims and dial slots of every instance (the same key as in `daj_claim_dial`, migration 7), apart from the migration lock's. */
@@ -57,7 +56,7 @@ async function claimOne(
 }
 
 /** The PostgreSQL side of the dial store, the named leases and the per-call inbox. */
-export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases & InboxByCall {
+export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases {
   return {
     sharedByInstances: true,
     claimNextDial(now, limits, lease) {
@@ -115,22 +114,6 @@ export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): Di
         await q('DELETE FROM leases');
         await q('UPDATE calls SET lease_until = NULL WHERE lease_until IS NOT NULL');
       });
-    },
-    async staleInboxKeys(receivedBefore, limit) {
-      const { rows } = await query<{ key: string }>(
-        `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
-           WHERE applied_at IS NULL AND received_at < $1 GROUP BY 1) stale ORDER BY first LIMIT $2`,
-        [receivedBefore, limit],
-      );
-      return rows.map((r) => r.key);
-    },
-    async pendingInboxFor(key, limit) {
-      const { rows } = await query<InboxRow>(
-        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = $1
-         ORDER BY occurred_at, received_at, event_id LIMIT $2`,
-        [key, limit],
-      );
-      return rows.map(inboxFromRow);
     },
   };
 }

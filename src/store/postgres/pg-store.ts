@@ -1,11 +1,12 @@
 import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
-import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
 import type { CallPatch, NewEvent } from '../../calls/call-store.ts';
 import type { Store } from '../store.ts';
 import { migratePostgres } from './migrate.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
 import { createPgDialStore } from './pg-dial-store.ts';
+import { createPgInboxStore } from './pg-inbox-store.ts';
 import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
@@ -73,6 +74,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgScheduleStore({ query, tx, insertEvent }),
     ...createPgLive(query),
     ...createPgDialStore({ query, tx }),
+    ...createPgInboxStore(query),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -204,28 +206,6 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
     cancelScheduledTo(number, at, reason) {
       return endScheduled('canceled', 'to_number = $4', number, at, reason);
-    },
-    async insertInbox(event) {
-      const result = await query(
-        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (event_id) DO NOTHING`,
-        [event.eventId, event.callId, event.callControlId, event.eventType, event.occurredAt, JSON.stringify(event.payload), event.receivedAt],
-      );
-      return result.rowCount === 1;
-    },
-    async pendingInbox(limit, after) {
-      const { rows } = after
-        ? await query<InboxRow>(
-            `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND (occurred_at, received_at, event_id) > ($1, $2, $3)
-             ORDER BY occurred_at, received_at, event_id LIMIT $4`,
-            [after.occurredAt, after.receivedAt, after.eventId, limit],
-          )
-        : await query<InboxRow>('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, received_at, event_id LIMIT $1', [limit]);
-      return rows.map(inboxFromRow);
-    },
-    async markApplied(eventId, at, outcome) {
-      await query('UPDATE webhook_inbox SET applied_at = $2, outcome = $3 WHERE event_id = $1', [eventId, at, outcome]);
     },
     async findCallByControlId(callControlId) {
       const { rows } = await query<CallRow>('SELECT * FROM calls WHERE call_control_id = $1', [callControlId]);

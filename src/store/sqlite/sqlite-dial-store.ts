@@ -1,9 +1,8 @@
 import { IS_LIVE } from '../shared/sql-status.ts';
-import type { InboxByCall } from '../../inbox/inbox-store.ts';
 import { OPTED_OUT_REASON, OUTCOME_UNKNOWN_REASON } from '../../calls/reasons.ts';
 import type { DialClaimResult, DialStore } from '../../dialing/dial-store.ts';
 import type { Leases } from '../../kernel/leases.ts';
-import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { ClaimResult } from '../../calls/call-store.ts';
 import type { Sql, Tx } from './connection.ts';
 
@@ -58,7 +57,7 @@ export function claimIn(
 }
 
 /** The SQLite side of the dial store, the named leases and the per-call inbox (one process: leases never contend). */
-export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases & InboxByCall {
+export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases {
   return {
     sharedByInstances: false,
     async claimNextDial(now, limits, lease) {
@@ -119,20 +118,6 @@ export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialSt
         sql('DELETE FROM leases').run();
         sql('UPDATE calls SET lease_until = NULL WHERE lease_until IS NOT NULL').run();
       });
-    },
-    async staleInboxKeys(receivedBefore, limit) {
-      const rows = sql(
-        `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
-           WHERE applied_at IS NULL AND received_at < ? GROUP BY 1) ORDER BY first LIMIT ?`,
-      ).all(receivedBefore, limit) as { key: string }[];
-      return rows.map((r) => r.key);
-    },
-    async pendingInboxFor(key, limit) {
-      const rows = sql(
-        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
-         ORDER BY occurred_at, received_at, event_id LIMIT ?`,
-      ).all(key, limit) as InboxRow[];
-      return rows.map(inboxFromRow);
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { isFinal, type CallStatus } from '../../calls/call.ts';
-import { callFromRow, eventFromRow, inboxFromRow, type CallRow, type EventRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../shared/rows.ts';
 import { IS_CANCELABLE, IS_FINAL, IS_LIVE, IS_MISSABLE, IS_WAITING } from '../shared/sql-status.ts';
 import type { CallPatch, DueEntry, ListQuery, NewEvent } from '../../calls/call-store.ts';
 import type { Store } from '../store.ts';
@@ -15,6 +15,7 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
+import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -51,6 +52,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     ...createSqliteScheduleStore({ sql, tx, insertEvent }),
     ...createSqliteLive(sql),
     ...createSqliteDialStore({ sql, tx }),
+    ...createSqliteInboxStore(sql),
     async migrate() {
       migrateSqlite(db, tx);
     },
@@ -197,36 +199,6 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
         }
         return rows.map((r) => r.id);
       });
-    },
-    async insertInbox(event) {
-      const result = sql(
-        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (event_id) DO NOTHING`,
-      ).run(
-        event.eventId,
-        event.callId,
-        event.callControlId,
-        event.eventType,
-        event.occurredAt,
-        JSON.stringify(event.payload),
-        event.receivedAt,
-      );
-      return Number(result.changes) === 1;
-    },
-    async pendingInbox(limit, after) {
-      const rows = (
-        after
-          ? sql(
-              `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND (occurred_at, received_at, event_id) > (?, ?, ?)
-               ORDER BY occurred_at, received_at, event_id LIMIT ?`,
-            ).all(after.occurredAt, after.receivedAt, after.eventId, limit)
-          : sql('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, received_at, event_id LIMIT ?').all(limit)
-      ) as InboxRow[];
-      return rows.map(inboxFromRow);
-    },
-    async markApplied(eventId, at, outcome) {
-      sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?').run(at, outcome, eventId);
     },
     async findCallByControlId(callControlId) {
       const row = sql('SELECT * FROM calls WHERE call_control_id = ?').get(callControlId) as CallRow | undefined;

@@ -1,0 +1,53 @@
+import type { InboxByCall, WebhookInbox } from '../../inbox/inbox-store.ts';
+import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
+import type { Sql } from './connection.ts';
+
+/** The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. */
+export function createSqliteInboxStore(sql: Sql): WebhookInbox & InboxByCall {
+  return {
+    async insertInbox(event) {
+      const result = sql(
+        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO NOTHING`,
+      ).run(
+        event.eventId,
+        event.callId,
+        event.callControlId,
+        event.eventType,
+        event.occurredAt,
+        JSON.stringify(event.payload),
+        event.receivedAt,
+      );
+      return Number(result.changes) === 1;
+    },
+    async pendingInbox(limit, after) {
+      const rows = (
+        after
+          ? sql(
+              `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND (occurred_at, received_at, event_id) > (?, ?, ?)
+               ORDER BY occurred_at, received_at, event_id LIMIT ?`,
+            ).all(after.occurredAt, after.receivedAt, after.eventId, limit)
+          : sql('SELECT * FROM webhook_inbox WHERE applied_at IS NULL ORDER BY occurred_at, received_at, event_id LIMIT ?').all(limit)
+      ) as InboxRow[];
+      return rows.map(inboxFromRow);
+    },
+    async markApplied(eventId, at, outcome) {
+      sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?').run(at, outcome, eventId);
+    },
+    async staleInboxKeys(receivedBefore, limit) {
+      const rows = sql(
+        `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
+           WHERE applied_at IS NULL AND received_at < ? GROUP BY 1) ORDER BY first LIMIT ?`,
+      ).all(receivedBefore, limit) as { key: string }[];
+      return rows.map((r) => r.key);
+    },
+    async pendingInboxFor(key, limit) {
+      const rows = sql(
+        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
+         ORDER BY occurred_at, received_at, event_id LIMIT ?`,
+      ).all(key, limit) as InboxRow[];
+      return rows.map(inboxFromRow);
+    },
+  };
+}
