@@ -15,7 +15,7 @@ test('when the owner opens a call’s page, then it tells what, when in both zon
   // Shown in the viewer's zone (Tokyo), and in the callee's (UTC, the API's default) beside it.
   t.regex(html, /your time · Tokyo \(UTC\+9\)/);
   t.regex(html, /in UTC \(UTC\)/);
-  t.regex(html, /Dialed (on time|, [^<]+ after its time)/); // a loaded machine may dial a second late
+  t.regex(html, /Dialed( on time|, [^<]+ after its time)/); // a loaded machine may dial a second late
   t.regex(html, /<li><time[^>]*>[^<]*<\/time> Answered/);
   t.regex(html, /Hung up/);
   t.regex(html, /Answered; they heard your message\./);
