@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../kernel/clock.ts';
+import { createAlarm, type Alarm } from '../kernel/background.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 
 /**
@@ -12,8 +13,9 @@ export class Capacity {
   readonly #max: number;
   readonly #probeMs: number;
   readonly #onRaised: () => void;
+  /** Raises the limit by one a probe period after the last refusal or raise. */
+  readonly #probe: Alarm;
   #limit: number;
-  #timer: TimerHandle | undefined;
   #running = false;
 
   constructor(deps: { clock: Clock; logger: Logger; maxConcurrentCalls: number; probeSeconds: number; onRaised: () => void }) {
@@ -23,6 +25,11 @@ export class Capacity {
     this.#probeMs = deps.probeSeconds * 1000;
     this.#onRaised = deps.onRaised;
     this.#limit = deps.maxConcurrentCalls;
+    this.#probe = createAlarm(deps.clock, () => {
+      this.#limit = Math.min(this.#max, this.#limit + 1);
+      this.#arm();
+      this.#onRaised();
+    });
   }
 
   /** Calls allowed live at once right now. */
@@ -37,8 +44,7 @@ export class Capacity {
 
   stop(): void {
     this.#running = false;
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#probe.clear();
   }
 
   /** A dial was refused for want of a channel while `live` calls held one: go below that, and probe upwards later. */
@@ -46,18 +52,11 @@ export class Capacity {
     const before = this.#limit;
     this.#limit = Math.max(1, Math.min(this.#limit - 1, live - 1));
     if (this.#limit < before) this.#logger.warn({ capacity: this.#limit, max: this.#max }, 'channel limit: concurrency lowered');
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#probe.clear();
     this.#arm();
   }
 
   #arm(): void {
-    if (!this.#running || this.#limit >= this.#max) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#limit = Math.min(this.#max, this.#limit + 1);
-      this.#arm();
-      this.#onRaised();
-    }, this.#probeMs);
+    if (this.#running && this.#limit < this.#max) this.#probe.set(this.#clock.now() + this.#probeMs);
   }
 }

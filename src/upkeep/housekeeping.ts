@@ -7,6 +7,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import type { Telephony } from '../calls/carrier.ts';
 import type { Leases } from '../kernel/leases.ts';
+import { TaskSet } from '../kernel/background.ts';
 
 export type HousekeepingOptions = { stuckSchedule: string; stuckAfterMinutes: number; purgeSchedule: string; retentionDays: number };
 
@@ -92,7 +93,7 @@ export class HousekeepingJobs {
   readonly #options: HousekeepingOptions;
   readonly #logger: Logger;
   #tasks: ScheduledTask[] = [];
-  #running = new Set<Promise<unknown>>();
+  readonly #running: TaskSet;
   readonly #lease: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } | undefined;
 
   constructor(deps: { maintenance: Housekeeping; options: HousekeepingOptions; logger: Logger; lease?: { leases: Pick<Leases, 'tryLease'>; owner: string; clock: Clock } }) {
@@ -100,6 +101,7 @@ export class HousekeepingJobs {
     this.#maintenance = deps.maintenance;
     this.#options = deps.options;
     this.#logger = deps.logger;
+    this.#running = new TaskSet(deps.logger, 'housekeeping job');
   }
 
   start(): void {
@@ -109,8 +111,7 @@ export class HousekeepingJobs {
       const promise = held()
         .then((mine) => (mine ? job() : 0))
         .catch((err: unknown) => this.#logger.error({ err, job: name }, 'maintenance job failed'));
-      this.#running.add(promise);
-      await promise.finally(() => this.#running.delete(promise));
+      await this.#running.track(promise);
     };
     this.#tasks = [
       schedule(this.#options.stuckSchedule, run('end-stuck', () => this.#maintenance.endStuck()), { name: 'end-stuck', noOverlap: true }),
@@ -121,6 +122,6 @@ export class HousekeepingJobs {
   async stop(): Promise<void> {
     for (const task of this.#tasks) await task.destroy();
     this.#tasks = [];
-    await Promise.allSettled([...this.#running]);
+    await this.#running.whenIdle();
   }
 }
