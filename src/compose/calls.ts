@@ -24,7 +24,7 @@ export function schedulingRules(config: Config, simulated: boolean): SchedulingR
   };
 }
 
-export type CallsPart = { calls: CallService; callFlow: CallFlow; jokes: JokeSource; rules: SchedulingRules };
+export type CallsPart = { calls: CallService; callFlow: CallFlow; jokes: JokeSource };
 
 /** The call's own use-cases: scheduling and canceling, and what the callee hears. */
 export function composeCalls(deps: {
@@ -35,7 +35,7 @@ export function composeCalls(deps: {
   metrics: Metrics;
   newId: () => string;
   random: () => number;
-  simulated: boolean;
+  rules: SchedulingRules;
   telephony: Telephony;
   jokes?: JokeSource;
   queue: QueueSignals;
@@ -46,7 +46,6 @@ export function composeCalls(deps: {
   const jokes =
     deps.jokes ??
     (config.jokes.apiUrl ? createHttpJokeSource({ url: config.jokes.apiUrl, timeoutMs: config.jokes.timeoutMs, fallback: builtinJokes, logger }) : builtinJokes);
-  const rules = schedulingRules(config, deps.simulated);
   const callFlow = createCallFlow({
     store,
     clock,
@@ -59,5 +58,5 @@ export function composeCalls(deps: {
     onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
   });
   const calls = createCallService({ store, clock, newId: deps.newId, queue: deps.queue, beforeSchedule: deps.beforeSchedule });
-  return { calls, callFlow, jokes, rules };
+  return { calls, callFlow, jokes };
 }

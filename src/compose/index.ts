@@ -113,8 +113,8 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const queue = queueSignals(bus);
   const channelFreed = () => bus.publish({ kind: 'freed' });
 
-  const rulesAndCalls = { ...base, store, metrics, newId, random, simulated, jokes: overrides.jokes, queue, beforeSchedule };
-  const { schedules, scheduleKeeper, retries } = composeSchedules({ ...base, store, newId, rules: schedulingRules(config, simulated), queue, beforeSchedule });
+  const rules = schedulingRules(config, simulated);
+  const { schedules, scheduleKeeper, retries } = composeSchedules({ ...base, store, newId, rules, queue, beforeSchedule });
   const dialing = composeDialing({
     ...base,
     store,
@@ -128,7 +128,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     // A claimed occurrence has left `scheduled`: its schedule gets its next one at once.
     onClaimed: (call) => scheduleKeeper.occurrenceLeft(call),
   });
-  const { calls, callFlow, jokes, rules } = composeCalls({ ...rulesAndCalls, telephony: dialing.telephony });
+  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, beforeSchedule, telephony: dialing.telephony });
   const { inboxWorker, receiveWebhook } = composeInbox({
     ...base,
     store,

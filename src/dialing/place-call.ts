@@ -7,9 +7,6 @@ import type { Call } from '../calls/call.ts';
 import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
 import { commandId } from '../calls/command-id.ts';
 
-/** The reason a call keeps while its dial's outcome is unknown; the reconciler looks for it. */
-
-
 /**
  * The "place due call" use-case: dial a claimed call. The command id is derived from the call and its attempt, so a
  * dial repeated after a crash (or by a retry) is one call at the carrier. A dial the carrier refused ends the call

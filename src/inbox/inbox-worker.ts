@@ -122,9 +122,12 @@ export class InboxWorker extends EventEmitter {
     return this.#chains.run(callId, work);
   }
 
+  /** Resolves once no chain runs and no sweep is under way (a sweep may wake chains: they are waited for too). */
   async whenIdle(): Promise<void> {
-    await this.#chains.whenIdle(() => this.#firstSweep);
-    await this.#sweeps.settled();
+    do {
+      await this.#chains.whenIdle(() => this.#firstSweep);
+      await this.#sweeps.settled();
+    } while (this.#chains.size > 0 || this.#firstSweep);
   }
 
   /** Every unapplied event, at start. */

@@ -50,7 +50,6 @@ export type Periodic = {
   runNow(): Promise<void>;
   /** Resolves when the round under way (if any) ends. */
   settled(): Promise<void>;
-  readonly running: boolean;
 };
 
 /**
@@ -84,9 +83,6 @@ export function periodic(deps: { clock: Clock; logger: Logger; what: string; eve
       });
   }
   return {
-    get running() {
-      return running;
-    },
     start(options = {}) {
       if (running) return;
       running = true;

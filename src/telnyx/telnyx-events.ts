@@ -152,7 +152,7 @@ export function timelineDetail(event: Pick<InboxEvent, 'payload'>): Record<strin
   return out;
 }
 
-/** A stored Telnyx event read into the domain's {@link CarrierNotice}: the edge the event worker applies through. */
+/** A stored Telnyx event read into the domain's {@link CarrierNotice}: the edge the inbox worker applies through. */
 export function toCarrierNotice(event: InboxEvent): CarrierNotice {
   return {
     eventId: event.eventId,

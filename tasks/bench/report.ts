@@ -74,7 +74,7 @@ export function verdict(met: boolean | null): string {
   return met === null ? 'not measured' : met ? 'met' : '**missed**';
 }
 
-/** Columns every load figure states (DESIGN: connections, duration, rate, p50 / p97.5 / p99 and req/s). */
+/** Columns every load figure states (connections, duration, rate, p50 / p97.5 / p99 and req/s). */
 export const LOAD_HEADERS = ['run', 'connections', 'duration', 'rate', '2xx / sent', 'req/s (2xx)', 'p50', 'p97.5', 'p99', 'max', 'timeouts · unanswered · non-2xx'];
 
 /**

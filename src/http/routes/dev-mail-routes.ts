@@ -2,6 +2,9 @@ import Router from '@koa/router';
 import { isLoopbackClient } from '../security/operator-access.ts';
 import type { Views } from '../views.ts';
 
+/** A mail as the development outbox keeps it (the mail adapter's outbox has this shape). */
+type KeptMail = { id: string; at: number; to: string; subject: string; text: string; html: string; links: string[] };
+
 /**
  * `/dev/mail`: the development outbox, so a new user can register and activate offline. Mounted only when
  * `mail.devOutbox` is on, which the config refuses in production. Mails are shown as text with their links;
@@ -11,9 +14,6 @@ import type { Views } from '../views.ts';
  * listens on a public interface but forgets STAGE or SMTP_URL would hand out every account. So it answers loopback
  * clients only — the rule /metrics follows without a token, on Koa's `ctx.ip` (which honours TRUST_PROXY).
  */
-/** A mail as the development outbox keeps it (the mail adapter's outbox has this shape). */
-type KeptMail = { id: string; at: number; to: string; subject: string; text: string; html: string; links: string[] };
-
 export function createDevMailRouter(deps: { outbox: { list(): readonly KeptMail[]; get(id: string): KeptMail | undefined }; views: Views }): Router {
   const router = new Router({ prefix: '/dev/mail' });
   router.use((ctx, next) => {

@@ -15,7 +15,7 @@ const RECONNECT_MS = 1000;
  */
 export function createPgBus(deps: { connectionString: string; instanceId: string; clock: Clock; logger: Logger; channel?: string }): ClusterBus {
   const channel = deps.channel ?? NOTIFY_CHANNEL;
-  const listeners = createListeners((err) => deps.logger.error({ err }, 'a queue signal listener failed'));
+  const listeners = createListeners((err) => deps.logger.error({ err }, 'a cluster bus listener failed'));
   const sender = new pg.Pool({ connectionString: deps.connectionString, max: 2, connectionTimeoutMillis: 5000 });
   sender.on('error', () => undefined);
   let client: pg.Client | undefined;

@@ -47,12 +47,12 @@ async function cluster(db: TestDatabase, t: { teardown(fn: () => Promise<void> |
     for (const store of stores) await store.close();
     await drop();
   });
-  const boot = async (options: { clock: ManualClock; telephony: Telephony; notifier: ClusterBus; start?: boolean }): Promise<Deps> => {
+  const boot = async (options: { clock: ManualClock; telephony: Telephony; bus: ClusterBus; start?: boolean }): Promise<Deps> => {
     const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 });
     stores.push(store);
     await store.migrate();
     const { config } = testConfig({ databaseUrl: db.url, queue: { windowSize: 1000, ...queue } });
-    const deps = buildDeps(config, { clock: options.clock, store, telephony: options.telephony, bus: options.notifier, logger: createMemoryLogger().logger });
+    const deps = buildDeps(config, { clock: options.clock, store, telephony: options.telephony, bus: options.bus, logger: createMemoryLogger().logger });
     if (options.start !== false) {
       await deps.bus.start();
       await deps.dialer.start();
@@ -96,8 +96,8 @@ await withPostgres(test, (db) => {
     });
     const { boot } = await cluster(db, t, { dialsPerSecond: 4, dialRateMarginMs: 0, maxConcurrentCalls: 5 });
     const hub = createInProcessBus();
-    const a = await boot({ clock, telephony: sim.forInstance('a'), notifier: hub });
-    const b = await boot({ clock, telephony: sim.forInstance('b'), notifier: hub });
+    const a = await boot({ clock, telephony: sim.forInstance('a'), bus: hub });
+    const b = await boot({ clock, telephony: sim.forInstance('b'), bus: hub });
     late.push(a, b);
     t.teardown(async () => {
       await a.dialer.stop();
@@ -125,14 +125,14 @@ await withPostgres(test, (db) => {
     const dialed = new Promise<void>((resolve) => (firstDial = resolve));
     const sim = carrier(clock, { onDial: () => firstDial() });
     const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
-    const dead = await boot({ clock: deadClock, telephony: sim.forInstance('dead', true), notifier: createInProcessBus() });
+    const dead = await boot({ clock: deadClock, telephony: sim.forInstance('dead', true), bus: createInProcessBus() });
     const call = await dead.calls.schedule({ to: '+12025551000', dueAt: T0 + 1000, timeZone: 'UTC', message: null });
     await deadClock.advance(1000);
     await dialed;
     t.is(sim.dials.length, 1, 'the dying instance sent its dial');
     // The dying instance's clock stops here: no more lease renewals. A new instance starts a second later.
     await clock.advanceTo(T0 + 2000);
-    const heir = await boot({ clock, telephony: sim.forInstance('heir'), notifier: createInProcessBus() });
+    const heir = await boot({ clock, telephony: sim.forInstance('heir'), bus: createInProcessBus() });
     t.teardown(() => heir.dialer.stop());
     await run(clock, [heir], 5000, 500);
     t.is(sim.dials.length, 1, 'a live lease is left alone');
@@ -148,11 +148,11 @@ await withPostgres(test, (db) => {
     const { boot } = await cluster(db, t, { dialsPerSecond: 30, maxConcurrentCalls: 5 });
     const channel = `daj_test_${randomBytes(4).toString('hex')}`;
     const logger = createMemoryLogger().logger;
-    const notifier = (instanceId: string) => createPgBus({ connectionString: db.url, instanceId, clock, logger, channel });
+    const busFor = (instanceId: string) => createPgBus({ connectionString: db.url, instanceId, clock, logger, channel });
     // The front instance only takes requests (its queue is not started); the worker holds the timed queue.
-    const front = await boot({ clock, telephony: sim.forInstance('front'), notifier: notifier('front'), start: false });
+    const front = await boot({ clock, telephony: sim.forInstance('front'), bus: busFor('front'), start: false });
     await front.bus.start();
-    const worker = await boot({ clock, telephony: sim.forInstance('worker'), notifier: notifier('worker') });
+    const worker = await boot({ clock, telephony: sim.forInstance('worker'), bus: busFor('worker') });
     t.teardown(async () => {
       await worker.dialer.stop();
       await worker.bus.stop();

@@ -30,6 +30,11 @@ const wrong: [string, string][] = [
   ['src/config/probe.ts', '../dialing/dialer.ts'],
   ['src/compose/probe.ts', '../service.ts'],
   ['packages/telnyx-simulator/probe.ts', '../../src/kernel/clock.ts'],
+  ['src/kernel/probe.ts', './../calls/call.ts'],
+  ['src/calls/probe.ts', 'telnyx'],
+  ['src/dialing/probe.ts', 'pg'],
+  ['src/inbox/probe.ts', 'telnyx-simulator'],
+  ['src/config/probe.ts', '../telnyx/telnyx-telephony.ts'],
 ];
 
 for (const [file, specifier] of wrong) {
@@ -47,6 +52,8 @@ const right: [string, string][] = [
   ['src/store/probe.ts', '../dialing/dial-store.ts'],
   ['src/http/probe.ts', '../inbox/receive-webhook.ts'],
   ['src/compose/probe.ts', '../store/store.ts'],
+  ['src/config/probe.ts', '../telnyx/speech-options.ts'],
+  ['src/telnyx/probe.ts', 'telnyx'],
 ];
 
 for (const [file, specifier] of right) {
