@@ -85,7 +85,6 @@ await withPostgres(test, (db) => {
     t.is(inserted.dueAt, far);
     t.is(typeof (await store.listEvents('far'))[0]?.id, 'number');
     t.deepEqual(await store.nextDue(1), [{ id: 'far', dueAt: far }]);
-    t.deepEqual(await store.pendingOfAccount('nobody'), { count: 0, soonestDueAt: null });
   });
 
   test('postgres: when the call list is read, then on a large table every statement is an index scan with no full sort', async (t) => {

@@ -13,6 +13,7 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
+import { decideLimits } from './pg-limits.ts';
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -87,8 +88,9 @@ export function createPostgresStore(options: { connectionString: string; max?: n
       await pool.end();
     },
 
-    async insertCall(call) {
+    async insertCall(call, guard) {
       return tx(async (q) => {
+        if (guard) await decideLimits(q, guard);
         const { rows } = await q<CallRow>(
           `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
