@@ -89,7 +89,7 @@ export type CallClaims = {
   requeue(id: string, from: readonly CallStatus[], dueAt: number, at: number, reason: string): Promise<Call | undefined>;
   /** The nearest scheduled calls, due order, skipping `exclude` (already in the queue's hands). */
   nextDue(limit: number, exclude?: ReadonlySet<string>): Promise<DueEntry[]>;
-  /** How many calls hold a carrier channel (are in one of `LIVE_STATUSES`). */
+  /** How many calls hold a carrier channel (are in one of `LIVE_STATUSES`), as the dial gate counts them. */
   countLive(): Promise<number>;
   /** Ends as `missed` every scheduled call due before `dueBefore`; returns their ids. */
   markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;

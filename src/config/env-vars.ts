@@ -18,6 +18,7 @@ export const ENV_VARS = [
   { name: 'DEFAULT_COUNTRY', path: ['scheduling', 'defaultCountry'], meaning: 'ISO country used to read national numbers (e.g. `US`)' },
   { name: 'DIALS_PER_SECOND', path: ['queue', 'dialsPerSecond'], meaning: 'most dials started in any one second' },
   { name: 'MAX_CONCURRENT_CALLS', path: ['queue', 'maxConcurrentCalls'], meaning: "most calls live at once; never more than the account's Telnyx channels" },
+  { name: 'MAX_CALLS_PER_ACCOUNT', path: ['queue', 'maxCallsPerAccount'], meaning: "most calls one account holds live while other accounts' calls wait; 0: half of `MAX_CONCURRENT_CALLS`, rounded up" },
   { name: 'TELNYX_API_KEY', path: ['telnyx', 'apiKey'], meaning: 'set: talk to Telnyx; unset: start the carrier simulator (refused in production)', secret: true },
   { name: 'TELNYX_PUBLIC_KEY', path: ['telnyx', 'publicKey'], meaning: 'base64 ed25519 key that verifies webhooks (checked at start: 32 bytes)' },
   { name: 'TELNYX_CONNECTION_ID', path: ['telnyx', 'connectionId'], meaning: 'the Call Control connection (application) id' },

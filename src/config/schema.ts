@@ -88,6 +88,8 @@ export const configSchema = z
       dialsPerSecond: int(1, 10_000),
       dialRateMarginMs: int(0, 1000),
       maxConcurrentCalls: int(1, 100_000),
+      // Live calls one account may hold while others' calls wait (the fair share); 0: half the channels, rounded up.
+      maxCallsPerAccount: int(0, 100_000),
       maxLatenessSeconds: int(0),
       windowSize: int(1, 1_000_000),
       dialRetryWindowSeconds: int(0, 60),

@@ -334,9 +334,9 @@ test('when a claim fails on the database, then the queue tries again instead of 
   let failures = 1;
   const store = {
     ...real,
-    claimNextDial: async (...args: Parameters<typeof real.claimNextDial>) => {
+    claimDue: async (...args: Parameters<typeof real.claimDue>) => {
       if (failures-- > 0) throw new Error('database is locked');
-      return real.claimNextDial(...args);
+      return real.claimDue(...args);
     },
   };
   const fake = createFakeTelephony(clock);
