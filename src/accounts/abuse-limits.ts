@@ -21,6 +21,7 @@ export type AbuseLimitOptions = {
   callsPerAccountPerDay: number;
   pendingCallsPerAccount: number;
   callsPerNumberPerDay: number;
+  callsPerNumberPerAccountPerDay: number;
   loginsPerAddressPer15Min: number;
   loginFailuresPerAccountPer15Min: number;
   loginFailuresPerAccountAndAddressPer15Min: number;
@@ -102,7 +103,8 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
      * The limits for a call of `accountId` to `to` due at `dueAt`, for the store to decide in the transaction that
      * inserts it (under locks on the account and the number): created per account per day, pending per account, due
      * to one number within a day of it (all accounts). Each count reads through an index: the account's rows of the
-     * last day, its scheduled rows, the number's rows (which this limit keeps few) — never the whole table.
+     * last day, its scheduled rows, the number's rows (which this limit keeps few) — never the whole table. The
+     * day around a call is closed at both ends: a call exactly 24 h after three others still counts them.
      */
     callGuard(accountId: string, to: string, dueAt: number): CallLimitGuard {
       const now = clock.now();
@@ -113,6 +115,7 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
         dueFrom: dueAt - DAY_MS,
         dueUntil: dueAt + DAY_MS,
         numberMax: limits.callsPerNumberPerDay,
+        ownNumberMax: limits.callsPerNumberPerAccountPerDay,
       };
       return { accountId, to, reads, decide: (tally) => decideCallLimits(tally, limits, clock.now()) };
     },
@@ -139,6 +142,16 @@ function decideCallLimits(tally: LimitTally, limits: AbuseLimitOptions, now: num
     const wait = Math.max((near[0] as number) + DAY_MS - now, 1000);
     throw new LimitError(
       `This number already has ${near.length} calls due within 24 hours of that time, the most allowed. Choose a time more than a day away from them.`,
+      wait,
+    );
+  }
+  // One account may not take a number's whole day for itself: a stranger booking every slot would block everyone
+  // else from calling it. An account whose call to the number was answered before is trusted with more.
+  const own = tally.ownDueToNumber;
+  if (limits.callsPerNumberPerAccountPerDay > 0 && !tally.answeredBefore && own.length >= limits.callsPerNumberPerAccountPerDay) {
+    const wait = Math.max((own[0] as number) + DAY_MS - now, 1000);
+    throw new LimitError(
+      `You already have ${own.length === 1 ? 'a call' : `${own.length} calls`} to this number within 24 hours of that time, the most allowed until a call of yours to it has been answered. Choose a time more than a day away.`,
       wait,
     );
   }

@@ -21,13 +21,28 @@ export type ListQuery = { accountId?: string; statuses?: readonly CallStatus[]; 
 
 /**
  * What the abuse limits need counted before a call of an account is stored: the account's calls created since
- * `createdSince` (at most `createdMax`, 0: not counted), its calls waiting for their dial (`countPending`), and the
- * calls to `to` due strictly between `dueFrom` and `dueUntil`, whoever scheduled them (at most `numberMax`, 0: not
- * counted).
+ * `createdSince` (at most `createdMax`, 0: not counted), its calls waiting for their dial (`countPending`), the
+ * calls to `to` due from `dueFrom` to `dueUntil`, both included, whoever scheduled them (at most `numberMax`, 0:
+ * not counted), and with `ownNumberMax` > 0 the account's own among them (at most that many) and whether a call of
+ * the account to `to` was ever answered.
  */
-export type LimitReads = { createdSince: number; createdMax: number; countPending: boolean; dueFrom: number; dueUntil: number; numberMax: number };
+export type LimitReads = {
+  createdSince: number;
+  createdMax: number;
+  countPending: boolean;
+  dueFrom: number;
+  dueUntil: number;
+  numberMax: number;
+  ownNumberMax: number;
+};
 /** The counts a {@link CallLimitGuard} decides on: creation times oldest first, due times latest first. */
-export type LimitTally = { createdByAccount: number[]; pending: { count: number; soonestDueAt: number | null }; dueToNumber: number[] };
+export type LimitTally = {
+  createdByAccount: number[];
+  pending: { count: number; soonestDueAt: number | null };
+  dueToNumber: number[];
+  ownDueToNumber: number[];
+  answeredBefore: boolean;
+};
 /**
  * The abuse limits for one call, decided by the store inside the transaction that inserts it, under locks keyed by
  * the account and by the number (taken in that order, by every insert): no interleaving of requests, instances or

@@ -30,6 +30,7 @@ export const ENV_VARS = [
   { name: 'CALLS_PER_ACCOUNT_PER_DAY', path: ['limits', 'callsPerAccountPerDay'], meaning: 'calls one account may schedule in any 24 h' },
   { name: 'PENDING_CALLS_PER_ACCOUNT', path: ['limits', 'pendingCallsPerAccount'], meaning: 'scheduled (not yet dialed) calls one account may have' },
   { name: 'CALLS_PER_NUMBER_PER_DAY', path: ['limits', 'callsPerNumberPerDay'], meaning: 'calls to one number due within 24 h of each other, all accounts together' },
+  { name: 'CALLS_PER_NUMBER_PER_ACCOUNT', path: ['limits', 'callsPerNumberPerAccountPerDay'], meaning: "of those, one account's, until a call of its to that number was answered" },
   { name: 'LOGINS_PER_ADDRESS', path: ['limits', 'loginsPerAddressPer15Min'], meaning: 'sign-in attempts from one client address per 15 min' },
   { name: 'LOGIN_FAILURES_PER_ACCOUNT', path: ['limits', 'loginFailuresPerAccountPer15Min'], meaning: 'failed sign-ins for one account per 15 min, all addresses together' },
   { name: 'LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', path: ['limits', 'loginFailuresPerAccountAndAddressPer15Min'], meaning: 'failed sign-ins for one account from one client address per 15 min' },

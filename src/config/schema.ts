@@ -169,6 +169,8 @@ export const configSchema = z
       callsPerAccountPerDay: int(0),
       pendingCallsPerAccount: int(0),
       callsPerNumberPerDay: int(0),
+      // Of those, one account's, until a call of that account to the number has been answered.
+      callsPerNumberPerAccountPerDay: int(0),
       loginsPerAddressPer15Min: int(0),
       loginFailuresPerAccountPer15Min: int(0),
       loginFailuresPerAccountAndAddressPer15Min: int(0),

@@ -128,8 +128,13 @@ export function accountStoreContract(test: TestFn, name: string, make: () => Pro
     await store.transition('g2', ['scheduled'], 'canceled', T0);
     t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, numberMax: 10 }, 'g3'), { dueToNumber: [T0 + 40, T0 + 10] }, 'latest due first; canceled calls are not counted');
     t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, numberMax: 1 }, 'g4'), { dueToNumber: [T0 + 40] }, 'at most the limit');
-    t.like(await tallyOf({ dueFrom: T0 + 10, dueUntil: T0 + 40, numberMax: 10 }, 'g5'), { dueToNumber: [] }, 'both ends excluded');
+    t.like(await tallyOf({ dueFrom: T0 + 10, dueUntil: T0 + 40, numberMax: 10 }, 'g5'), { dueToNumber: [T0 + 40, T0 + 10] }, 'both ends included: a call exactly a day away counts');
+    t.like(await tallyOf({ dueFrom: T0 + 11, dueUntil: T0 + 39, numberMax: 10 }, 'g5b'), { dueToNumber: [] });
     t.like(await tallyOf({ createdMax: 0, countPending: false, numberMax: 0 }, 'g6'), { createdByAccount: [], pending: { count: 0, soonestDueAt: null }, dueToNumber: [] }, 'a limit turned off reads nothing');
+    t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, ownNumberMax: 10 }, 'g7'), { ownDueToNumber: [T0 + 10], answeredBefore: false }, "the account's own calls to the number");
+    await store.transition(mine.id, ['scheduled'], 'completed', T0);
+    t.like(await tallyOf({ ownNumberMax: 10 }, 'g8'), { answeredBefore: true }, 'a completed call of the account to the number');
+    t.like(await tallyOf({ ownNumberMax: 0 }, 'g9'), { ownDueToNumber: [], answeredBefore: false }, 'not read when that limit is off');
     const refusing = { ...recordingGuard('a', '+12025550123'), decide: () => { throw new Error('over the limit'); } };
     await t.throwsAsync(store.insertCall({ ...call('a', T0 + 2000), id: 'refused' }, refusing), { message: 'over the limit' });
     t.is(await store.getCall('refused'), undefined, 'a refusal rolls the insert back');

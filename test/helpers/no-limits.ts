@@ -4,7 +4,7 @@ import type { CallLimitGuard, CallLimitsFor, LimitTally } from '../../src/calls/
 export const noCallLimits: CallLimitsFor = (accountId, to) => ({
   accountId,
   to,
-  reads: { createdSince: 0, createdMax: 0, countPending: false, dueFrom: 0, dueUntil: 0, numberMax: 0 },
+  reads: { createdSince: 0, createdMax: 0, countPending: false, dueFrom: 0, dueUntil: 0, numberMax: 0, ownNumberMax: 0 },
   decide: () => undefined,
 });
 
@@ -14,7 +14,7 @@ export function recordingGuard(accountId: string, to: string, reads: Partial<Cal
   return {
     accountId,
     to,
-    reads: { createdSince: 0, createdMax: 100, countPending: true, dueFrom: 0, dueUntil: Number.MAX_SAFE_INTEGER, numberMax: 100, ...reads },
+    reads: { createdSince: 0, createdMax: 100, countPending: true, dueFrom: 0, dueUntil: Number.MAX_SAFE_INTEGER, numberMax: 100, ownNumberMax: 100, ...reads },
     decide: (tally) => void seen.push(tally),
     seen,
   };

@@ -24,19 +24,24 @@ export async function lockAccount(q: Query, accountId: string, to?: string): Pro
 export async function decideLimits(q: Query, guard: CallLimitGuard, locked = false): Promise<void> {
   const { reads, accountId, to } = guard;
   if (!locked) await lockAccount(q, accountId, to);
-  const { rows } = await q<{ created: string[]; pending: number; soonest: number | null; due: string[] }>(
+  const near = "FROM calls WHERE to_number = $5 AND due_at >= $6 AND due_at <= $7 AND status <> 'canceled'";
+  const { rows } = await q<{ created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean }>(
     `SELECT
        ARRAY(SELECT created_at FROM calls WHERE account_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT $3) AS created,
        CASE WHEN $4 THEN (SELECT count(*) FROM calls WHERE account_id = $1 AND ${IS_WAITING}) ELSE 0 END AS pending,
        CASE WHEN $4 THEN (SELECT min(due_at) FROM calls WHERE account_id = $1 AND ${IS_WAITING}) END AS soonest,
-       ARRAY(SELECT due_at FROM calls WHERE to_number = $5 AND due_at > $6 AND due_at < $7 AND status <> 'canceled' ORDER BY due_at DESC LIMIT $8) AS due`,
-    [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax],
+       ARRAY(SELECT due_at ${near} ORDER BY due_at DESC LIMIT $8) AS due,
+       ARRAY(SELECT due_at ${near} AND account_id = $1 ORDER BY due_at DESC LIMIT $9) AS own,
+       $9 > 0 AND EXISTS (SELECT 1 FROM calls WHERE to_number = $5 AND account_id = $1 AND status = 'completed') AS answered`,
+    [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax, reads.ownNumberMax],
   );
-  const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[] };
+  const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean };
   guard.decide({
     createdByAccount: row.created.map(Number),
     pending: { count: Number(row.pending), soonestDueAt: row.soonest === null ? null : Number(row.soonest) },
     dueToNumber: row.due.map(Number),
+    ownDueToNumber: row.own.map(Number),
+    answeredBefore: row.answered,
   });
 }
 

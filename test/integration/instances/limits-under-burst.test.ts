@@ -1,4 +1,4 @@
-import test, { type ExecutionContext } from 'ava';
+import parallelTest, { type ExecutionContext } from 'ava';
 import type { Config } from '../../../src/config/schema.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { Store } from '../../../src/store/store.ts';
@@ -13,8 +13,9 @@ import { startTestService, testConfig, type TestService } from '../../helpers/te
 // decided in the transaction that inserts the row, under locks on the account and the number, so the counts below
 // are exact, not "about".
 
+const serialTest = parallelTest.serial;
 const T0 = Date.parse('2026-11-21T12:00:00Z');
-const DEFAULT_LIMITS = { callsPerAccountPerDay: 20, pendingCallsPerAccount: 10, callsPerNumberPerDay: 3 };
+const DEFAULT_LIMITS = { callsPerAccountPerDay: 20, pendingCallsPerAccount: 10, callsPerNumberPerDay: 3, callsPerNumberPerAccountPerDay: 1 };
 const LOOSE = { callsPerAccountPerDay: 1000, pendingCallsPerAccount: 1000, callsPerNumberPerDay: 1000 };
 const VICTIM = '+12025550199';
 
@@ -35,7 +36,7 @@ async function boot(t: ExecutionContext, limits: Partial<Config['limits']>, db: 
   });
   for (let i = 0; i < n; i++) {
     const { config, dir } = testConfig({ limits: { ...LOOSE, ...limits }, auth: { accessTokenSeconds: 86_400, jwtSecret: 'one secret for every instance, 32+ bytes' } });
-    const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 8 }) : undefined;
+    const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 6 }) : undefined;
     if (store) await store.migrate();
     // The instances do not dial here (the queue is not what these tests are about): their clock never reaches the calls.
     services.push(await startTestService({ config, dir, deps: { clock, telephony: createFakeTelephony(clock).telephony, ...(store ? { store } : {}) } }));
@@ -64,6 +65,9 @@ async function callsTo(store: Store, to: string) {
 }
 
 function suite(name: string, instances: number, db?: TestDatabase) {
+  // On PostgreSQL one test at a time: three instances each hold a pool and a listening connection, and the server
+  // (shared with every other test file) takes 100 connections.
+  const test = db ? serialTest : parallelTest;
   test(`${name}: when one account sends 40 calls at once, then exactly the pending limit is accepted and the rest refused with 429`, async (t) => {
     const cluster = await boot(t, DEFAULT_LIMITS, db, instances);
     const me = await createTestAccount((cluster.services[0] as TestService).deps);
@@ -102,6 +106,28 @@ function suite(name: string, instances: number, db?: TestDatabase) {
     t.is(calls.length, 3, `calls to the number within the day: ${calls.map((c) => new Date(c.dueAt).toISOString()).join(', ')}`);
   });
 
+  test(`${name}: when 3 calls to a number are due at T and 3 more at exactly T + 24 h, then the second three are refused (the day is closed at both ends)`, async (t) => {
+    const cluster = await boot(t, DEFAULT_LIMITS, db, instances);
+    const deps = (cluster.services[0] as TestService).deps;
+    const accounts = await Promise.all(Array.from({ length: 6 }, () => createTestAccount(deps)));
+    const at = (ms: number) => ({ to: VICTIM, at: new Date(ms).toISOString() });
+    const first = await burst(cluster, accounts.slice(0, 3).map((who) => ({ who, path: '/api/calls', body: at(T0 + 3_600_000) })));
+    t.deepEqual(first, [201, 201, 201]);
+    const second = await burst(cluster, accounts.slice(3).map((who) => ({ who, path: '/api/calls', body: at(T0 + 3_600_000 + 86_400_000) })));
+    t.deepEqual(second, [429, 429, 429]);
+  });
+
+  test(`${name}: when one account books a number twice within a day at once, then one is accepted until a call of its to the number is answered`, async (t) => {
+    const cluster = await boot(t, DEFAULT_LIMITS, db, instances);
+    const me = await createTestAccount((cluster.services[0] as TestService).deps);
+    const statuses = await burst(cluster, [0, 1, 2].map((i) => ({ who: me, path: '/api/calls', body: callAt(VICTIM, 10 + i * 60) })));
+    t.is(count(statuses, 201), 1, statuses.join(' '));
+    // Once a call of this account to the number has been answered (completed), the account may book more of its day.
+    const [mine] = await callsTo(cluster.store, VICTIM);
+    await cluster.store.transition(mine?.id ?? '', ['scheduled'], 'completed', T0);
+    t.is((await burst(cluster, [{ who: me, path: '/api/calls', body: callAt(VICTIM, 200) }]))[0], 201);
+  });
+
   test(`${name}: when one account creates 60 schedules at once, then exactly 50 are created`, async (t) => {
     const cluster = await boot(t, {}, db, instances);
     const me = await createTestAccount((cluster.services[0] as TestService).deps);
@@ -116,5 +142,5 @@ function suite(name: string, instances: number, db?: TestDatabase) {
 }
 
 // Declared first: the PostgreSQL tests are registered once the server answered (see withPostgres).
-await withPostgres(test, (db) => suite('postgres, 3 instances', 3, db));
+await withPostgres(parallelTest, (db) => suite('postgres, 3 instances', 3, db));
 suite('sqlite', 1);
