@@ -1,19 +1,16 @@
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
-import { composeDialing } from '../../../src/compose/dialing.ts';
 import type { Dialer } from '../../../src/dialing/dialer.ts';
-import { createInProcessBus } from '../../../src/kernel/cluster-bus.ts';
-import { createMetrics } from '../../../src/kernel/metrics.ts';
 import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { createStore } from '../../../src/store/create-store.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { createFakeTelephony, type DialRecord } from '../../helpers/fake-telephony.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
-import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
 import { testConfig } from '../../helpers/test-service.ts';
+import { composeDialingAlone } from '../../helpers/dialing-alone.ts';
 
 // The fair share of the carrier's channels: due calls are claimed round-robin across accounts, and while other
 // accounts' calls wait one account holds at most half the channels. Each call here rings unanswered for RING_MS, as a
@@ -22,7 +19,7 @@ import { testConfig } from '../../helpers/test-service.ts';
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const RING_MS = 30_000;
 
-type World = { store: Store; dialer: Dialer; clock: ManualClock; dials: DialRecord[]; owner: Map<string, string> };
+type World = { store: Store; dialer: Dialer; clock: ManualClock; dials: DialRecord[]; owner: Map<string, string>; endings: Set<Promise<unknown>> };
 
 async function world(t: ExecutionContext, db: TestDatabase | undefined, maxConcurrentCalls: number): Promise<World> {
   const clock = createManualClock(T0);
@@ -31,35 +28,25 @@ async function world(t: ExecutionContext, db: TestDatabase | undefined, maxConcu
   const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 4 }) : createStore(config.databaseUrl, ROOT_DIR);
   await store.migrate();
   const late: { dialer?: Dialer } = {};
+  const endings = new Set<Promise<unknown>>();
   const { telephony, dials } = createFakeTelephony(clock, {
-    // Nobody answers: the carrier gives up after the ring time and the call ends, freeing its channel.
+    // Nobody answers: the carrier gives up after the ring time and the call ends, freeing its channel (the test
+    // waits for each ending before it moves the clock on, as it waits for the dialer).
     onDial: (dial) =>
       void clock.setTimeout(() => {
-        void store.transition(dial.callId, LIVE_STATUSES, 'no_answer', clock.now()).then(() => late.dialer?.channelFreed());
+        const ending = store.transition(dial.callId, LIVE_STATUSES, 'no_answer', clock.now()).then(() => late.dialer?.channelFreed());
+        endings.add(ending);
+        void ending.finally(() => endings.delete(ending));
       }, RING_MS),
   });
-  const bus = createInProcessBus();
-  const { dialer } = composeDialing({
-    config,
-    store,
-    bus,
-    clock,
-    logger: createMemoryLogger().logger,
-    metrics: createMetrics(),
-    random: () => 0.5,
-    owner: 'this-instance',
-    carrier: telephony,
-    carrierAsIs: true,
-    channelFreed: () => bus.publish({ kind: 'freed' }),
-    onClaimed: () => undefined,
-  });
+  const { dialer } = composeDialingAlone(config, store, clock, telephony);
   late.dialer = dialer;
   t.teardown(async () => {
     await dialer.stop();
     await store.close();
     await schema?.drop();
   });
-  return { store, dialer, clock, dials, owner: new Map() };
+  return { store, dialer, clock, dials, owner: new Map(), endings };
 }
 
 /** `count` calls of a new account, due at `dueAt`, each to its own number; returns the account's id. */
@@ -78,6 +65,7 @@ async function account(w: World, name: string, count: number, dueAt: number): Pr
 async function runUntil(w: World, done: () => boolean, limitMs: number, step = 1000): Promise<void> {
   for (let spent = 0; spent < limitMs && !done(); spent += step) {
     await w.clock.advance(step);
+    await Promise.all(w.endings);
     await w.dialer.whenIdle();
     await w.dialer.whenIdle();
   }
