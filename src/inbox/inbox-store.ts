@@ -17,6 +17,11 @@ export type InboxEvent = {
 export type WebhookInbox = {
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
   insertInbox(event: InboxEvent): Promise<boolean>;
+  /**
+   * Stores verified webhooks (distinct event ids) in one commit, each once; resolves, after the commit, with the ids
+   * that were new (a redelivery's is not). All or none: a failure stores none of them.
+   */
+  insertInboxBatch(events: readonly InboxEvent[]): Promise<Set<string>>;
   /** Unapplied events in `occurred_at` order (arrival, then id, breaks ties), after `after` when given (keyset paging). */
   pendingInbox(limit: number, after?: Pick<InboxEvent, 'occurredAt' | 'receivedAt' | 'eventId'>): Promise<InboxEvent[]>;
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
