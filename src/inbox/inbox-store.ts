@@ -25,6 +25,8 @@ export type WebhookInbox = {
   /** Unapplied events in `occurred_at` order (arrival, then id, breaks ties), after `after` when given (keyset paging). */
   pendingInbox(limit: number, after?: Pick<InboxEvent, 'occurredAt' | 'receivedAt' | 'eventId'>): Promise<InboxEvent[]>;
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
+  /** Marks the events applied at `at`, each with its outcome, in one commit. */
+  markAppliedMany(entries: readonly { eventId: string; outcome: string }[], at: number): Promise<void>;
 };
 
 /** The key one call's webhooks are applied under: our call id, else the carrier's leg id, else the event's own. */

@@ -46,6 +46,14 @@ export function createPgInboxStore(query: Query, intake: Query = query): Webhook
     async markApplied(eventId, at, outcome) {
       await query('UPDATE webhook_inbox SET applied_at = $2, outcome = $3 WHERE event_id = $1', [eventId, at, outcome]);
     },
+    async markAppliedMany(entries, at) {
+      if (entries.length === 0) return;
+      await query(
+        `UPDATE webhook_inbox w SET applied_at = $1, outcome = u.outcome
+         FROM unnest($2::text[], $3::text[]) AS u(event_id, outcome) WHERE w.event_id = u.event_id`,
+        [at, entries.map((e) => e.eventId), entries.map((e) => e.outcome)],
+      );
+    },
     async staleInboxKeys(receivedBefore, limit) {
       const { rows } = await query<{ key: string }>(
         `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox

@@ -35,6 +35,13 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
     async markApplied(eventId, at, outcome) {
       sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?').run(at, outcome, eventId);
     },
+    async markAppliedMany(entries, at) {
+      if (entries.length === 0) return;
+      const mark = sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?');
+      tx(() => {
+        for (const { eventId, outcome } of entries) mark.run(at, outcome, eventId);
+      });
+    },
     async staleInboxKeys(receivedBefore, limit) {
       const rows = sql(
         `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
