@@ -53,7 +53,7 @@ export const jobQueues: Benchmark = {
     };
     const rows = [pgBoss, graphile, ours.sqlite, pg];
     const json = await writeResult(ctx, NAME, { sizes: s, pgBoss, graphile, ours, ratios });
-    const x = (r: number) => `${r >= 10 ? r.toFixed(0) : r.toFixed(2)} ×`;
+    const x = (r: number) => `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toPrecision(2)} ×`;
     const markdown = [
       mdTable(
         ['queue', `${s.count.toLocaleString('en-US')} due at once: done`, 'in', 'jobs/s', `due over ${s.spanMs / 1000} s: started`, 'lateness p50', 'p99', 'max', 'set up as'],

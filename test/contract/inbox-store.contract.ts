@@ -48,4 +48,20 @@ export function inboxStoreContract(test: TestFn, name: string, make: () => Promi
     t.is((await store.insertInboxBatch(events)).size, 0);
     t.is((await store.pendingInbox(1000)).length, 500);
   });
+
+  test(`${name}: when applied events are marked together in one call, then exactly those are no longer pending (an unknown id changes nothing)`, async (t) => {
+    const store = await withStore(t);
+    await store.insertInboxBatch([event('m1'), event('m2', T0 + 1), event('m3', T0 + 2)]);
+    await store.markAppliedMany([], T0 + 5);
+    await store.markAppliedMany(
+      [
+        { eventId: 'm1', outcome: 'applied' },
+        { eventId: 'm3', outcome: 'stale' },
+        { eventId: 'no-such-event', outcome: 'applied' },
+      ],
+      T0 + 10,
+    );
+    t.deepEqual((await store.pendingInbox(10)).map((e) => e.eventId), ['m2']);
+    t.deepEqual((await store.pendingInboxFor('c1', 10)).map((e) => e.eventId), ['m2']);
+  });
 }
