@@ -11,6 +11,7 @@ import { storeContract } from './store.contract.ts';
 import { scheduleStoreContract } from './schedule-store.contract.ts';
 import { liveStoreContract } from './live-store.contract.ts';
 import { dialStoreContract } from './dial-store.contract.ts';
+import { inboxStoreContract } from './inbox-store.contract.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 /** Limits under which only the channels can refuse a claim. */
@@ -21,6 +22,7 @@ await withPostgres(test, (db) => {
   storeContract(test, 'postgres', db.makeStore);
   liveStoreContract(test, 'postgres', db.makeStore);
   dialStoreContract(test, 'postgres', db.makeStore);
+  inboxStoreContract(test, 'postgres', db.makeStore);
   accountStoreContract(test, 'postgres', db.makeStore);
   scheduleStoreContract(test, 'postgres', db.makeStore);
 

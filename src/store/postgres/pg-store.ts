@@ -44,6 +44,8 @@ async function applyPatch(query: Query, id: string, patch: CallPatch, at: number
 export function createPostgresStore(options: { connectionString: string; max?: number; searchPath?: string }): Store {
   const pool = createPool(options);
   const { query, tx } = createPgAccess(pool);
+  // The webhook intake's connection of its own (see pg-inbox-store.ts).
+  const intake = createPool({ ...options, max: 1 });
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
@@ -75,7 +77,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgScheduleStore({ query, tx, insertEvent }),
     ...createPgLive(query),
     ...createPgDialStore({ query, tx }),
-    ...createPgInboxStore(query),
+    ...createPgInboxStore(query, (text, params) => intake.query(text, params as unknown[])),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -85,7 +87,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await Promise.all([pool.end(), intake.end()]);
     },
 
     async insertCall(call, guard) {

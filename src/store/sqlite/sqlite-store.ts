@@ -53,7 +53,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     ...createSqliteScheduleStore({ sql, tx, insertEvent }),
     ...createSqliteLive(sql),
     ...createSqliteDialStore({ sql, tx }),
-    ...createSqliteInboxStore(sql),
+    ...createSqliteInboxStore(sql, tx),
     async migrate() {
       migrateSqlite(db, tx);
     },
