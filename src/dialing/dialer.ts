@@ -19,7 +19,7 @@ export type QueueOptions = { windowSize: number; leaseMs: number; maxCallsPerAcc
 export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<void>;
 
 /** Due calls one claim takes at most (one transaction, one statement on PostgreSQL). */
-const CLAIM_BATCH = 100;
+export const CLAIM_BATCH = 100;
 /** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
 const NO_CHANNEL_RETRY_MS = 1000;
 /**

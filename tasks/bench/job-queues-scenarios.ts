@@ -3,6 +3,7 @@ import { Logger, makeWorkerUtils, run, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { DialLimits, DialStore } from '../../src/dialing/dial-store.ts';
+import { CLAIM_BATCH } from '../../src/dialing/dialer.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createBenchDb, type StoreKind } from './bench-db.ts';
 import type { ScenarioIo } from './scenario-io.ts';
@@ -20,7 +21,7 @@ const QUEUE = 'bench';
 const nothing = () => Promise.resolve();
 const silent = new Logger(() => () => undefined);
 /** No limit the claim may hit: the channels and the dial rate are not what this measures. */
-const NO_LIMITS: DialLimits = { maxLive: 1_000_000_000, perWindow: 1_000_000_000, windowMs: 1000 };
+const NO_LIMITS: DialLimits = { maxLive: 1_000_000_000, perAccount: 1_000_000_000, perWindow: 1_000_000_000, windowMs: 1000 };
 
 /** Resolves when `count` reaches `target` or `maxSeconds` pass; returns the seconds from `t0`. */
 function waitFor(done: () => number, target: number, maxSeconds: number, t0: number): Promise<number> {
@@ -209,16 +210,16 @@ export const scenarios = {
       const t0 = performance.now();
       const deadline = t0 + params.maxSeconds * 1000;
       while (done < params.count && performance.now() < deadline) {
-        const result = await store.claimNextDial(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 });
-        if (!result.claimed) {
+        const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, CLAIM_BATCH);
+        if (result.claimed.length === 0) {
           if (result.reason === 'none_due') break;
           continue;
         }
-        await nothing();
-        done++;
+        await Promise.all(result.claimed.map(nothing));
+        done += result.claimed.length;
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { jobs: done, seconds, jobsPerSec: done / seconds, setup: 'one claimer, claimNextDial (DialStore port) until none is due' };
+      return { jobs: done, seconds, jobsPerSec: done / seconds, setup: `one claimer, claimDue (DialStore port) in batches of ${CLAIM_BATCH} as the dialer asks, until none is due` };
     });
   },
 
@@ -239,16 +240,17 @@ export const scenarios = {
         const wait = dueAt(next) - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         for (;;) {
-          const result = await store.claimNextDial(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 });
-          if (!result.claimed) {
+          const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, CLAIM_BATCH);
+          if (result.claimed.length === 0) {
             if (result.reason === 'none_due') break;
             continue;
           }
-          lateness.push(Date.now() - result.claimed.dueAt);
-          next++;
+          const at = Date.now();
+          for (const call of result.claimed) lateness.push(at - call.dueAt);
+          next += result.claimed.length;
         }
       }
-      return { jobs: lateness.length, spanMs: params.spanMs, lateness: summarize(lateness), setup: 'one timer for the next due time, claimNextDial until none is due', storedLateMs };
+      return { jobs: lateness.length, spanMs: params.spanMs, lateness: summarize(lateness), setup: `one timer for the next due time, claimDue in batches of ${CLAIM_BATCH} until none is due`, storedLateMs };
     });
   },
 };
