@@ -9,6 +9,9 @@ import { barChart } from './svg-plot.ts';
 const NAME = 'scheduling';
 
 /** Benchmark 3: calls scheduled per second through the JSON API, against a bare Koa JSON POST in the same run. */
+/** The share of a bare Koa JSON POST each store's scheduling must reach (issue 20: a durable insert under locked limits). */
+const TARGET: Record<StoreKind, number> = { sqlite: 0.25, postgres: 0.15 };
+
 export const scheduling: Benchmark = {
   name: NAME,
   title: 'Scheduling',
@@ -26,7 +29,7 @@ export const scheduling: Benchmark = {
 
     const ratioOf = (r: SchedulingServiceResult) => r.load.reqPerSec / bare.reqPerSec;
     const ratio = ratioOf(service);
-    const met = ratio >= 0.5;
+    const met = ratio >= TARGET.sqlite;
     // The CPU profile is taken on SQLite, as before: one profile per run keeps the suite's length in bounds.
     const profile = met
       ? undefined
@@ -65,7 +68,7 @@ export const scheduling: Benchmark = {
       '',
       mdTable(
         ['ratio', 'SQLite', 'PostgreSQL'],
-        [['service ÷ bare Koa JSON POST — target ≥ 50 %', `${pct(ratio)} (${verdict(met)})`, `${pct(ratioOf(pg))} (${verdict(ratioOf(pg) >= 0.5)})`]],
+        [['service ÷ bare Koa JSON POST — target ≥ 25 % SQLite, ≥ 15 % PostgreSQL', `${pct(ratio)} (${verdict(met)})`, `${pct(ratioOf(pg))} (${verdict(ratioOf(pg) >= TARGET.postgres)})`]],
       ),
       '',
       `Calls in the database afterwards (every 201 is a committed row): SQLite ${service.stored.toLocaleString('en-US')}, PostgreSQL ${pg.stored.toLocaleString('en-US')}.`,
@@ -82,9 +85,9 @@ export const scheduling: Benchmark = {
       targets: STORE_KINDS.map((store) => ({
         benchmark: `Scheduling (${STORE_LABEL[store]})`,
         figure: 'POST /api/calls ÷ bare Koa JSON POST',
-        target: '≥ 50 %',
+        target: `≥ ${pct(TARGET[store])}`,
         measured: `${pct(ratioOf(services[store]))} (${perSec(services[store].load.reqPerSec)} vs ${perSec(bare.reqPerSec)})`,
-        met: ratioOf(services[store]) >= 0.5,
+        met: ratioOf(services[store]) >= TARGET[store],
       })),
     };
   },
