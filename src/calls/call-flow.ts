@@ -17,9 +17,10 @@ export const OPTED_OUT = 'This number will not be called again. Goodbye.';
 /** Jokes (the message counting as the first) one call may tell. */
 export const MAX_JOKES = 3;
 
-/** The carrier refused a command because the leg is still ringing. */
-function isNotAnsweredYet(err: unknown): boolean {
-  return err instanceof TelephonyError && err.refusal === 'not_answered_yet';
+/** What the carrier's refusal claimed about the call (a code no public source confirms: see `confirm` below). */
+function refusalOf(err: unknown): 'not_answered_yet' | 'call_ended' | undefined {
+  if (!(err instanceof TelephonyError)) return undefined;
+  return err.refusal === 'not_answered_yet' || err.refusal === 'call_ended' ? err.refusal : undefined;
 }
 
 /** What one step of the call says; its name is part of its command id, so a step is sent once per call. */
@@ -104,6 +105,21 @@ export function createCallFlow(deps: {
     return true;
   }
 
+  /**
+   * The carrier's own record of a leg: `gone` when it has ended or is unknown (no record), `alive` while it lives,
+   * `unknown` when the carrier could not be asked.
+   */
+  async function confirm(controlId: string): Promise<'gone' | 'alive' | 'unknown'> {
+    try {
+      const status = await deps.telephony.callStatus(controlId);
+      if (!status || status.ended) return 'gone';
+      return 'alive';
+    } catch (err) {
+      deps.logger.warn({ err }, 'the call status could not confirm a refusal');
+      return 'unknown';
+    }
+  }
+
   /** Ends the call at the carrier; `after` names why, and keeps the command id apart from other hangups. */
   async function hangup(call: Call, after: string): Promise<void> {
     const controlId = call.callControlId;
@@ -130,9 +146,26 @@ export function createCallFlow(deps: {
       ? await send(call, 'gather', step, (id) => deps.telephony.gather(controlId, { text, validDigits: '19', timeoutMs: deps.menuTimeoutMs }, id), { text, ...detail })
       : await send(call, 'speak', step, (id) => deps.telephony.speak(controlId, text, id), { text, ...detail });
     if (spoke === true) return true;
-    if (answerGuessed && isNotAnsweredYet(spoke.refused)) {
-      await store.transition(call.id, ['in_progress'], 'ringing', clock.now(), { reason: 'the carrier says the call is not answered yet: it still rings' });
-      return false;
+    const claim = refusalOf(spoke.refused);
+    if (claim) {
+      // "Not answered yet" (90034) and "already ended" (90018) decide nothing alone: the call's status confirms them.
+      const status = await confirm(controlId);
+      if (status === 'gone') {
+        await store.appendEvent({
+          callId: call.id,
+          at: clock.now(),
+          kind: 'note',
+          name: 'carrier.no-live-call',
+          detail: { step, reason: 'the carrier has no live call: its hangup webhook or the reconciler ends it' },
+        });
+        return false;
+      }
+      // Only a guessed answer can be wrong about the leg: it still rings (or cannot be asked: hanging up could cut
+      // off a ringing phone; the reconciler asks again next round).
+      if (answerGuessed && claim === 'not_answered_yet') {
+        await store.transition(call.id, ['in_progress'], 'ringing', clock.now(), { reason: 'the carrier says the call is not answered yet: it still rings' });
+        return false;
+      }
     }
     await hangup(call, `${step}-failed`);
     return false;

@@ -127,6 +127,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     // A claimed occurrence has left `scheduled`: its schedule gets its next one at once.
     onClaimed: (call) => scheduleKeeper.occurrenceLeft(call),
+    queue,
   });
   const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, beforeSchedule, telephony: dialing.telephony });
   const { inboxWorker, receiveWebhook } = composeInbox({
@@ -136,8 +137,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     owner,
     verifyWebhook: carrierPart.verifyWebhook,
     callFlow,
-    dialer: dialing.dialer,
-    queue,
+    channelRefusal: dialing.channelRefusal,
     channelFreed,
     onEnded: (call) => retries.ended(call),
   });

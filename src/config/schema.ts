@@ -124,8 +124,9 @@ export const configSchema = z
       answeringMachineDetection: z.enum(AMD_MODES),
       // How long the menu after each joke waits for a key once its prompt has been said (Telnyx: 1–120000 ms).
       menuTimeoutMs: int(1, 120_000),
-      // Telnyx's time_limit_secs: the longest a call may last once answered (Telnyx: 30–14400, default 14400).
-      timeLimitSecs: int(1, 14_400),
+      // Telnyx's time_limit_secs: the longest a call may last once answered (Telnyx: 30–14400, default 14400); below
+      // 30 Telnyx would refuse every dial, so it is refused at start.
+      timeLimitSecs: int(30, 14_400),
       // Telnyx's opt-in webhook retries: at most 5 delays, summing to at most 60 s (its limits).
       webhookRetriesMs: z
         .array(int(1, 60_000))

@@ -59,6 +59,8 @@ const OK: Reply = { status: 200, body: { data: { result: 'ok' } } };
 export function createCallControl(deps: CallControlDeps): CallControl {
   const { clock, ids, knobs, idle } = deps;
   const calls = new Map<string, SimulatedCall>();
+  /** Each call's place in placement order: the active-calls cursors point at it. */
+  const positions = new WeakMap<SimulatedCall, number>();
   const actions = createCommandLedger<true>(COMMAND_ID_WINDOW_MS);
   const counters: CallCounters = { callsPlaced: 0, liveCalls: 0, maxLiveCalls: 0, rateLimited: 0, channelLimited: 0, dialsUnknownOutcome: 0 };
 
@@ -93,6 +95,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
       });
       forgetEndedCalls(calls, knobs().historyLimit);
       calls.set(call.callControlId, call);
+      positions.set(call, counters.callsPlaced);
       counters.callsPlaced++;
       if (occupiesChannel) {
         counters.liveCalls++;
@@ -165,7 +168,11 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     },
 
     activeCalls(connectionId, query) {
-      return { status: 200, body: activeCallsPage([...calls.values()], connectionId, query) };
+      return { status: 200, body: activeCallsPage(
+          [...calls.values()].map((call) => ({ call, position: positions.get(call) ?? 0 })),
+          connectionId,
+          query,
+        ), };
     },
 
     calls,

@@ -12,7 +12,7 @@ test('when dials exceed dialsPerSecond within a 1 s window, then the excess gets
   await dial('+15551230013');
   const refused = await apiFailure(t, dial('+15551230014'));
   t.is(refused.status, 429);
-  t.like(refused.body.errors[0], { code: '10011', title: 'Too many requests' });
+  t.like(refused.body.errors[0], { code: '90103', title: 'Too many requests' });
   await simulator.whenWebhooksSettled();
   await clock.advance(1);
   await dial('+15551230014');

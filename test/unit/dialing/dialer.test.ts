@@ -45,6 +45,7 @@ async function dialing(config: Config, clock: ManualClock, telephony: Telephony,
     carrierAsIs: true,
     channelFreed: () => bus.publish({ kind: 'freed' }),
     onClaimed: () => undefined,
+    queue: queueSignals(bus),
   });
   const calls = createCallService({ store, clock, newId: randomUUID, queue: queueSignals(bus) });
   return { store, dialer, calls, config };
