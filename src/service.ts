@@ -124,6 +124,8 @@ export class Service {
     for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
     // Live streams never finish by themselves: end them now, so their sockets close with the other idle ones.
     await this.deps.live.stop();
+    // Pending greeting waits would speak on a stopping service: the reconciler of the next start nudges instead.
+    this.deps.callFlow.stop();
     // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
     for (const worker of this.#workers().reverse()) await worker.stop();

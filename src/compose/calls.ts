@@ -40,6 +40,8 @@ export function composeCalls(deps: {
   jokes?: JokeSource;
   queue: QueueSignals;
   beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
+  /** The call's event chain (the inbox worker's, built later): a greeting wait that runs out speaks on it. */
+  serialise?: <T>(callId: string, work: () => Promise<T>) => Promise<T>;
 }): CallsPart {
   const { config, store, clock, logger } = deps;
   const builtinJokes = createBuiltinJokeSource({ random: deps.random });
@@ -54,6 +56,8 @@ export function composeCalls(deps: {
     telephony: deps.telephony,
     jokes,
     menuTimeoutMs: config.telnyx.menuTimeoutMs,
+    greetingWaitMs: config.telnyx.greetingWaitSecs * 1000,
+    serialise: deps.serialise,
     // Opting out ends every schedule to the number too (before its occurrences are canceled, so none is made again).
     onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
   });

@@ -129,7 +129,10 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     onClaimed: (call) => scheduleKeeper.occurrenceLeft(call),
     queue,
   });
-  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, beforeSchedule, telephony: dialing.telephony });
+  // The inbox worker is built after the call flow, which needs its event chains for greeting waits: bound late.
+  const late: { chains?: InboxWorker } = {};
+  const serialise = <T>(callId: string, work: () => Promise<T>): Promise<T> => (late.chains ? late.chains.serialise(callId, work) : work());
+  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, beforeSchedule, telephony: dialing.telephony, serialise });
   const { inboxWorker, receiveWebhook } = composeInbox({
     ...base,
     store,
@@ -141,6 +144,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     onEnded: (call) => retries.ended(call),
   });
+  late.chains = inboxWorker;
   const { reconciler, jobs } = composeUpkeep({ ...base, store, metrics, owner, telephony: dialing.telephony, channelFreed, placeCall: dialing.placeCall, inboxWorker, callFlow });
   const live = new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson });
   ringOnBus(bus, changeSignal);
