@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { SimulatedAccount } from './api/account-types.ts';
 
 /**
  * Ways a dial's HTTP answer can be lost although the call is placed: the client waits until it gives up
@@ -101,6 +102,8 @@ export type SimulatorOptions = Partial<SimulatorKnobs> & {
   random?: () => number;
   /** Base64 of a 32-byte ed25519 seed, to keep the same public key across restarts; fresh key if absent. */
   signingSeedBase64?: string;
+  /** The account behind the API key (see `SimulatedAccount`); a default one matching the service's simulated ids. */
+  account?: SimulatedAccount;
 };
 
 /**

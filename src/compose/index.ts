@@ -156,7 +156,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     newId,
     store,
     metrics,
-    views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
+    views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates'), globals: { tunnelUrl: () => carrierPart.endpoint.tunnelUrl ?? '' } }),
     instance,
     rules,
     telephony: dialing.telephony,
