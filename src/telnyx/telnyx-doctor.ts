@@ -205,7 +205,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
         name: 'webhooks',
         ok: false,
         detail: `${url} did not answer (${why(err)}): Telnyx's webhooks would not arrive`,
-        fix: 'check PUBLIC_URL, or the ngrok tunnel (NGROK_AUTHTOKEN, dashboard.ngrok.com)',
+        fix: 'PUBLIC_URL must lead to this service while it runs (make run; the doctor runs again at its start), or use the ngrok tunnel (NGROK_AUTHTOKEN)',
       });
     }
   } else {
