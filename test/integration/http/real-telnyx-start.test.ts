@@ -44,3 +44,18 @@ test('when TELNYX_API_KEY and PUBLIC_URL are set in development, then the servic
   t.true((started.doctor ?? []).some((c) => c.name === 'webhooks' && c.ok && c.detail.includes(`${publicUrl}/health`)));
   t.is(started.tunnelUrl, undefined);
 });
+
+test('when a development tunnel is open, then the page header shows its URL where "Simulated mode" would be', async (t) => {
+  const health = http.createServer((req, res) => res.writeHead(200).end());
+  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => health.close(() => resolve())));
+  const { service } = await developmentService(t, { publicUrl: `http://127.0.0.1:${(health.address() as AddressInfo).port}` });
+  const { url } = await service.start();
+  t.teardown(() => service.stop());
+  t.notRegex(await (await fetch(`${url}/`)).text(), /Webhooks via/);
+  // What openTunnel records once ngrok has opened (ngrok itself is not reachable from here).
+  service.deps.endpoint.tunnelUrl = 'https://abc123.ngrok.app';
+  const page = await (await fetch(`${url}/`)).text();
+  t.regex(page, /<span class="badge tunnel">Webhooks via https:\/\/abc123\.ngrok\.app<\/span>/);
+  t.notRegex(page, /Simulated mode/);
+});
