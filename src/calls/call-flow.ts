@@ -320,7 +320,7 @@ export function createCallFlow(deps: {
      */
     async waitForGreeting(call: Call): Promise<void> {
       const waitMs = deps.greetingWaitMs ?? 0;
-      if (stopped || waitMs <= 0 || waits.has(call.id)) return;
+      if (stopped || waitMs <= 0 || waits.has(call.id) || (await stepsSent(call.id)).length > 0) return;
       await store.appendEvent({
         callId: call.id,
         at: clock.now(),

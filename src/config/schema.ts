@@ -122,8 +122,8 @@ export const configSchema = z
       ringTimeoutSecs: int(5, 600),
       // The dial's answering_machine_detection; a mode that reports the greeting's end lets a machine hear it all.
       answeringMachineDetection: z.enum(AMD_MODES),
-      // The longest a machine's message waits for "greeting ended" after detection (in detect_beep and premium Telnyx
-      // sends it only on a beep): then it is spoken anyway. 0 waits for the event (and the reconciler) alone.
+      // In detect_beep and premium (Telnyx sends "greeting ended" only on a beep), the longest a machine's message
+      // waits for that event after detection: then it is spoken anyway. 0 waits for the event (and the reconciler).
       greetingWaitSecs: int(0, 120),
       // How long the menu after each joke waits for a key once its prompt has been said (Telnyx: 1–120000 ms).
       menuTimeoutMs: int(1, 120_000),
