@@ -53,6 +53,8 @@ export type SimulatorKnobs = {
    * Each refusal draws its form from these instead of `channelLimitMode` when not empty (the soak mixes them).
    */
   channelLimitModes: readonly ChannelLimitMode[];
+  /** What a well-formed but unknown (or forgotten) call id gets: `404` (`10005`) or `422` (`90018`); both are assumed. */
+  unknownCallStatus: 404 | 422;
   /** Detection finishing while a prompt plays cancels it (`cancelled_amd`), as Telnyx's speak/gather statuses say. */
   amdCancelsPrompt: boolean;
   /** Deliver every webhook twice (same event id). */
@@ -123,6 +125,7 @@ export const DEFAULT_KNOBS: Readonly<SimulatorKnobs> = Object.freeze({
   channelLimitMode: 'sip-403',
   channelLimitModes: [],
   amdCancelsPrompt: true,
+  unknownCallStatus: 404,
   duplicateWebhooks: false,
   reorderWebhooks: false,
   reorderHoldMs: 500,

@@ -67,7 +67,8 @@ export function createCallControl(deps: CallControlDeps): CallControl {
   const findCall = (callControlId: string) => {
     if (!CALL_CONTROL_ID_PATTERN.test(callControlId)) throw telnyxErrors.invalidCallControlId();
     const call = calls.get(callControlId);
-    if (!call) throw telnyxErrors.resourceNotFound(`No call with call_control_id ${callControlId}.`);
+    // Which status Telnyx gives a call it no longer knows is not documented: the knob plays either.
+    if (!call) throw knobs().unknownCallStatus === 422 ? telnyxErrors.callEnded() : telnyxErrors.resourceNotFound(`No call with call_control_id ${callControlId}.`);
     return call;
   };
 
