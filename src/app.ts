@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
+import compose from 'koa-compose';
 import type { Deps } from './compose/index.ts';
 import { createErrorMiddleware } from './http/error-middleware.ts';
 import { createObserveMiddleware } from './http/observe-middleware.ts';
@@ -10,6 +11,7 @@ import { createApiRouter } from './http/routes/api-routes.ts';
 import { createPageRouter } from './http/routes/page-routes.ts';
 import { createWebhookRouter, WEBHOOK_PATH } from './http/routes/webhook-routes.ts';
 import { join } from 'node:path';
+import { withoutRedaction } from './kernel/logger.ts';
 import { ROOT_DIR } from './kernel/paths.ts';
 import { createSecurityHeaders } from './http/security/security-headers.ts';
 import { createHostCheck } from './http/security/host-check.ts';
@@ -36,25 +38,35 @@ export function createApp(deps: Deps): Koa {
   app.proxy = deps.config.http.trustProxy;
   app.maxIpsCount = deps.config.http.proxyHops;
 
+  const errors = createErrorMiddleware({ views: deps.views, newId: deps.newId });
+  // The access line's fields are the request's method, path, status and timings, none a secret: it is written
+  // without the redaction pass (see kernel/logger.ts), which costs far more than the line itself.
+  const observe = createObserveMiddleware({ logger: withoutRedaction(deps.logger), metrics: deps.metrics });
+  const hostCheck = createHostCheck({
+    listenHost: deps.config.host,
+    publicUrl: deps.config.publicUrl,
+    allowedHosts: deps.config.http.allowedHosts,
+    tunnelUrl: () => deps.endpoint.tunnelUrl,
+  });
+  const limit = deps.config.http.bodyLimitBytes;
+
+  // `/webhook` first, on a short stack of its own: problems, the access line and metrics, the host check, then the
+  // route, which reads its own raw body (its signature is checked before anything parses it). Telnyx reads none of
+  // the page headers helmet sets, nor does it need the body parser or the page routers in front of its acknowledgement.
+  const webhook = createWebhookRouter({ receiveWebhook: deps.receiveWebhook, bodyLimitBytes: limit });
+  const webhookStack = compose<Koa.Context>([errors, observe, hostCheck, webhook.routes() as Koa.Middleware, webhook.allowedMethods() as Koa.Middleware]);
+  app.use(async (ctx, next) => {
+    if (ctx.path === WEBHOOK_PATH) await webhookStack(ctx, () => Promise.resolve());
+    else await next();
+  });
+
   // Outside the error middleware, so its headers stay on error responses too.
   app.use(createSecurityHeaders());
-  app.use(createErrorMiddleware({ views: deps.views, newId: deps.newId }));
-  app.use(createObserveMiddleware({ logger: deps.logger, metrics: deps.metrics }));
-  app.use(
-    createHostCheck({
-      listenHost: deps.config.host,
-      publicUrl: deps.config.publicUrl,
-      allowedHosts: deps.config.http.allowedHosts,
-      tunnelUrl: () => deps.endpoint.tunnelUrl,
-    }),
-  );
-  const limit = deps.config.http.bodyLimitBytes;
+  app.use(errors);
+  app.use(observe);
+  app.use(hostCheck);
   const parseBody = koaBody({ jsonLimit: limit, formLimit: limit, textLimit: limit, multipart: false });
-  // The webhook reads its own raw body: its signature must be checked before anything parses it.
-  app.use(async (ctx, next) => {
-    if (ctx.path === WEBHOOK_PATH) await next();
-    else await parseBody(ctx, next);
-  });
+  app.use(parseBody);
 
   const router = new Router();
   const templatesDir = join(ROOT_DIR, 'templates');
@@ -74,7 +86,6 @@ export function createApp(deps: Deps): Koa {
     createPageRouter({ ...pages, templatesDir }),
     createDocsRouter({ views: deps.views, templatesDir, openapi: buildOpenApiDocument({ version: deps.instance.version }) }),
     ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
-    createWebhookRouter({ receiveWebhook: deps.receiveWebhook, bodyLimitBytes: limit }),
   ]) {
     router.use(part.routes());
   }

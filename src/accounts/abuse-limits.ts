@@ -1,6 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../kernel/clock.ts';
 import { LimitError } from '../kernel/errors.ts';
+import type { CallLimitGuard, LimitTally } from '../calls/call-store.ts';
 import type { AccountStore } from './account-store.ts';
 import { clientKey } from './client-address.ts';
 import { DbRateLimiter } from './db-rate-limiter.ts';
@@ -12,14 +13,15 @@ const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
 /**
  * Every abuse limit (docs/accounts.md). Attempts (sign-ins, registrations, mails) are counted by rate-limiter-flexible in
  * our database; what is already a row of ours (calls an account scheduled in any 24 h, calls to a number due within
- * a day of each other, calls pending) is counted from the calls table through its indexes, so there is no second
- * count to drift.
+ * a day of each other, calls pending) is counted from the calls table through its indexes by the store, in the
+ * transaction that inserts the call, so there is no second count to drift and no burst can pass a limit.
  */
 /** The limits, per window; 0 turns one off (config's `limits`). */
 export type AbuseLimitOptions = {
   callsPerAccountPerDay: number;
   pendingCallsPerAccount: number;
   callsPerNumberPerDay: number;
+  callsPerNumberPerAccountPerDay: number;
   loginsPerAddressPer15Min: number;
   loginFailuresPerAccountPer15Min: number;
   loginFailuresPerAccountAndAddressPer15Min: number;
@@ -98,38 +100,60 @@ export function createAbuseLimits(deps: { store: AccountStore; clock: Clock; lim
     },
 
     /**
-     * Before a call due at `dueAt` is stored: created per account per day, pending per account, due to one number
-     * within a day of it (all accounts). Each reads through an index: the account's rows of the last day, its
-     * scheduled rows, the number's rows (which this limit keeps few) — never the whole table.
+     * The limits for a call of `accountId` to `to` due at `dueAt`, for the store to decide in the transaction that
+     * inserts it (under locks on the account and the number): created per account per day, pending per account, due
+     * to one number within a day of it (all accounts). Each count reads through an index: the account's rows of the
+     * last day, its scheduled rows, the number's rows (which this limit keeps few) — never the whole table. The
+     * day around a call is closed at both ends: a call exactly 24 h after three others still counts them.
      */
-    async beforeSchedule(accountId: string, to: string, dueAt: number): Promise<void> {
+    callGuard(accountId: string, to: string, dueAt: number): CallLimitGuard {
       const now = clock.now();
-      const since = now - DAY_MS + 1;
-      const mine = limits.callsPerAccountPerDay > 0 ? await store.callsCreatedByAccount(accountId, since, limits.callsPerAccountPerDay) : [];
-      if (limits.callsPerAccountPerDay > 0 && mine.length >= limits.callsPerAccountPerDay) {
-        const wait = (mine[0] as number) + DAY_MS - now;
-        throw new LimitError(`You have scheduled ${limits.callsPerAccountPerDay} calls in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
-      }
-      const pending = limits.pendingCallsPerAccount > 0 ? await store.pendingOfAccount(accountId) : { count: 0, soonestDueAt: null };
-      if (limits.pendingCallsPerAccount > 0 && pending.count >= limits.pendingCallsPerAccount) {
-        const wait = Math.max((pending.soonestDueAt ?? now) - now, 1000);
-        throw new LimitError(
-          `You have ${pending.count} calls waiting, the most allowed. Cancel one, or try again in ${minutes(wait)} when the next is placed.`,
-          wait,
-        );
-      }
-      // What the person called feels is when the phone rings, not when someone asked for it: counted are the calls
-      // due within 24 h either side of this one, whenever (and by whomever) they were scheduled.
-      const near = limits.callsPerNumberPerDay > 0 ? await store.callsDueToNumber(to, dueAt - DAY_MS, dueAt + DAY_MS, limits.callsPerNumberPerDay) : [];
-      if (limits.callsPerNumberPerDay > 0 && near.length >= limits.callsPerNumberPerDay) {
-        // Scheduled after this, a call due from then on is more than a day after every one counted (latest first).
-        const wait = Math.max((near[0] as number) + DAY_MS - now, 1000);
-        throw new LimitError(
-          `This number already has ${near.length} calls due within 24 hours of that time, the most allowed. Choose a time more than a day away from them.`,
-          wait,
-        );
-      }
+      const reads = {
+        createdSince: now - DAY_MS + 1,
+        createdMax: limits.callsPerAccountPerDay,
+        countPending: limits.pendingCallsPerAccount > 0,
+        dueFrom: dueAt - DAY_MS,
+        dueUntil: dueAt + DAY_MS,
+        numberMax: limits.callsPerNumberPerDay,
+        ownNumberMax: limits.callsPerNumberPerAccountPerDay,
+      };
+      return { accountId, to, reads, decide: (tally) => decideCallLimits(tally, limits, clock.now()) };
     },
   };
+}
+
+/** Throws the LimitError of the first limit the tally reaches (see callGuard). */
+function decideCallLimits(tally: LimitTally, limits: AbuseLimitOptions, now: number): void {
+  const mine = tally.createdByAccount;
+  if (limits.callsPerAccountPerDay > 0 && mine.length >= limits.callsPerAccountPerDay) {
+    const wait = (mine[0] as number) + DAY_MS - now;
+    throw new LimitError(`You have scheduled ${limits.callsPerAccountPerDay} calls in the last 24 hours, the most allowed. Try again in ${minutes(wait)}.`, wait);
+  }
+  const pending = tally.pending;
+  if (limits.pendingCallsPerAccount > 0 && pending.count >= limits.pendingCallsPerAccount) {
+    const wait = Math.max((pending.soonestDueAt ?? now) - now, 1000);
+    throw new LimitError(`You have ${pending.count} calls waiting, the most allowed. Cancel one, or try again in ${minutes(wait)} when the next is placed.`, wait);
+  }
+  // What the person called feels is when the phone rings, not when someone asked for it: counted are the calls
+  // due within 24 h either side of this one, whenever (and by whomever) they were scheduled.
+  const near = tally.dueToNumber;
+  if (limits.callsPerNumberPerDay > 0 && near.length >= limits.callsPerNumberPerDay) {
+    // Scheduled after this, a call due from then on is more than a day after every one counted (latest first).
+    const wait = Math.max((near[0] as number) + DAY_MS - now, 1000);
+    throw new LimitError(
+      `This number already has ${near.length} calls due within 24 hours of that time, the most allowed. Choose a time more than a day away from them.`,
+      wait,
+    );
+  }
+  // One account may not take a number's whole day for itself: a stranger booking every slot would block everyone
+  // else from calling it. An account whose call to the number was answered before is trusted with more.
+  const own = tally.ownDueToNumber;
+  if (limits.callsPerNumberPerAccountPerDay > 0 && !tally.answeredBefore && own.length >= limits.callsPerNumberPerAccountPerDay) {
+    const wait = Math.max((own[0] as number) + DAY_MS - now, 1000);
+    throw new LimitError(
+      `You already have ${own.length === 1 ? 'a call' : `${own.length} calls`} to this number within 24 hours of that time, the most allowed until a call of yours to it has been answered. Choose a time more than a day away.`,
+      wait,
+    );
+  }
 }
 export type AbuseLimits = ReturnType<typeof createAbuseLimits>;

@@ -64,14 +64,4 @@ export type AccountStore = {
    * activated that no live link can activate any more; returns how many rows.
    */
   purgeExpiredAuth(now: number): Promise<number>;
-
-  /** Creation times (oldest first, at most `limit`) of the calls an account scheduled since `since`. */
-  callsCreatedByAccount(accountId: string, since: number, limit: number): Promise<number[]>;
-  /**
-   * Due times (latest first, at most `limit`) of the calls to `to` due strictly between `after` and `before`,
-   * canceled ones not counted: what rings that number around a given moment, whenever it was scheduled.
-   */
-  callsDueToNumber(to: string, after: number, before: number, limit: number): Promise<number[]>;
-  /** How many calls of the account wait to be dialed, and when the soonest is due. */
-  pendingOfAccount(accountId: string): Promise<{ count: number; soonestDueAt: number | null }>;
 };

@@ -1,6 +1,6 @@
 import type { Clock } from '../kernel/clock.ts';
 import { conflict, notFound, optedOut, ValidationError } from '../kernel/errors.ts';
-import type { CallStore } from './call-store.ts';
+import type { CallLimitsFor, CallStore } from './call-store.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
 import { decodeCursor, encodeCursor, positionOf } from './input/list-cursor.ts';
@@ -27,26 +27,25 @@ export function createCallService(deps: {
   clock: Clock;
   newId: () => string;
   queue: QueueSignals;
-  /** Abuse limits checked before a call of an account is stored (throws a LimitError). */
-  beforeSchedule?: (accountId: string, to: string, dueAt: number) => Promise<void>;
+  /** Abuse limits for a call of an account, decided by the store as it inserts the call (a LimitError refuses it). */
+  callLimits?: CallLimitsFor;
 }) {
   const { store, clock } = deps;
   return {
     /**
      * Stores the call (durable before this resolves) and hands it to the queue. `owner` is the account it belongs
      * to; every HTTP route passes one (only internal callers — benchmarks, queue tests — leave it out).
-     * The limits are checked, then the row is inserted: on one SQLite process nothing interleaves between the two
-     * (node:sqlite is synchronous), so concurrent requests cannot overshoot; a shared PostgreSQL will need both in
-     * one transaction.
+     * The limits are counted and the row inserted in one transaction, under locks on the account and the number:
+     * concurrent requests, on however many instances, cannot pass a limit.
      */
     async schedule(request: ScheduleRequest, owner?: string, idempotency?: IdempotencyTag): Promise<Call> {
       // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
       if (await store.getDoNotCall(request.to)) throw optedOut();
-      if (owner !== undefined) await deps.beforeSchedule?.(owner, request.to, request.dueAt);
       const { retry, ...fields } = request;
       // Every caller (API, page, schedules) validates the policy; checked again here, as the one place that stores it.
       if (retry && !RetryPolicySchema.safeParse(retry).success) throw new ValidationError([{ path: 'retry', message: 'is not a valid retry policy: 0–3 attempts, 1–60 minutes apart' }]);
-      const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null, idempotency });
+      const guard = owner !== undefined ? deps.callLimits?.(owner, request.to, request.dueAt) : undefined;
+      const call = await store.insertCall({ id: deps.newId(), ...fields, ...retryColumns(retry), createdAt: clock.now(), accountId: owner ?? null, idempotency }, guard);
       deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
       return call;
     },

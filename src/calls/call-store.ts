@@ -19,6 +19,39 @@ export type ListPosition = { group: 0 | 1; key: number; id: string };
 /** `accountId` restricts the list to that account's calls; absent, every call is listed (operators, tests). */
 export type ListQuery = { accountId?: string; statuses?: readonly CallStatus[]; after?: ListPosition; limit: number };
 
+/**
+ * What the abuse limits need counted before a call of an account is stored: the account's calls created since
+ * `createdSince` (at most `createdMax`, 0: not counted), its calls waiting for their dial (`countPending`), the
+ * calls to `to` due from `dueFrom` to `dueUntil`, both included, whoever scheduled them (at most `numberMax`, 0:
+ * not counted), and with `ownNumberMax` > 0 the account's own among them (at most that many) and whether a call of
+ * the account to `to` was ever answered.
+ */
+export type LimitReads = {
+  createdSince: number;
+  createdMax: number;
+  countPending: boolean;
+  dueFrom: number;
+  dueUntil: number;
+  numberMax: number;
+  ownNumberMax: number;
+};
+/** The counts a {@link CallLimitGuard} decides on: creation times oldest first, due times latest first. */
+export type LimitTally = {
+  createdByAccount: number[];
+  pending: { count: number; soonestDueAt: number | null };
+  dueToNumber: number[];
+  ownDueToNumber: number[];
+  answeredBefore: boolean;
+};
+/**
+ * The abuse limits for one call, decided by the store inside the transaction that inserts it, under locks keyed by
+ * the account and by the number (taken in that order, by every insert): no interleaving of requests, instances or
+ * the schedule keeper can pass a limit. `decide` throws a LimitError to refuse (the insert is rolled back).
+ */
+export type CallLimitGuard = { accountId: string; to: string; reads: LimitReads; decide(tally: LimitTally): void };
+/** The guard for a call of `accountId` to `to` due at `dueAt` (the accounts flow's abuse limits, wired in compose/). */
+export type CallLimitsFor = (accountId: string, to: string, dueAt: number) => CallLimitGuard;
+
 export type ClaimResult = { claimed: Call } | { claimed: null; reason: 'not_scheduled' | 'no_channel' };
 
 /** An entry of the timed queue's window: enough to know when and what to claim. */
@@ -29,7 +62,8 @@ export type DueEntry = { id: string; dueAt: number };
  * together. Implemented by both stores (`src/store/sqlite`, `src/store/postgres`; `test/contract/store.contract.ts`).
  */
 export type CallStore = {
-  insertCall(call: NewCall): Promise<Call>;
+  /** Inserts the call; with `guard`, only if the limits allow it, decided in the insert's own transaction. */
+  insertCall(call: NewCall, guard?: CallLimitGuard): Promise<Call>;
   /** The call; with `accountId`, only when that account owns it. */
   getCall(id: string, accountId?: string): Promise<Call | undefined>;
   listCalls(query: ListQuery): Promise<Call[]>;
@@ -70,7 +104,7 @@ export type CallClaims = {
   requeue(id: string, from: readonly CallStatus[], dueAt: number, at: number, reason: string): Promise<Call | undefined>;
   /** The nearest scheduled calls, due order, skipping `exclude` (already in the queue's hands). */
   nextDue(limit: number, exclude?: ReadonlySet<string>): Promise<DueEntry[]>;
-  /** How many calls hold a carrier channel (are in one of `LIVE_STATUSES`). */
+  /** How many calls hold a carrier channel (are in one of `LIVE_STATUSES`), as the dial gate counts them. */
   countLive(): Promise<number>;
   /** Ends as `missed` every scheduled call due before `dueBefore`; returns their ids. */
   markMissed(dueBefore: number, at: number, reason: string): Promise<string[]>;

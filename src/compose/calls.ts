@@ -1,3 +1,4 @@
+import type { CallLimitsFor } from '../calls/call-store.ts';
 import { createCallFlow, type CallFlow } from '../calls/call-flow.ts';
 import { createCallService, type CallService, type QueueSignals } from '../calls/call-service.ts';
 import type { Telephony } from '../calls/carrier.ts';
@@ -40,7 +41,7 @@ export function composeCalls(deps: {
   telephony: Telephony;
   jokes?: JokeSource;
   queue: QueueSignals;
-  beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
+  callLimits: CallLimitsFor;
   /** The call's event chain (the inbox worker's, built later): a greeting wait that runs out speaks on it. */
   serialise?: <T>(callId: string, work: () => Promise<T>) => Promise<T>;
 }): CallsPart {
@@ -63,6 +64,6 @@ export function composeCalls(deps: {
     // Opting out ends every schedule to the number too (before its occurrences are canceled, so none is made again).
     onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
   });
-  const calls = createCallService({ store, clock, newId: deps.newId, queue: deps.queue, beforeSchedule: deps.beforeSchedule });
+  const calls = createCallService({ store, clock, newId: deps.newId, queue: deps.queue, callLimits: deps.callLimits });
   return { calls, callFlow, jokes };
 }

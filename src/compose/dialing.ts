@@ -89,7 +89,7 @@ export function composeDialing(deps: {
     clock,
     logger,
     metrics,
-    options: { windowSize: queue.windowSize, leaseMs: DIAL_LEASE_MS },
+    options: { windowSize: queue.windowSize, leaseMs: DIAL_LEASE_MS, maxCallsPerAccount: queue.maxCallsPerAccount },
     capacity: { maxConcurrentCalls: queue.maxConcurrentCalls, probeSeconds: queue.capacityProbeSeconds },
     limiter: dialRate,
     recovery,

@@ -1,3 +1,4 @@
+import type { CallLimitsFor } from '../calls/call-store.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -108,13 +109,13 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   const carrierPart = composeTelephony({ ...base, random, simulator: overrides.simulator, telephony: overrides.telephony });
   const simulated = carrierPart.simulator !== undefined;
   const accountParts = createAccountParts({ ...base, store, newId, rootDir: ROOT_DIR, localUrl: () => carrierPart.endpoint.localUrl, outbox: overrides.outbox });
-  const beforeSchedule = (accountId: string, to: string, dueAt: number) => accountParts.limits.beforeSchedule(accountId, to, dueAt);
+  const callLimits: CallLimitsFor = (accountId, to, dueAt) => accountParts.limits.callGuard(accountId, to, dueAt);
   // Scheduling, canceling and a freed channel reach every instance's dialer (this one's at once) over the bus.
   const queue = queueSignals(bus);
   const channelFreed = () => bus.publish({ kind: 'freed' });
 
   const rules = schedulingRules(config, simulated);
-  const { schedules, scheduleKeeper, retries } = composeSchedules({ ...base, store, newId, rules, queue, beforeSchedule });
+  const { schedules, scheduleKeeper, retries } = composeSchedules({ ...base, store, newId, rules, queue, callLimits });
   const dialing = composeDialing({
     ...base,
     store,
@@ -132,7 +133,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   // The inbox worker is built after the call flow, which needs its event chains for greeting waits: bound late.
   const late: { chains?: InboxWorker } = {};
   const serialise = <T>(callId: string, work: () => Promise<T>): Promise<T> => (late.chains ? late.chains.serialise(callId, work) : work());
-  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, beforeSchedule, telephony: dialing.telephony, serialise });
+  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, callLimits, telephony: dialing.telephony, serialise });
   const { inboxWorker, receiveWebhook } = composeInbox({
     ...base,
     store,

@@ -1,3 +1,4 @@
+import type { CallLimitsFor } from '../calls/call-store.ts';
 import type { QueueSignals } from '../calls/call-service.ts';
 import type { SchedulingRules } from '../calls/input/schedule-input.ts';
 import type { Config } from '../config/schema.ts';
@@ -19,12 +20,12 @@ export function composeSchedules(deps: {
   newId: () => string;
   rules: SchedulingRules;
   queue: QueueSignals;
-  beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
+  callLimits: CallLimitsFor;
 }): SchedulesPart {
-  const { store, clock, logger, newId, queue, beforeSchedule } = deps;
-  const retries = createRetries({ store, clock, logger, newId, queue, beforeSchedule });
-  const keeperCore = createScheduleKeeper({ store, clock, logger, newId, queue, beforeSchedule, maxLatenessMs: deps.config.queue.maxLatenessSeconds * 1000 });
+  const { store, clock, logger, newId, queue, callLimits } = deps;
+  const retries = createRetries({ store, clock, logger, newId, queue, callLimits });
+  const keeperCore = createScheduleKeeper({ store, clock, logger, newId, queue, callLimits, maxLatenessMs: deps.config.queue.maxLatenessSeconds * 1000 });
   const scheduleKeeper = new ScheduleKeeper({ core: keeperCore, clock, logger, sweepMs: SCHEDULE_SWEEP_MS, alsoSweep: [() => retries.sweep()] });
-  const schedules = createScheduleService({ store, clock, newId, rules: deps.rules, queue, keeper: keeperCore, beforeSchedule });
+  const schedules = createScheduleService({ store, clock, newId, rules: deps.rules, queue, keeper: keeperCore, callLimits });
   return { schedules, scheduleKeeper, retries };
 }

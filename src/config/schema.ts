@@ -88,6 +88,8 @@ export const configSchema = z
       dialsPerSecond: int(1, 10_000),
       dialRateMarginMs: int(0, 1000),
       maxConcurrentCalls: int(1, 100_000),
+      // Live calls one account may hold while others' calls wait (the fair share); 0: half the channels, rounded up.
+      maxCallsPerAccount: int(0, 100_000),
       maxLatenessSeconds: int(0),
       windowSize: int(1, 1_000_000),
       dialRetryWindowSeconds: int(0, 60),
@@ -171,6 +173,8 @@ export const configSchema = z
       callsPerAccountPerDay: int(0),
       pendingCallsPerAccount: int(0),
       callsPerNumberPerDay: int(0),
+      // Of those, one account's, until a call of that account to the number has been answered.
+      callsPerNumberPerAccountPerDay: int(0),
       loginsPerAddressPer15Min: int(0),
       loginFailuresPerAccountPer15Min: int(0),
       loginFailuresPerAccountAndAddressPer15Min: int(0),

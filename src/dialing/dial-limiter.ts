@@ -11,7 +11,7 @@ import type { DialStore } from './dial-store.ts';
 export function createDialLimiter(deps: { store: Pick<DialStore, 'takeDialSlot'>; clock: Clock; perSecond: number; windowMs: number }) {
   const { store, clock } = deps;
   return {
-    /** The figures a claim checks (see `DialStore.claimNextDial`). */
+    /** The figures a claim checks (see `DialStore.claimDue`). */
     limits: { perWindow: deps.perSecond, windowMs: deps.windowMs },
     /** Waits for a free slot and takes it. */
     async acquire(): Promise<void> {

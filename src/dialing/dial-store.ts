@@ -5,6 +5,8 @@ import type { ClaimResult } from '../calls/call-store.ts';
 export type DialLimits = {
   /** Calls allowed to hold a channel at once (the capacity object's current ceiling). */
   maxLive: number;
+  /** Live calls one account may hold while other accounts' calls wait (the fair share). */
+  perAccount: number;
   /** Dials allowed in any `windowMs` (dialsPerSecond, the window a little over 1 s). */
   perWindow: number;
   windowMs: number;
@@ -15,8 +17,15 @@ export type DialLease = { owner: string; until: number };
 
 /** A claim refused for the dial rate says how long until the next slot frees. */
 export type DialClaimResult = ClaimResult | { claimed: null; reason: 'rate'; waitMs: number };
-/** `none_due`: no scheduled call is due, or every due one is being claimed by another instance right now. */
-export type NextDialResult = DialClaimResult | { claimed: null; reason: 'none_due' };
+/**
+ * A batch claim: the calls claimed, or why none was. `none_due`: no scheduled call is due. `no_channel`: every
+ * channel is taken, or every waiting account holds its share. `rate`: no dial slot until `waitMs`. `not_scheduled`:
+ * the calls picked were canceled meanwhile or their numbers opted out (canceled now): ask again.
+ */
+export type DueClaim =
+  | { claimed: Call[]; reason?: undefined }
+  | { claimed: []; reason: 'none_due' | 'no_channel' | 'not_scheduled' }
+  | { claimed: []; reason: 'rate'; waitMs: number };
 
 /**
  * The queue's port for dials shared by several instances on one database: claims that take a dial slot and a lease
@@ -25,16 +34,18 @@ export type NextDialResult = DialClaimResult | { claimed: null; reason: 'none_du
  */
 export type DialStore = {
   /**
-   * Claims the earliest due call (`due_at` ≤ now, due order) that no other instance is claiming at this moment:
-   * instances racing for the same due calls each get a different one instead of queueing on one row. Atomically
-   * `scheduled → dialing`, only while fewer than `maxLive` calls hold a channel (else `no_channel`); counts the
-   * attempt, records the lateness (`now − dueAt`) and clears the carrier's id. Refused with `rate` (and the wait)
-   * when `perWindow` dials already started in the last `windowMs`; else a dial slot is taken and the call is leased
-   * to `lease.owner` until `lease.until`. `now` is read once the claim holds the lock every claim and slot takes, so
-   * a claim that waited for the lock records the time its dial really starts, not the time it asked. A call to a
-   * number on the do-not-call list is canceled and reported `not_scheduled`: ask again.
+   * Claims, in one transaction under the dial gate (the lock every instance's claims and dial slots take), up to
+   * `max` due calls (`due_at` ≤ now): as many as the free channels (`maxLive` less the gate's live count) and the
+   * dial rate (`perWindow` dials in any `windowMs`) allow, picked round-robin across accounts, each account's in
+   * due order and none past `perAccount` live calls while another account's calls wait (the fair share). Each moves
+   * `scheduled → dialing`, counts the attempt, records the lateness (`now − dueAt`), clears the carrier's id, takes
+   * a dial slot and is leased to `lease.owner` until `lease.until`. Calls picked whose number is on the do-not-call
+   * list are canceled instead. `now` is read once the claim holds the gate, so a claim that waited records the time
+   * its dials really start.
    */
-  claimNextDial(now: () => number, limits: DialLimits, lease: DialLease): Promise<NextDialResult>;
+  claimDue(now: () => number, limits: DialLimits, lease: DialLease, max: number): Promise<DueClaim>;
+  /** Counts the live calls again, for the carrier account and per account, and corrects the gate; returns the drift corrected. */
+  recountLive(): Promise<number>;
   /** Takes a dial slot when fewer than `perWindow` were taken in the last `windowMs`: 0; else the wait in ms (`now` as above). */
   takeDialSlot(now: () => number, perWindow: number, windowMs: number): Promise<number>;
   /** Extends the owner's leases on these calls (only those still dialing without a carrier id). */

@@ -12,11 +12,14 @@ import { createDueWindow } from './due-window.ts';
 import { ReadyLine } from './ready-line.ts';
 import { createAlarm, periodic, TaskSet, type Alarm } from '../kernel/background.ts';
 
-export type QueueOptions = { windowSize: number; leaseMs: number };
+/** `maxCallsPerAccount`: the fair share's live calls per account while others wait; 0 for half the capacity, rounded up. */
+export type QueueOptions = { windowSize: number; leaseMs: number; maxCallsPerAccount?: number };
 
 /** Places a claimed call; `recovered` is a call found mid-dial after its instance died, retried with the same command id. */
 export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<void>;
 
+/** Due calls one claim takes at most (one transaction, one statement on PostgreSQL). */
+export const CLAIM_BATCH = 100;
 /** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
 const NO_CHANNEL_RETRY_MS = 1000;
 /**
@@ -24,6 +27,11 @@ const NO_CHANNEL_RETRY_MS = 1000;
  * that carried it, or a due call whose claim another instance gave up, is picked up within this.
  */
 const RESYNC_MS = 10_000;
+/**
+ * The dial gate's live counts are kept by a trigger as calls change; they are counted again this often, so a count
+ * gone wrong (a row changed by hand, a bug) is corrected within seconds instead of holding a channel for ever.
+ */
+const RECOUNT_MS = 5_000;
 
 export type DialerDeps = {
   store: CallClaims & DialStore & Pick<Leases, 'sharedByInstances'>;
@@ -60,6 +68,7 @@ export class Dialer {
   /** Set when the ready line waits for a dial slot or a channel. */
   readonly #wait: Alarm;
   readonly #resync;
+  readonly #recount;
   #pumping: Promise<void> | undefined;
   #pumpAgain = false;
   readonly #work: TaskSet;
@@ -72,6 +81,7 @@ export class Dialer {
     this.#due = createAlarm(deps.clock, () => this.#onTimer());
     this.#wait = createAlarm(deps.clock, () => this.#pump());
     this.#resync = periodic({ clock: deps.clock, logger: deps.logger, what: 'reading the due window again', everyMs: RESYNC_MS, round: () => this.#reloadAndFire() });
+    this.#recount = periodic({ clock: deps.clock, logger: deps.logger, what: 'counting live calls again', everyMs: RECOUNT_MS, round: () => this.#recountLive() });
   }
 
   /** Recovers what a stop or crash left behind, loads the window and arms the timer. */
@@ -83,6 +93,7 @@ export class Dialer {
     await this.#reload();
     this.#onTimer();
     if (this.#deps.store.sharedByInstances) this.#resync.start({ now: false });
+    this.#recount.start({ now: false });
   }
 
   /** Stops timers and waits for dials and loads under way. Calls stay in the database for the next start. */
@@ -91,6 +102,7 @@ export class Dialer {
     this.#due.clear();
     this.#wait.clear();
     await this.#resync.stop();
+    await this.#recount.stop();
     this.#capacity.stop();
     await this.#deps.recovery.stop();
     await this.whenIdle();
@@ -132,6 +144,13 @@ export class Dialer {
   resync(): void {
     if (!this.#running) return;
     void this.#reloadAndFire();
+  }
+
+  async #recountLive(): Promise<void> {
+    const drift = await this.#deps.store.recountLive();
+    if (drift === 0) return;
+    this.#deps.logger.warn({ drift }, 'the live call counts had drifted and were corrected');
+    this.channelFreed();
   }
 
   #reloadAndFire(): Promise<void> {
@@ -225,26 +244,29 @@ export class Dialer {
       const max = this.#capacity.limit;
       if (this.#live >= max) return this.#whenChannelFrees();
       const now = this.#deps.clock.now();
-      // The database hands out the earliest due call nobody else is claiming: usually the head of this line, but
-      // with other instances racing for the same calls each gets a different one.
-      const result = await this.#deps.store.claimNextDial(
+      // The database hands out the due calls that fit, fairly across accounts (usually the head of this line; with
+      // other instances racing, whatever they left), as one batch under the dial gate.
+      const result = await this.#deps.store.claimDue(
         () => this.#deps.clock.now(),
-        { maxLive: max, ...this.#deps.limiter.limits },
+        { maxLive: max, perAccount: this.#deps.options.maxCallsPerAccount || Math.ceil(max / 2), ...this.#deps.limiter.limits },
         { owner: this.#deps.owner, until: now + this.#deps.options.leaseMs },
+        CLAIM_BATCH,
       );
-      if (result.claimed) {
-        this.#ready.remove(result.claimed.id);
-        this.#window.remove(result.claimed.id);
-        this.#live += 1;
-        this.#deps.metrics?.dialLateness.observe(Math.max(0, (result.claimed.latenessMs ?? 0) / 1000));
-        void this.#track(this.#deps.dispatch(result.claimed, 'claimed'));
+      if (result.claimed.length > 0) {
+        for (const call of result.claimed) {
+          this.#ready.remove(call.id);
+          this.#window.remove(call.id);
+          this.#live += 1;
+          this.#deps.metrics?.dialLateness.observe(Math.max(0, (call.latenessMs ?? 0) / 1000));
+          void this.#track(this.#deps.dispatch(call, 'claimed'));
+        }
       } else if (result.reason === 'rate') {
         return this.#retryIn(result.waitMs);
       } else if (result.reason === 'no_channel') {
-        // Another instance (or a call not yet reported ended) holds the channels: trust the database's count.
-        // A channel freed between the claim and the count lets the loop try again at once.
+        // Another instance (or a call not yet reported ended) holds the channels, or every waiting account holds
+        // its share: trust the gate's count, and wait for a channel to free either way (an ending rings us).
         this.#live = await this.#deps.store.countLive();
-        if (this.#live >= max) return this.#whenChannelFrees();
+        return this.#whenChannelFrees();
       } else if (result.reason === 'none_due') {
         // Every due call was claimed (here, by another instance) or canceled; one another instance is claiming
         // right now and then gives up (no channel) is still in its line, and in every line at the next resync.

@@ -17,9 +17,16 @@ export type InboxEvent = {
 export type WebhookInbox = {
   /** Stores a verified webhook once; false when its event id is already there (a redelivery). */
   insertInbox(event: InboxEvent): Promise<boolean>;
+  /**
+   * Stores verified webhooks (distinct event ids) in one commit, each once; resolves, after the commit, with the ids
+   * that were new (a redelivery's is not). All or none: a failure stores none of them.
+   */
+  insertInboxBatch(events: readonly InboxEvent[]): Promise<Set<string>>;
   /** Unapplied events in `occurred_at` order (arrival, then id, breaks ties), after `after` when given (keyset paging). */
   pendingInbox(limit: number, after?: Pick<InboxEvent, 'occurredAt' | 'receivedAt' | 'eventId'>): Promise<InboxEvent[]>;
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
+  /** Marks the events applied at `at`, each with its outcome, in one commit. */
+  markAppliedMany(entries: readonly { eventId: string; outcome: string }[], at: number): Promise<void>;
 };
 
 /** The key one call's webhooks are applied under: our call id, else the carrier's leg id, else the event's own. */

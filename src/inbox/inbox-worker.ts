@@ -11,6 +11,8 @@ import { inboxKey, type InboxByCall, type InboxEvent, type WebhookInbox } from '
 
 const PAGE = 100;
 const SWEEP_PAGE = 1000;
+/** Events applied between two yields to the event loop: SQLite's statements are synchronous, so a chain of them never lets a request in otherwise. */
+const EVENTS_PER_TURN = 16;
 /** Work waiting for a call's lease held by another instance asks again after this. */
 const LEASE_WAIT_MS = 200;
 
@@ -26,7 +28,8 @@ export type InboxWorkerOptions = {
   parallel: number;
 };
 
-type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & InboxByCall & Leases;
+type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markAppliedMany'> & InboxByCall & Leases;
+type Mark = { event: InboxEvent; outcome: string; name: string };
 
 /**
  * Applies stored webhook events in the background: one chain per call ({@link KeyedChains}), so a slow carrier
@@ -35,7 +38,10 @@ type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markApplied'> & Inb
  * it then reads them from the inbox in `occurred_at` order, applies them, releases the lease, and looks once more (an
  * event another instance stored while the lease was held is this chain's to apply). {@link accept} is only a
  * wake-up; the inbox is swept at start and, on a shared database, every `sweepMs` for events a dead instance left.
- * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent).
+ * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent);
+ * the marks of the events applied in one event-loop turn are written in one update ({@link #flushMarks}), and on a
+ * shared database before the call's lease is released, so another instance never reads an applied event as pending.
+ * A chain yields to the event loop every few events, so the webhook route's requests get in between.
  * `read` (the carrier adapter's codec) turns each stored event into our {@link CarrierNotice}. Emits `applied` with
  * `(event, outcome)` after each event, `failed` with `(event, err)`.
  */
@@ -54,6 +60,11 @@ export class InboxWorker extends EventEmitter {
   /** Keys whose lease this instance holds now (renewed by the sweep). */
   #held = new Set<string>();
   #firstSweep: Promise<void> | undefined;
+  /** Applied events whose marks wait for the next batched update (read-backs skip them meanwhile). */
+  #marks: Mark[] = [];
+  #marking = new Set<string>();
+  #flushing: Promise<void> | undefined;
+  #appliedThisTurn = 0;
 
   constructor(deps: {
     store: InboxWorkerStore;
@@ -122,12 +133,55 @@ export class InboxWorker extends EventEmitter {
     return this.#chains.run(callId, work);
   }
 
-  /** Resolves once no chain runs and no sweep is under way (a sweep may wake chains: they are waited for too). */
+  /** Resolves once no chain runs, no sweep is under way (a sweep may wake chains: they are waited for too) and every mark is written. */
   async whenIdle(): Promise<void> {
     do {
       await this.#chains.whenIdle(() => this.#firstSweep);
       await this.#sweeps.settled();
-    } while (this.#chains.size > 0 || this.#firstSweep);
+      await this.#flushMarks();
+    } while (this.#chains.size > 0 || this.#firstSweep || this.#marks.length > 0);
+  }
+
+  /**
+   * Writes the marks of the events applied so far in one update, then reports them (`applied`, the lag metric). A
+   * failed write leaves them unapplied in the inbox: the next read or sweep applies them again, harmlessly.
+   */
+  #flushMarks(): Promise<void> {
+    this.#flushing ??= (async () => {
+      // Let every chain of this turn add its marks first.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.#marks.length > 0) {
+        const marks = this.#marks.splice(0);
+        const now = this.#clock.now();
+        try {
+          await this.#store.markAppliedMany(
+            marks.map((m) => ({ eventId: m.event.eventId, outcome: m.outcome })),
+            now,
+          );
+        } catch (err) {
+          this.#logger.error({ err, events: marks.length }, 'marking events applied failed; they are applied again later');
+          for (const m of marks) this.#marking.delete(m.event.eventId);
+          continue;
+        }
+        for (const { event, outcome, name } of marks) {
+          this.#marking.delete(event.eventId);
+          this.#metrics?.webhookApplyLag.observe(Math.max(0, now - event.receivedAt) / 1000);
+          this.#logger.debug({ eventId: event.eventId, event: name, callId: event.callId, outcome }, 'event applied');
+          this.emit('applied', event, outcome);
+        }
+      }
+    })().finally(() => {
+      this.#flushing = undefined;
+      // A mark added after the loop's last look is not left waiting for the next event.
+      if (this.#marks.length > 0) void this.#flushMarks();
+    });
+    return this.#flushing;
+  }
+
+  /** The key's unapplied events, less those applied here whose marks are not written yet. */
+  async #pendingFor(key: string, limit: number): Promise<{ events: InboxEvent[]; full: boolean }> {
+    const read = await this.#store.pendingInboxFor(key, limit);
+    return { events: read.filter((e) => !this.#marking.has(e.eventId)), full: read.length === limit };
   }
 
   /** Every unapplied event, at start. */
@@ -183,11 +237,15 @@ export class InboxWorker extends EventEmitter {
         if (work) await work();
       } finally {
         this.#held.delete(key);
-        if (shared) await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
+        if (shared) {
+          // Marks first: the next holder of the lease must not read this pass's events as pending.
+          await this.#flushMarks();
+          await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
+        }
       }
       // An event stored by an instance that found the lease taken is ours to apply now.
       if (shared && this.#running && !chain.dirty) {
-        chain.dirty = (await this.#store.pendingInboxFor(key, 1).catch(() => [])).length > 0;
+        chain.dirty = (await this.#pendingFor(key, PAGE).catch(() => ({ events: [] }))).events.length > 0;
       }
     }
   }
@@ -196,12 +254,17 @@ export class InboxWorker extends EventEmitter {
   async #applyPending(key: string): Promise<void> {
     const failed = new Set<string>();
     for (;;) {
-      const page = (await this.#store.pendingInboxFor(key, PAGE + failed.size)).filter((e) => !failed.has(e.eventId));
-      for (const event of page) {
+      const { events, full } = await this.#pendingFor(key, PAGE + failed.size);
+      for (const event of events.filter((e) => !failed.has(e.eventId))) {
         if (!this.#running) return;
         if (!(await this.#apply(event))) failed.add(event.eventId);
+        // A yield every few events (and so between pages): SQLite's statements never give the event loop back.
+        if (++this.#appliedThisTurn >= EVENTS_PER_TURN) {
+          this.#appliedThisTurn = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
-      if (page.length < PAGE) return;
+      if (!full) return;
     }
   }
 
@@ -219,16 +282,9 @@ export class InboxWorker extends EventEmitter {
       this.emit('failed', event, err);
       return false;
     }
-    const now = this.#clock.now();
-    try {
-      await this.#store.markApplied(event.eventId, now, outcome);
-    } catch (err) {
-      // Left unapplied in the inbox: the next sweep applies it again, harmlessly.
-      this.#logger.error({ err, eventId: event.eventId }, 'marking an event applied failed');
-    }
-    this.#metrics?.webhookApplyLag.observe(Math.max(0, now - event.receivedAt) / 1000);
-    this.#logger.debug({ eventId: event.eventId, event: name, callId: event.callId, outcome }, 'event applied');
-    this.emit('applied', event, outcome);
+    this.#marking.add(event.eventId);
+    this.#marks.push({ event, outcome, name });
+    void this.#flushMarks();
     return true;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What one instance tells the others about the queue: a call scheduled (or put back) and due at `dueAt`, a call
  * canceled, a channel freed. `changed`: a call was stored or changed status (the live page's wake-up); on PostgreSQL
- * the database itself says it (a trigger, migration 7), to every instance, whoever made the change; alone on SQLite
+ * the database itself says it (triggers: an insert names its call; status changes are said once per statement and
+ * account, migration 8), to every instance, whoever made the change; alone on SQLite
  * nothing says it (the live page's in-process wake-up covers the one process). `resync` is said to this instance
  * alone when it may have missed signals (its listening connection was lost): reload, and re-read what you follow.
  */
@@ -9,7 +10,7 @@ export type BusSignal =
   | { kind: 'scheduled'; id: string; dueAt: number }
   | { kind: 'canceled'; id: string }
   | { kind: 'freed' }
-  | { kind: 'changed'; accountId: string | null; callId: string }
+  | { kind: 'changed'; accountId: string | null; callId?: string }
   | { kind: 'resync' };
 
 /**

@@ -32,4 +32,12 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
   }
   return options.destination ? pino(base, options.destination) : pino(base);
 }
+/**
+ * The same logger (level, destination) without the redaction pass, for lines whose fields are all known and none is
+ * a secret: the access line. pino's redaction with the wildcard paths above costs 70–300 µs a line on this machine,
+ * a child without it about 5 µs. Never hand it a request, headers, an error or a config: use the redacting logger.
+ */
+export function withoutRedaction(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [] } });
+}
 export type { Logger };

@@ -27,7 +27,7 @@ export function createChangeSignal(): ChangeSignal {
 }
 
 /** The store methods that change a call (and so bump its `updated_at`). */
-const CHANGES = ['insertCall', 'transition', 'update', 'recordDialedLeg', 'claimNextDial', 'requeue', 'markMissed', 'cancelScheduledTo'] as const;
+const CHANGES = ['insertCall', 'transition', 'update', 'recordDialedLeg', 'claimDue', 'requeue', 'markMissed', 'cancelScheduledTo'] as const;
 
 /**
  * The store, ringing `signal` after each call change committed through it. Changes made by other instances are not

@@ -7,6 +7,7 @@ import type { RetryStore } from './retry-store.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import type { Call } from '../calls/call.ts';
 import type { QueueSignals } from '../calls/call-service.ts';
+import type { CallLimitsFor } from '../calls/call-store.ts';
 
 /** Endings no retry could change: the number is wrong or refuses us. Telnyx `hangup_cause` values. */
 const HOPELESS_CAUSES = ['unallocated_number', 'invalid_number_format', 'call_rejected', 'number_changed', 'incompatible_destination'];
@@ -45,7 +46,8 @@ export function createRetries(deps: {
   logger: Logger;
   newId: () => string;
   queue: Pick<QueueSignals, 'scheduled'>;
-  beforeSchedule: (accountId: string, to: string, dueAt: number) => Promise<void>;
+  /** Abuse limits for the next try, the same as for any call, decided as the store inserts it. */
+  callLimits: CallLimitsFor;
 }) {
   const { store, clock, logger } = deps;
 
@@ -72,16 +74,9 @@ export function createRetries(deps: {
     }
     const dueAt = Math.max(call.endedAt ?? clock.now(), clock.now()) + (call.retryAfterMinutes ?? 1) * 60_000;
     const owner = await store.callOwner(call.id);
-    if (owner !== null) {
-      try {
-        await deps.beforeSchedule(owner, call.to, dueAt);
-      } catch (err) {
-        if (!(err instanceof LimitError)) throw err;
-        await note(call, `a limit refused the retry: ${err.message}`);
-        return undefined;
-      }
-    }
-    const retry = await store.insertRetry({
+    let retry: Call | undefined;
+    try {
+      retry = await store.insertRetry({
       id: deps.newId(),
       to: call.to,
       dueAt,
@@ -96,7 +91,12 @@ export function createRetries(deps: {
       triesTotal: call.triesTotal,
       retryAfterMinutes: call.retryAfterMinutes,
       retryOnFailed: call.retryOnFailed,
-    });
+      }, owner !== null ? deps.callLimits(owner, call.to, dueAt) : undefined);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      await note(call, `a limit refused the retry: ${err.message}`);
+      return undefined;
+    }
     if (retry) {
       deps.queue.scheduled({ id: retry.id, dueAt: retry.dueAt });
       logger.info({ callId: call.id, retryId: retry.id, try: retry.tryNumber, of: retry.triesTotal, dueAt }, 'retry scheduled');

@@ -1,5 +1,5 @@
 import type { Call } from '../calls/call.ts';
-import type { NewCall } from '../calls/call-store.ts';
+import type { CallLimitGuard, NewCall } from '../calls/call-store.ts';
 
 /** A later try of a call: linked to the chain's first call, numbered. */
 export type NewRetry = NewCall & { retryOf: string; tryNumber: number };
@@ -10,7 +10,7 @@ export type RetryStore = {
    * Inserts the try unless the chain already has one with its number (unique key (retry_of, try_number)): a retry
    * is created once however many times its trigger runs. Undefined when it was there already.
    */
-  insertRetry(call: NewRetry): Promise<Call | undefined>;
+  insertRetry(call: NewRetry, guard?: CallLimitGuard): Promise<Call | undefined>;
   /**
    * Calls that ended busy, unanswered or failed after `endedAfter`, with tries left and no next try yet: what a
    * crash between the ending and its retry left behind. At most `limit`, oldest ending first.

@@ -1,5 +1,6 @@
 import type { Call } from '../calls/call.ts';
 import type { QueueSignals } from '../calls/call-service.ts';
+import type { CallLimitsFor } from '../calls/call-store.ts';
 import { OPTED_OUT_REASON } from '../calls/reasons.ts';
 import { retryColumns } from '../calls/retry-policy.ts';
 import { periodic, TaskSet, type Periodic } from '../kernel/background.ts';
@@ -11,16 +12,14 @@ import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { Schedule } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';
 
-/** Abuse limits for a call of `accountId` to `to` due at `dueAt` (throws a LimitError); the same as for single calls. */
-export type BeforeSchedule = (accountId: string, to: string, dueAt: number) => Promise<void>;
-
 export type KeeperDeps = {
   store: Pick<ScheduleStore, 'getSchedule' | 'schedulesNeedingOccurrence' | 'insertOccurrence' | 'updateSchedule' | 'endSchedulesTo'> & Pick<DoNotCallList, 'getDoNotCall'>;
   clock: Clock;
   logger: Logger;
   newId: () => string;
   queue: Pick<QueueSignals, 'scheduled'>;
-  beforeSchedule: BeforeSchedule;
+  /** Abuse limits for each occurrence, the same as for single calls, decided as the store inserts it. */
+  callLimits: CallLimitsFor;
   /** Past this, an occurrence is not created any more (the queue's `maxLatenessSeconds`). */
   maxLatenessMs: number;
 };
@@ -76,8 +75,23 @@ export function createScheduleKeeper(deps: KeeperDeps) {
       await end(schedule, 'its last occurrence has passed');
       return undefined;
     }
+    let call: Call | undefined;
     try {
-      await deps.beforeSchedule(schedule.accountId, schedule.to, next);
+      call = await store.insertOccurrence(
+        {
+          id: deps.newId(),
+          to: schedule.to,
+          dueAt: next,
+          timeZone: schedule.timeZone,
+          message: schedule.message,
+          createdAt: now,
+          accountId: schedule.accountId,
+          scheduleId: schedule.id,
+          occurrenceAt: next,
+          ...retryColumns(schedule.retry),
+        },
+        deps.callLimits(schedule.accountId, schedule.to, next),
+      );
     } catch (err) {
       if (!(err instanceof LimitError)) throw err;
       // Skipped, with the reason kept on the schedule for its owner to see; tried again once it has passed.
@@ -85,19 +99,7 @@ export function createScheduleKeeper(deps: KeeperDeps) {
       logger.info({ scheduleId: schedule.id, at: next, reason: err.message }, 'schedule occurrence skipped by a limit');
       return undefined;
     }
-    if (skipped) await store.updateSchedule(schedule.id, { skipReason: skipped, skipAt: now }, now);
-    const call = await store.insertOccurrence({
-      id: deps.newId(),
-      to: schedule.to,
-      dueAt: next,
-      timeZone: schedule.timeZone,
-      message: schedule.message,
-      createdAt: now,
-      accountId: schedule.accountId,
-      scheduleId: schedule.id,
-      occurrenceAt: next,
-      ...retryColumns(schedule.retry),
-    });
+    if (call && skipped) await store.updateSchedule(schedule.id, { skipReason: skipped, skipAt: now }, now);
     if (call) deps.queue.scheduled({ id: call.id, dueAt: call.dueAt });
     return call;
   }

@@ -9,7 +9,8 @@ import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { Schedule, SchedulePatch } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';
 import { cronOf, SchedulePatchSchema, ScheduleRequestSchema, type ScheduleRequestBody } from './schedule-schema.ts';
-import type { BeforeSchedule, ScheduleKeeperCore } from './schedule-keeper.ts';
+import type { ScheduleKeeperCore } from './schedule-keeper.ts';
+import type { CallLimitsFor } from '../calls/call-store.ts';
 
 /** Schedules one account may keep (active or paused); each active one also holds a pending call. */
 export const MAX_SCHEDULES_PER_ACCOUNT = 50;
@@ -30,7 +31,8 @@ export function createScheduleService(deps: {
   rules: SchedulingRules;
   queue: QueueSignals;
   keeper: Pick<ScheduleKeeperCore, 'ensure'>;
-  beforeSchedule: BeforeSchedule;
+  /** Abuse limits for a call, here the first occurrence's: a schedule that could not ring is refused. */
+  callLimits: CallLimitsFor;
 }) {
   const { store, clock, rules } = deps;
 
@@ -81,12 +83,15 @@ export function createScheduleService(deps: {
       const v = validate(body);
       const [first] = firstOccurrences(v, 1) as [number];
       if (await store.getDoNotCall(v.to)) throw optedOut();
-      if ((await store.countActiveSchedules(owner)) >= MAX_SCHEDULES_PER_ACCOUNT) {
-        throw new LimitError(`You have ${MAX_SCHEDULES_PER_ACCOUNT} schedules, the most allowed. Stop one first.`, 86_400_000);
-      }
-      // The same limits as a single call, for the first occurrence: a schedule that could not ring is refused now.
-      await deps.beforeSchedule(owner, v.to, first);
       const now = clock.now();
+      // The open-schedule limit, and the same limits as a single call for the first occurrence (a schedule that
+      // could not ring is refused now), decided by the store as it inserts the schedule: a burst cannot pass them.
+      const limits = {
+        decideOpen(open: number) {
+          if (open >= MAX_SCHEDULES_PER_ACCOUNT) throw new LimitError(`You have ${MAX_SCHEDULES_PER_ACCOUNT} schedules, the most allowed. Stop one first.`, 86_400_000);
+        },
+        firstCall: deps.callLimits(owner, v.to, first),
+      };
       const schedule = await store.insertSchedule({
         id: deps.newId(),
         accountId: owner,
@@ -100,7 +105,7 @@ export function createScheduleService(deps: {
         retry: v.retry ?? null,
         createdAt: now,
         afterAt: now,
-      });
+      }, limits);
       const occurrence = await deps.keeper.ensure(schedule);
       return { schedule: (await store.getSchedule(schedule.id)) ?? schedule, occurrence };
     },

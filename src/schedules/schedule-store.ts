@@ -1,6 +1,12 @@
 import type { Call } from '../calls/call.ts';
-import type { NewCall } from '../calls/call-store.ts';
+import type { CallLimitGuard, NewCall } from '../calls/call-store.ts';
 import type { NewSchedule, Schedule, SchedulePatch } from './schedule.ts';
+
+/**
+ * Decided when a schedule is inserted: `decideOpen` gets how many schedules of the account are not ended and throws
+ * a LimitError to refuse; `firstCall`, the limits its first occurrence must pass to be worth creating.
+ */
+export type ScheduleLimits = { decideOpen(open: number): void; firstCall?: CallLimitGuard };
 
 /** An occurrence to insert: a call linked to its schedule at the occurrence's instant. */
 export type NewOccurrence = NewCall & { scheduleId: string; occurrenceAt: number };
@@ -10,12 +16,16 @@ export type NewOccurrence = NewCall & { scheduleId: string; occurrenceAt: number
  * and pass `test/contract/schedule-store.contract.ts`.
  */
 export type ScheduleStore = {
-  insertSchedule(schedule: NewSchedule): Promise<Schedule>;
+  /**
+   * Inserts the schedule; with `limits`, only if the account's open schedules and its first occurrence pass them,
+   * decided in the insert's own transaction under
+   * the account's and the number's locks (see CallLimitGuard). Throws a LimitError to refuse.
+   */
+  insertSchedule(schedule: NewSchedule, limits?: ScheduleLimits): Promise<Schedule>;
   /** The schedule; with `accountId`, only when that account owns it. */
   getSchedule(id: string, accountId?: string): Promise<Schedule | undefined>;
   /** The account's schedules, newest first, at most `limit`. */
   listSchedules(accountId: string, limit: number): Promise<Schedule[]>;
-  countActiveSchedules(accountId: string): Promise<number>;
   /** Sets the fields present; returns the schedule after, or undefined when it does not exist. */
   updateSchedule(id: string, patch: SchedulePatch, at: number): Promise<Schedule | undefined>;
   /**
@@ -29,7 +39,7 @@ export type ScheduleStore = {
    * no pending occurrence, and the occurrence lies after its cursor. Undefined when it was not inserted (another
    * instance made it first, or the schedule changed): the unique key (schedule_id, occurrence_at) backs this.
    */
-  insertOccurrence(call: NewOccurrence): Promise<Call | undefined>;
+  insertOccurrence(call: NewOccurrence, guard?: CallLimitGuard): Promise<Call | undefined>;
   /** The schedule's pending (scheduled, first-try) occurrence, if any. */
   pendingOccurrence(scheduleId: string): Promise<Call | undefined>;
   /**

@@ -78,7 +78,7 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
         auth: { jwtSecret: randomBytes(32).toString('base64url') },
         // Benchmarks measure throughput, not the abuse limits (0 = off): one bench account schedules thousands of calls.
         limits: Object.fromEntries(
-          ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'loginFailuresPerAccountAndAddressPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 0]),
+          ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'callsPerNumberPerAccountPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'loginFailuresPerAccountAndAddressPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 0]),
         ),
       },
       options.overrides ?? {},

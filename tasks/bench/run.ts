@@ -30,9 +30,10 @@ import { schedules } from './schedules.ts';
 import { slowCarrier } from './slow-carrier.ts';
 import { timerPrecision } from './timer-precision.ts';
 import { webhookIngest } from './webhook-ingest.ts';
+import { jobQueues } from './job-queues.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BENCHMARKS: readonly Benchmark[] = [webhookIngest, slowCarrier, scheduling, timerPrecision, scale, schedules];
+const BENCHMARKS: readonly Benchmark[] = [webhookIngest, slowCarrier, scheduling, timerPrecision, scale, schedules, jobQueues];
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const smoke = values.smoke;

@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ scenarios: ScenarioTable }>> = {
   'timer-precision': () => import('./timer-precision-scenarios.ts'),
   scale: () => import('./scale-scenarios.ts'),
   schedules: () => import('./schedules-scenarios.ts'),
+  'job-queues': () => import('./job-queues-scenarios.ts'),
 };
 
 const send = (message: ScenarioMessage) => new Promise<void>((resolve) => process.send?.(message, () => resolve()));

@@ -6,7 +6,7 @@ import type { BenchServiceOptions } from './bench-service.ts';
 import { forkIpc } from './ipc-child.ts';
 
 export type ServiceRequest =
-  | { op: 'start-bare'; kind: 'koa-200' | 'koa-json' }
+  | { op: 'start-bare'; kind: 'koa-200' | 'koa-json' | 'koa-verify'; publicKey?: string }
   | { op: 'start-service'; options: BenchServiceOptions; ringing?: [callId: string, callControlId: string][] }
   | { op: 'schedule'; calls: { to: string; dueAt: number; message?: string }[] }
   | { op: 'stop' };

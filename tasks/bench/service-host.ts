@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
+import { readRawBody } from '../../src/http/raw-body.ts';
+import { createWebhookVerifier } from '../../src/telnyx/webhook-verifier.ts';
 import { buildBenchService, type BenchService } from './bench-service.ts';
 import { startInlineWebhooks } from './inline-webhooks.ts';
 import { serveIpc } from './ipc-child.ts';
@@ -37,10 +39,25 @@ function bareJson(): Koa {
   return app;
 }
 
+/**
+ * The webhook route's reference: Koa reading the raw body (the service's own reader, bounded), verifying it with the
+ * service's own verifier (the key imported once) and answering 200, with nothing stored: what ingest costs before
+ * the inbox.
+ */
+function koaVerify(publicKey: string): Koa {
+  const app = new Koa();
+  const verify = createWebhookVerifier({ publicKey: () => publicKey });
+  app.use(async (ctx) => {
+    await verify(await readRawBody(ctx.req, 65_536), ctx.request.headers as Record<string, string>);
+    ctx.body = { received: true, duplicate: false };
+  });
+  return app;
+}
+
 serveIpc<ServiceRequest>(async (request) => {
   switch (request.op) {
     case 'start-bare': {
-      const app = request.kind === 'koa-200' ? bareKoa() : bareJson();
+      const app = request.kind === 'koa-200' ? bareKoa() : request.kind === 'koa-verify' ? koaVerify(request.publicKey ?? '') : bareJson();
       const handle = app.callback();
       const server = createServer((req, res) => void handle(req, res));
       bare = server;

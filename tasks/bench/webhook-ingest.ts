@@ -23,6 +23,7 @@ import { barChart } from './svg-plot.ts';
 import type { CeilingResult, IngestServiceResult } from './webhook-ingest-scenarios.ts';
 
 const NAME = 'webhook-ingest';
+const p99Verdict = (met: boolean | null) => (met === null ? 'not applicable: the reference itself is slower' : verdict(met));
 
 function sizes(smoke: boolean) {
   return smoke
@@ -51,6 +52,13 @@ export const webhookIngest: Benchmark = {
       params: { ...load, amount: 5_000_000 },
       timeoutMs: 120_000,
     });
+    ctx.progress.step(`${NAME}: Koa + raw body + verify reference, ${s.connections} connections`);
+    const reference = await ctx.runner.run<LoadResult>({
+      benchmark: NAME,
+      scenario: 'koa-verify',
+      params: { ...load, amount: 5_000_000 },
+      timeoutMs: 120_000,
+    });
     const services = {} as Record<StoreKind, IngestServiceResult>;
     for (const store of STORE_KINDS) {
       ctx.progress.step(`${NAME}: service POST /webhook on ${STORE_LABEL[store]}, ${s.connections} connections`);
@@ -64,18 +72,23 @@ export const webhookIngest: Benchmark = {
     const service = services.sqlite;
     const pg = services.postgres;
 
-    const limit = Math.min(bare.reqPerSec, ceiling.unwrap.opsPerSec);
-    const figures = (r: IngestServiceResult) => {
-      const ratio = r.load.reqPerSec / limit;
+    // The targets: ≥ 80 % (SQLite) and ≥ 60 % (PostgreSQL) of the Koa + raw body + verify reference measured in
+    // this run; p99 ack ≤ 15 ms wherever the reference's own p99 is ≤ 5 ms (on a loaded machine it is not, and
+    // then the p99 target is reported as not applicable).
+    const MIN_RATIO: Record<StoreKind, number> = { sqlite: 0.8, postgres: 0.6 };
+    const refP99 = honestP99(reference);
+    const p99Applies = refP99.value <= 5;
+    const figures = (r: IngestServiceResult, store: StoreKind) => {
+      const ratio = r.load.reqPerSec / reference.reqPerSec;
       const p99 = honestP99(r.load);
-      return { ratio, p99, met: ratio >= 0.8, p99Met: p99.value <= 15 };
+      return { ratio, p99, met: ratio >= MIN_RATIO[store], p99Met: p99Applies ? p99.value <= 15 : null };
     };
-    const { ratio, p99, met, p99Met } = figures(service);
-    const pgFigures = figures(pg);
+    const { ratio, p99, met, p99Met } = figures(service, 'sqlite');
+    const pgFigures = figures(pg, 'postgres');
 
     // The CPU profile is taken on SQLite, as before: one profile per run keeps the suite's length in bounds.
     const profile =
-      met && p99Met
+      met && p99Met !== false
         ? undefined
         : await profileService(ctx, NAME, (profileDir) =>
             ctx.runner.run<IngestServiceResult>({
@@ -94,7 +107,7 @@ export const webhookIngest: Benchmark = {
         {
           title: 'Webhook ingest: signed webhooks per second',
           subtitle: [
-            `${s.connections} connections, closed loop, ≤ ${s.maxSeconds} s each; verify ceiling: SDK unwrap with ${s.connections} in flight`,
+            `${s.connections} connections, closed loop, ≤ ${s.maxSeconds} s each; verify ceiling: the service's verifier with ${s.connections} in flight`,
             `service p99: SQLite ${p99.text}, PostgreSQL ${pgFigures.p99.text}; bare Koa p99 ${ms(bare.latency.p99)}`,
             `${ctx.machine.cores} cores, Node ${ctx.machine.node}; ${TOPOLOGY}`,
           ],
@@ -102,42 +115,55 @@ export const webhookIngest: Benchmark = {
         },
         [
           { label: 'bare Koa, 200 without reading the body', value: bare.reqPerSec },
-          { label: 'ed25519 verification alone (telnyx unwrap)', value: ceiling.unwrap.opsPerSec },
+          { label: 'Koa + raw body + verify, 200 (the reference)', value: reference.reqPerSec },
+          { label: 'ed25519 verification alone (service verifier, WebCrypto)', value: ceiling.webCrypto.opsPerSec },
           { label: 'service POST /webhook on SQLite (verify + inbox insert + 200)', value: service.load.reqPerSec },
           { label: 'service POST /webhook on PostgreSQL', value: pg.load.reqPerSec },
         ],
         'req/s',
       ),
     );
-    const ratiosOf = (r: IngestServiceResult) => ({ toBareKoa: r.load.reqPerSec / bare.reqPerSec, toVerifyCeiling: r.load.reqPerSec / ceiling.unwrap.opsPerSec, toLimit: r.load.reqPerSec / limit });
-    const data = { sizes: s, ceiling, bare, service, postgres: pg, ratios: ratiosOf(service), postgresRatios: ratiosOf(pg), profile };
+    const ratiosOf = (r: IngestServiceResult) => ({
+      toBareKoa: r.load.reqPerSec / bare.reqPerSec,
+      toVerifyCeiling: r.load.reqPerSec / ceiling.webCrypto.opsPerSec,
+      toReference: r.load.reqPerSec / reference.reqPerSec,
+    });
+    const data = { sizes: s, ceiling, bare, reference, service, postgres: pg, ratios: ratiosOf(service), postgresRatios: ratiosOf(pg), profile };
     const json = await writeResult(ctx, NAME, data);
 
     const markdown = [
       mdTable(LOAD_HEADERS, [
         loadRow('service `POST /webhook`, SQLite', service.load),
         loadRow('service `POST /webhook`, PostgreSQL', pg.load),
+        loadRow('Koa + raw body + verify (the reference)', reference),
         loadRow('bare Koa (200, body unread)', bare),
       ]),
       '',
       mdTable(
         ['verification alone (same bodies and headers)', 'in flight', 'ops', 'ops/s'],
         [
-          ['`client.webhooks.unwrap` (the service\'s verifier)', ceiling.unwrap.concurrency, ceiling.unwrap.ops, perSec(ceiling.unwrap.opsPerSec)],
-          ['`client.webhooks.unwrap`, one at a time', 1, ceiling.unwrapSerial.ops, perSec(ceiling.unwrapSerial.opsPerSec)],
-          ['`crypto.verify` (sync, key imported once)', 1, ceiling.cryptoVerify.ops, perSec(ceiling.cryptoVerify.opsPerSec)],
+          ['the service\'s verifier: WebCrypto, key imported once', ceiling.webCrypto.concurrency, ceiling.webCrypto.ops, perSec(ceiling.webCrypto.opsPerSec)],
+          ['`crypto.verify` (sync, key imported once)', ceiling.cryptoVerify.concurrency, ceiling.cryptoVerify.ops, perSec(ceiling.cryptoVerify.opsPerSec)],
+          ['the SDK\'s `client.webhooks.unwrap` (key imported per call)', ceiling.unwrap.concurrency, ceiling.unwrap.ops, perSec(ceiling.unwrap.opsPerSec)],
+          ['the SDK\'s `client.webhooks.unwrap`, one at a time', 1, ceiling.unwrapSerial.ops, perSec(ceiling.unwrapSerial.opsPerSec)],
         ],
       ),
       '',
       mdTable(
         ['ratio', 'SQLite', 'PostgreSQL'],
         [
+          ['service ÷ Koa + raw body + verify — target ≥ 80 % (SQLite), ≥ 60 % (PostgreSQL)', `${pct(ratio)} (${verdict(met)})`, `${pct(pgFigures.ratio)} (${verdict(pgFigures.met)})`],
+          [
+            `service p99 ack at ${s.connections} connections — target ≤ 15 ms where the reference's p99 (${refP99.text}) is ≤ 5 ms`,
+            `${p99.text} (${p99Verdict(p99Met)})`,
+            `${pgFigures.p99.text} (${p99Verdict(pgFigures.p99Met)})`,
+          ],
           ['service ÷ bare Koa', pct(data.ratios.toBareKoa), pct(data.postgresRatios.toBareKoa)],
-          ['service ÷ verify ceiling', pct(data.ratios.toVerifyCeiling), pct(data.postgresRatios.toVerifyCeiling)],
-          ['service ÷ min(bare Koa, verify ceiling) — target ≥ 80 %', `${pct(ratio)} (${verdict(met)})`, `${pct(pgFigures.ratio)} (${verdict(pgFigures.met)})`],
-          [`service p99 ack at ${s.connections} connections — target ≤ 15 ms`, `${p99.text} (${verdict(p99Met)})`, `${pgFigures.p99.text} (${verdict(pgFigures.p99Met)})`],
+          ['service ÷ verification alone', pct(data.ratios.toVerifyCeiling), pct(data.postgresRatios.toVerifyCeiling)],
         ],
       ),
+      '',
+      `Verification with ${s.connections} in flight: the service's WebCrypto verifier (key imported once) at ${pct(ceiling.webCrypto.opsPerSec / ceiling.cryptoVerify.opsPerSec)} of synchronous \`crypto.verify\` and ${pct(ceiling.webCrypto.opsPerSec / ceiling.unwrap.opsPerSec)} of the SDK's unwrap.`,
       '',
       `Event worker meanwhile: ${STORE_KINDS.map((store) => {
         const r = services[store];
@@ -160,11 +186,23 @@ export const webhookIngest: Benchmark = {
       files: [json, plot],
       targets: STORE_KINDS.flatMap((store) => {
         const r = services[store];
-        const f = figures(r);
+        const f = figures(r, store);
         const benchmark = `Webhook ingest (${STORE_LABEL[store]})`;
         return [
-          { benchmark, figure: 'webhooks/s ÷ min(bare Koa, verify ceiling)', target: '≥ 80 %', measured: `${pct(f.ratio)} (${perSec(r.load.reqPerSec)} vs ${perSec(limit)})`, met: f.met },
-          { benchmark, figure: `p99 ack at ${s.connections} connections`, target: '≤ 15 ms', measured: f.p99.text, met: f.p99Met },
+          {
+            benchmark,
+            figure: 'webhooks/s ÷ Koa + raw body + verify',
+            target: `≥ ${pct(MIN_RATIO[store])}`,
+            measured: `${pct(f.ratio)} (${perSec(r.load.reqPerSec)} vs ${perSec(reference.reqPerSec)})`,
+            met: f.met,
+          },
+          {
+            benchmark,
+            figure: `p99 ack at ${s.connections} connections`,
+            target: '≤ 15 ms (where the reference p99 ≤ 5 ms)',
+            measured: p99Applies ? f.p99.text : `${f.p99.text} (reference p99 ${refP99.text}: not applicable)`,
+            met: f.p99Met,
+          },
         ];
       }),
     };

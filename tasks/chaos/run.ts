@@ -1,7 +1,8 @@
 /**
  * `make chaos` (`npm run chaos`): three instances of the service on one fresh PostgreSQL database, behind a
- * round-robin proxy that skips dead backends, with the carrier simulator in its own process. An account schedules
- * 5,000 calls due over about 60 s through the proxy (some canceled); every 10 s one random instance is killed with
+ * round-robin proxy that skips dead backends, with the carrier simulator in its own process. Four accounts schedule
+ * 5,000 calls between them, due over about 60 s, through the proxy (some canceled), so claims share the channels
+ * among accounts as they would in use; every 10 s one random instance is killed with
  * `kill -9` and started again. Checks, at the carrier and in the database: no call lost, none dialed twice, none
  * stuck, no canceled call dialed, never more than DIALS_PER_SECOND dials in any 1 s nor 5 × that in any 5 s, never
  * more live calls than MAX_CONCURRENT_CALLS. Loopback only; bounded to 5 minutes. Exits 1 when a check fails.
@@ -34,21 +35,24 @@ const started = Date.now();
 const log = (text: string) => process.stdout.write(`[chaos ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// A fresh database, migrated, with one activated account.
+// A fresh database, migrated, with the activated accounts.
 const dbName = `daj_chaos_${randomBytes(5).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 2 });
 await admin.query(`CREATE DATABASE ${dbName}`);
 const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
 const store = createPostgresStore({ connectionString: dbUrl, max: 4 });
 await store.migrate();
-const email = 'chaos@example.test';
+const ACCOUNTS = 4;
+const emails = Array.from({ length: ACCOUNTS }, (_, i) => `chaos-${i}@example.test`);
 const password = 'chaos monkey keeps dialing';
 const passwordHash = await hashPassword(password, 10);
-const accountId = `acct-${randomBytes(4).toString('hex')}`;
-await store.insertAccount({ id: accountId, email, passwordHash, createdAt: Date.now() });
-const link = randomBytes(16).toString('base64url');
-await store.insertMailToken({ tokenHash: sha256(link), accountId, purpose: 'activate', passwordHash, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
-await store.activateWithToken(sha256(link), Date.now());
+for (const email of emails) {
+  const accountId = `acct-${randomBytes(4).toString('hex')}`;
+  await store.insertAccount({ id: accountId, email, passwordHash, createdAt: Date.now() });
+  const link = randomBytes(16).toString('base64url');
+  await store.insertMailToken({ tokenHash: sha256(link), accountId, purpose: 'activate', passwordHash, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+  await store.activateWithToken(sha256(link), Date.now());
+}
 
 const logDir = mkdtempSync(join(tmpdir(), 'daj-chaos-'));
 log(`database ${dbName}; logs in ${logDir}`);
@@ -103,9 +107,12 @@ const api = async (method: string, path: string, body?: unknown, headers: Record
   });
   return { status: res.status, json: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
 };
-const tokenAnswer = await api('POST', '/api/auth/token', { email, password });
-if (tokenAnswer.status !== 200) throw new Error(`sign-in failed: ${tokenAnswer.status}`);
-const auth = { authorization: `Bearer ${String(tokenAnswer.json?.access_token)}` };
+const auths: Record<string, string>[] = [];
+for (const email of emails) {
+  const tokenAnswer = await api('POST', '/api/auth/token', { email, password });
+  if (tokenAnswer.status !== 200) throw new Error(`sign-in failed: ${tokenAnswer.status}`);
+  auths.push({ authorization: `Bearer ${String(tokenAnswer.json?.access_token)}` });
+}
 
 // Every 10 s one random instance is killed with kill -9 and started again.
 let kills = 0;
@@ -139,6 +146,7 @@ await Promise.all(
       lastDue = Math.max(lastDue, dueAt);
       const at = new Date(dueAt).toISOString();
       const to = `+1202555${String(1000 + (i % 5000)).padStart(4, '0')}`;
+      const auth = auths[i % ACCOUNTS] as Record<string, string>;
       const answer = await api('POST', '/api/calls', { to, at, timezone: 'UTC' }, { ...auth, 'idempotency-key': `chaos-${i}` }).catch(() => ({
         status: 0,
         json: undefined,

@@ -1,5 +1,6 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import type { Store } from '../../src/store/store.ts';
+import { recordingGuard } from '../helpers/no-limits.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -114,13 +115,29 @@ export function accountStoreContract(test: TestFn, name: string, make: () => Pro
     t.truthy(await store.getCall(theirs.id), 'unscoped reads see every call (the queue, the worker)');
     t.is((await store.listCalls({ accountId: 'a', limit: 10 })).length, 2);
     t.is((await store.listCalls({ limit: 10 })).length, 4);
-    t.deepEqual(await store.callsCreatedByAccount('a', T0 - 90 * 60_000, 10), [T0 - HOUR]);
-    t.deepEqual(await store.callsCreatedByAccount('a', 0, 1), [T0 - 2 * HOUR], 'oldest first, at most the limit');
-    t.deepEqual(await store.pendingOfAccount('a'), { count: 2, soonestDueAt: T0 + 10 });
+    // What a guarded insert shows its limits, counted in the insert's transaction (the tally is of the rows before it).
+    const tallyOf = async (reads: Parameters<typeof recordingGuard>[2], id: string) => {
+      const guard = recordingGuard('a', '+12025550123', reads);
+      await store.insertCall({ ...call('a', T0 + 1000), id }, guard);
+      return guard.seen[0];
+    };
+    t.like(await tallyOf({ createdSince: T0 - 90 * 60_000, createdMax: 10 }, 'g1'), { createdByAccount: [T0 - HOUR], pending: { count: 2, soonestDueAt: T0 + 10 } });
+    t.like(await tallyOf({ createdSince: 0, createdMax: 1 }, 'g2'), { createdByAccount: [T0 - 2 * HOUR] }, 'oldest first, at most the limit');
     await store.transition(theirs.id, ['scheduled'], 'canceled', T0);
-    t.deepEqual(await store.callsDueToNumber('+12025550123', T0, T0 + 100, 10), [T0 + 40, T0 + 10], 'latest due first; canceled calls are not counted');
-    t.deepEqual(await store.callsDueToNumber('+12025550123', T0, T0 + 100, 1), [T0 + 40], 'at most the limit');
-    t.deepEqual(await store.callsDueToNumber('+12025550123', T0 + 10, T0 + 40, 10), [], 'both ends excluded');
+    await store.transition('g1', ['scheduled'], 'canceled', T0);
+    await store.transition('g2', ['scheduled'], 'canceled', T0);
+    t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, numberMax: 10 }, 'g3'), { dueToNumber: [T0 + 40, T0 + 10] }, 'latest due first; canceled calls are not counted');
+    t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, numberMax: 1 }, 'g4'), { dueToNumber: [T0 + 40] }, 'at most the limit');
+    t.like(await tallyOf({ dueFrom: T0 + 10, dueUntil: T0 + 40, numberMax: 10 }, 'g5'), { dueToNumber: [T0 + 40, T0 + 10] }, 'both ends included: a call exactly a day away counts');
+    t.like(await tallyOf({ dueFrom: T0 + 11, dueUntil: T0 + 39, numberMax: 10 }, 'g5b'), { dueToNumber: [] });
+    t.like(await tallyOf({ createdMax: 0, countPending: false, numberMax: 0 }, 'g6'), { createdByAccount: [], pending: { count: 0, soonestDueAt: null }, dueToNumber: [] }, 'a limit turned off reads nothing');
+    t.like(await tallyOf({ dueFrom: T0, dueUntil: T0 + 100, ownNumberMax: 10 }, 'g7'), { ownDueToNumber: [T0 + 10], answeredBefore: false }, "the account's own calls to the number");
+    await store.transition(mine.id, ['scheduled'], 'completed', T0);
+    t.like(await tallyOf({ ownNumberMax: 10 }, 'g8'), { answeredBefore: true }, 'a completed call of the account to the number');
+    t.like(await tallyOf({ ownNumberMax: 0 }, 'g9'), { ownDueToNumber: [], answeredBefore: false }, 'not read when that limit is off');
+    const refusing = { ...recordingGuard('a', '+12025550123'), decide: () => { throw new Error('over the limit'); } };
+    await t.throwsAsync(store.insertCall({ ...call('a', T0 + 2000), id: 'refused' }, refusing), { message: 'over the limit' });
+    t.is(await store.getCall('refused'), undefined, 'a refusal rolls the insert back');
   });
 
   test(`${name}: when one account's list mixes statuses and equal times, then pages follow one order with nothing lost or repeated`, async (t) => {

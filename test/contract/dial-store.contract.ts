@@ -3,7 +3,7 @@ import { OUTCOME_UNKNOWN_REASON } from '../../src/calls/reasons.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
-const LIMITS = { maxLive: 10, perWindow: 3, windowMs: 1000 };
+const LIMITS = { maxLive: 10, perAccount: 10, perWindow: 3, windowMs: 1000 };
 
 /**
  * The contract of what several instances share through the store: claims that take a dial slot and a lease, dial
@@ -22,13 +22,13 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     const store = await withStore(t);
     for (const id of ['a', 'b', 'c', 'd']) await insert(store, id);
     const lease = { owner: 'i1', until: T0 + 10_000 };
-    t.is((await store.claimNextDial(() => T0, LIMITS, lease)).claimed?.id, 'a');
-    t.is((await store.claimNextDial(() => T0 + 100, LIMITS, lease)).claimed?.id, 'b');
-    t.is((await store.claimNextDial(() => T0 + 200, LIMITS, lease)).claimed?.id, 'c');
+    t.is((await store.claimDue(() => T0, LIMITS, lease, 1)).claimed[0]?.id, 'a');
+    t.is((await store.claimDue(() => T0 + 100, LIMITS, lease, 1)).claimed[0]?.id, 'b');
+    t.is((await store.claimDue(() => T0 + 200, LIMITS, lease, 1)).claimed[0]?.id, 'c');
     // A claim's slot may be stamped a few ms after its `now` (PostgreSQL adds the time it waited for the claim lock).
     const wait = async (at: number) => {
-      const result = await store.claimNextDial(() => at, LIMITS, lease);
-      return result.claimed === null && result.reason === 'rate' ? result.waitMs : -1;
+      const result = await store.claimDue(() => at, LIMITS, lease, 1);
+      return result.reason === 'rate' ? result.waitMs : -1;
     };
     const near = (value: number, expected: number) => value > 0 && Math.abs(value - expected) < 50;
     t.true(near(await wait(T0 + 300), 700));
@@ -37,7 +37,7 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     t.true(near(await store.takeDialSlot(() => T0 + 999, 3, 1000), 1));
     t.is(await store.takeDialSlot(() => T0 + 1060, 3, 1000), 0);
     t.true(near(await wait(T0 + 1061), 39));
-    t.is((await store.claimNextDial(() => T0 + 1260, LIMITS, lease)).claimed?.id, 'd');
+    t.is((await store.claimDue(() => T0 + 1260, LIMITS, lease, 1)).claimed[0]?.id, 'd');
   });
 
   test(`${name}: when a claim is refused for a channel or a canceled call, then it takes no dial slot`, async (t) => {
@@ -47,11 +47,11 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     await insert(store, 'c');
     await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
     const lease = { owner: 'i1', until: T0 + 10_000 };
-    t.is((await store.claimNextDial(() => T0, { ...LIMITS, maxLive: 1 }, lease)).claimed?.id, 'a');
-    // b's number opted out: the claim cancels it instead (before it counts the channels).
-    t.like(await store.claimNextDial(() => T0, { ...LIMITS, maxLive: 1 }, lease), { claimed: null, reason: 'not_scheduled' });
+    t.is((await store.claimDue(() => T0, { ...LIMITS, maxLive: 1 }, lease, 1)).claimed[0]?.id, 'a');
+    // b's number opted out: the claim cancels it instead.
+    t.like(await store.claimDue(() => T0, { ...LIMITS, maxLive: 2 }, lease, 1), { claimed: [], reason: 'not_scheduled' });
     t.like(await store.getCall('b'), { status: 'canceled' });
-    t.like(await store.claimNextDial(() => T0, { ...LIMITS, maxLive: 1 }, lease), { claimed: null, reason: 'no_channel' });
+    t.like(await store.claimDue(() => T0, { ...LIMITS, maxLive: 1 }, lease, 1), { claimed: [], reason: 'no_channel' });
     t.like(await store.getCall('c'), { status: 'scheduled' });
     t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
     t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
@@ -62,8 +62,8 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     const store = await withStore(t);
     await insert(store, 'a');
     await insert(store, 'b');
-    t.is((await store.claimNextDial(() => T0, LIMITS, { owner: 'dead', until: T0 + 10_000 })).claimed?.id, 'a');
-    t.is((await store.claimNextDial(() => T0, LIMITS, { owner: 'alive', until: T0 + 10_000 })).claimed?.id, 'b');
+    t.is((await store.claimDue(() => T0, LIMITS, { owner: 'dead', until: T0 + 10_000 }, 1)).claimed[0]?.id, 'a');
+    t.is((await store.claimDue(() => T0, LIMITS, { owner: 'alive', until: T0 + 10_000 }, 1)).claimed[0]?.id, 'b');
     t.deepEqual([...(await store.leasedDials(T0 + 5000))].sort(), ['a', 'b']);
     t.deepEqual(await store.takeOverDials(T0 + 5000, { owner: 'other', until: T0 + 15_000 }, 10), []);
     await store.renewDialLeases('alive', ['b', 'a'], T0 + 20_000);

@@ -62,9 +62,15 @@ export function scheduleStoreContract(test: TestFn, name: string, make: () => Pr
     t.is(await store.getSchedule('s1', 'other'), undefined);
     t.deepEqual((await store.listSchedules('acct', 10)).map((s) => s.id), ['s2', 's1']);
     t.deepEqual(await store.listSchedules('other', 10), []);
-    t.is(await store.countActiveSchedules('acct'), 2);
+    const openSeen: number[] = [];
+    const limits = { decideOpen: (open: number) => void openSeen.push(open) };
+    await store.insertSchedule(schedule('s3', { createdAt: T0 + 2 }), limits);
     t.like(await store.updateSchedule('s2', { status: 'ended', endReason: 'stopped', retry: null }, T0 + 5), { status: 'ended', endReason: 'stopped', retry: null, updatedAt: T0 + 5 });
-    t.is(await store.countActiveSchedules('acct'), 1);
+    await store.insertSchedule(schedule('s4', { createdAt: T0 + 6 }), limits);
+    t.deepEqual(openSeen, [2, 2], 'the insert counts the schedules not ended, before itself');
+    const refuse = { decideOpen: () => { throw new Error('too many'); } };
+    await t.throwsAsync(store.insertSchedule(schedule('s5'), refuse), { message: 'too many' });
+    t.is(await store.getSchedule('s5'), undefined, 'a refusal rolls the insert back');
   });
 
   test(`${name}: when an occurrence is created, then it is an ordinary scheduled call and the schedule's cursor moves to it`, async (t) => {

@@ -9,6 +9,7 @@ import { historySql, upcomingSql } from '../../src/store/sqlite/sqlite-call-list
 import { storeContract } from './store.contract.ts';
 import { liveStoreContract } from './live-store.contract.ts';
 import { dialStoreContract } from './dial-store.contract.ts';
+import { inboxStoreContract } from './inbox-store.contract.ts';
 import { accountStoreContract } from './account-store.contract.ts';
 import { scheduleStoreContract } from './schedule-store.contract.ts';
 
@@ -33,6 +34,7 @@ async function makeSqlite() {
 storeContract(test, 'sqlite', makeSqlite);
 liveStoreContract(test, 'sqlite', makeSqlite);
 dialStoreContract(test, 'sqlite', makeSqlite);
+inboxStoreContract(test, 'sqlite', makeSqlite);
 accountStoreContract(test, 'sqlite', makeSqlite);
 scheduleStoreContract(test, 'sqlite', makeSqlite);
 

@@ -10,14 +10,14 @@ const FIXTURE_OWNER = 'call-fixtures';
 const NO_RATE = { perWindow: 1_000_000, windowMs: 1 };
 
 /**
- * Claims call `id` at `at` through the store's own claim (`claimNextDial`), on either store: `scheduled → dialing`,
+ * Claims call `id` at `at` through the store's own claim (`claimDue`, one call), on either store: `scheduled → dialing`,
  * the attempt counted, its lateness recorded; `no_channel` at `maxLive` live calls; a call to an opted-out number is
  * canceled instead (`not_scheduled`). The call must be the first due at `at`: this throws, claiming nothing,
  * when another call comes first or it is not due yet (for that, on SQLite, see {@link claimedInSqlite}). Unlike the
  * dialer's claims it holds no live lease, but it does record a dial slot at `at`.
  */
 export async function claimed(
-  store: Pick<CallStore, 'getCall'> & Pick<CallClaims, 'nextDue'> & Pick<DialStore, 'claimNextDial'>,
+  store: Pick<CallStore, 'getCall'> & Pick<CallClaims, 'nextDue'> & Pick<DialStore, 'claimDue'>,
   id: string,
   at: number,
   maxLive = 1000,
@@ -29,10 +29,11 @@ export async function claimed(
     if (!(await scheduled())) return { claimed: null, reason: 'not_scheduled' }; // ended meanwhile (a race under test)
     throw new Error(`claimed(${id}): not the first call due at ${at} (first: ${first?.id ?? 'none'} at ${first?.dueAt ?? '-'}); use claimedInSqlite`);
   }
-  const result = await store.claimNextDial(() => at, { maxLive, ...NO_RATE }, { owner: FIXTURE_OWNER, until: at - 1 });
-  if (result.claimed) {
-    if (result.claimed.id !== id) throw new Error(`claimed(${id}): the store claimed ${result.claimed.id}`);
-    return result;
+  const result = await store.claimDue(() => at, { maxLive, perAccount: maxLive, ...NO_RATE }, { owner: FIXTURE_OWNER, until: at - 1 }, 1);
+  const [call] = result.claimed;
+  if (call) {
+    if (call.id !== id) throw new Error(`claimed(${id}): the store claimed ${call.id}`);
+    return { claimed: call };
   }
   return { claimed: null, reason: result.reason === 'no_channel' ? 'no_channel' : 'not_scheduled' };
 }
@@ -47,7 +48,7 @@ export function claimedInSqlite(database: string, id: string, at: number, maxLiv
   const db = new DatabaseSync(database.replace(/^sqlite:/, ''), { timeout: 5000 });
   try {
     const { sql, tx } = createConnection(db);
-    return Promise.resolve(tx(() => claimIn(sql, id, at, maxLive) as ClaimResult));
+    return Promise.resolve(tx(() => claimIn(sql, id, at, maxLive)));
   } finally {
     db.close();
   }

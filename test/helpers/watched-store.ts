@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Call } from '../../src/calls/call.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -23,13 +23,25 @@ export function watchStore(store: Store) {
       return ids;
     },
   };
-  /** Resolves with the call once `match` holds for it (checked now, then at each change). */
+  /**
+   * Resolves with the call once `match` holds for it (checked now, then at each change). The listener stays on from
+   * before the first read until the match, so a change announced while the waiter is between two awaits is not missed
+   * (`once` in a loop would miss a second change announced in the same turn as the first).
+   */
   async function waitFor(id: string, match: (call: Call) => boolean): Promise<Call> {
-    const current = await store.getCall(id);
-    if (current && match(current)) return current;
-    for (;;) {
-      const [call] = (await once(changes, 'change')) as [Call];
-      if (call.id === id && match(call)) return call;
+    let onChange: ((call: Call) => void) | undefined;
+    const changed = new Promise<Call>((resolve) => {
+      onChange = (call: Call) => {
+        if (call.id === id && match(call)) resolve(call);
+      };
+      changes.on('change', onChange);
+    });
+    try {
+      const current = await store.getCall(id);
+      if (current && match(current)) return current;
+      return await changed;
+    } finally {
+      if (onChange) changes.off('change', onChange);
     }
   }
   return { store: watched, waitFor };

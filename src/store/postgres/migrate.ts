@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { readSchemaSteps, type SchemaStep, type SchemaTokens } from '../schema/schema-steps.ts';
+import { fairPick } from '../shared/fair-pick.ts';
 
 /**
  * `../schema/`'s steps in PostgreSQL terms: epoch-ms times as BIGINT, ids as identity columns. JSON (timeline
@@ -15,13 +16,22 @@ const POSTGRES_TOKENS: SchemaTokens = {
   rowid: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
 };
 
-/** What only PostgreSQL has, appended to the step that brought it: the claim function and the change-notify trigger. */
-const FUNCTIONS_BY_STEP: Readonly<Record<number, readonly string[]>> = { 7: ['claim-dial.sql', 'call-changed.sql'] };
+/**
+ * What only PostgreSQL has, appended to the step that brought it: the claim functions and the triggers. A function
+ * file's `{fair_pick}` is the fair share's pick (../shared/fair-pick.sql) in the claim function's parameter names.
+ */
+const FUNCTIONS_BY_STEP: Readonly<Record<number, readonly string[]>> = {
+  7: ['claim-dial.sql', 'call-changed.sql'],
+  8: ['dial-gate.sql', 'claim-due.sql', 'call-changed-once.sql'],
+};
+const PICK_PARAMETERS: Readonly<Record<string, string>> = { at: 'p_at', scan: 'p_scan', share: 'p_share', n: 'v_n' };
 
 /** The numbered steps as this database runs them (read from the `.sql` files on each call). */
 export function postgresMigrations(): SchemaStep[] {
   return readSchemaSteps(POSTGRES_TOKENS).map((step) => {
-    const functions = (FUNCTIONS_BY_STEP[step.version] ?? []).map((file) => readFileSync(join(import.meta.dirname, 'functions', file), 'utf8'));
+    const functions = (FUNCTIONS_BY_STEP[step.version] ?? []).map((file) =>
+      readFileSync(join(import.meta.dirname, 'functions', file), 'utf8').replace('{fair_pick}', () => fairPick((name) => PICK_PARAMETERS[name] ?? name)),
+    );
     return { ...step, sql: [step.sql, ...functions].join('\n') };
   });
 }

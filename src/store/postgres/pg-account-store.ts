@@ -1,5 +1,4 @@
 import type { AccountStore, LimitBucket } from '../../accounts/account-store.ts';
-import { IS_WAITING } from '../shared/sql-status.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 import { accountFromRow, type AccountRow } from '../shared/account-rows.ts';
 
@@ -140,28 +139,5 @@ export function createPgAccountStore({ query, tx }: { query: Query; tx: PgTx }):
       );
     },
 
-    async callsCreatedByAccount(accountId, since, limit) {
-      const { rows } = await query<{ created_at: number }>(
-        'SELECT created_at FROM calls WHERE account_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT $3',
-        [accountId, since, limit],
-      );
-      return rows.map((r) => r.created_at);
-    },
-    async callsDueToNumber(to, after, before, limit) {
-      // Reads that number's calls through calls_number_created: this very limit keeps them to a few per day.
-      const { rows } = await query<{ due_at: number }>(
-        "SELECT due_at FROM calls WHERE to_number = $1 AND due_at > $2 AND due_at < $3 AND status <> 'canceled' ORDER BY due_at DESC LIMIT $4",
-        [to, after, before, limit],
-      );
-      return rows.map((r) => r.due_at);
-    },
-    async pendingOfAccount(accountId) {
-      const row = (
-        await query<{ n: number; soonest: number | null }>(`SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = $1 AND ${IS_WAITING}`, [
-          accountId,
-        ])
-      ).rows[0];
-      return { count: row?.n ?? 0, soonestDueAt: row?.soonest ?? null };
-    },
   };
 }

@@ -1,15 +1,15 @@
 import { OPTED_OUT_REASON, OUTCOME_UNKNOWN_REASON } from '../../calls/reasons.ts';
-import type { DialStore, NextDialResult } from '../../dialing/dial-store.ts';
+import type { DialLease, DialLimits, DialStore, DueClaim } from '../../dialing/dial-store.ts';
+import { IS_LIVE } from '../shared/sql-status.ts';
+import { FAIR_SCAN } from '../shared/fair-pick.ts';
 import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
-/** Serialises claims and dial slots of every instance (the same key as in `daj_claim_dial`, migration 7), apart from the migration lock's. */
-const CLAIM_LOCK_KEY = '4920535863799008070';
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 
-/** Milliseconds until a dial slot frees (0: one is free now), under the claim lock. */
+/** Milliseconds until a dial slot frees (0: one is free now), under the gate. */
 async function slotWait(q: Query, at: number, perWindow: number, windowMs: number): Promise<number> {
   const { rows } = await q<{ at: number }>('SELECT at FROM dial_slots WHERE at > $1 ORDER BY at DESC OFFSET $2 LIMIT 1', [at - windowMs, perWindow - 1]);
   const oldest = rows[0]?.at;
@@ -21,50 +21,54 @@ async function takeSlot(q: Query, at: number): Promise<void> {
   await q('WITH pruned AS (DELETE FROM dial_slots WHERE at < $2) INSERT INTO dial_slots (at) VALUES ($1)', [at, at - SLOT_HISTORY_MS]);
 }
 
-/**
- * The claim, one statement (`daj_claim_dial`, migration 7): under one advisory lock shared by every instance (only a
- * claim moves a call into a live status, so the live count it checks stays true until it commits),
- * `scheduled → dialing` when the number has not opted out, a channel is free and (with `gate`) a dial slot too; the
- * slot and the lease are taken with it. `id` null: the earliest due call no other claim holds (SKIP LOCKED).
- */
-async function claimOne(
-  query: Query,
-  id: string | null,
-  at: number,
-  maxLive: number,
-  gate?: { perWindow: number; windowMs: number; owner: string; until: number },
-): Promise<NextDialResult> {
-  const { rows } = await query<{ outcome: string; wait_ms: number | null; call_id: string | null }>(
-    'SELECT * FROM daj_claim_dial($1, $2, $3, $4, $5, $6, $7, $8)',
-    [id, at, maxLive, gate?.perWindow ?? null, gate?.windowMs ?? null, gate?.owner ?? null, gate?.until ?? null, OPTED_OUT_REASON],
-  );
-  const result = rows[0];
-  switch (result?.outcome) {
-    case 'claimed': {
-      const row = (await query<CallRow>('SELECT * FROM calls WHERE id = $1', [result.call_id])).rows[0] as CallRow;
-      return { claimed: callFromRow(row) };
-    }
-    case 'rate':
-      return { claimed: null, reason: 'rate', waitMs: Number(result.wait_ms) };
-    case 'no_channel':
-      return { claimed: null, reason: 'no_channel' };
-    case 'none_due':
-      return { claimed: null, reason: 'none_due' };
-    default:
-      return { claimed: null, reason: 'not_scheduled' };
-  }
+type ClaimRow = { r: (CallRow & { outcome?: undefined }) | { outcome: 'none_due' | 'no_channel' | 'not_scheduled' | 'rate'; wait_ms?: number } };
+
+/** The batch claim, one statement (`daj_claim_due`, migration 8): the claimed rows, or one row saying why none. */
+async function claimDue(query: Query, at: number, limits: DialLimits, lease: DialLease, max: number): Promise<DueClaim> {
+  const { rows } = await query<ClaimRow>('SELECT daj_claim_due($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS r', [
+    at,
+    limits.maxLive,
+    limits.perAccount,
+    limits.perWindow,
+    limits.windowMs,
+    lease.owner,
+    lease.until,
+    max,
+    FAIR_SCAN,
+    OPTED_OUT_REASON,
+  ]);
+  const first = rows[0]?.r;
+  if (first?.outcome === 'rate') return { claimed: [], reason: 'rate', waitMs: Number(first.wait_ms) };
+  if (first?.outcome !== undefined) return { claimed: [], reason: first.outcome };
+  return { claimed: rows.map((row) => callFromRow(row.r as CallRow)) };
 }
 
 /** The PostgreSQL side of the dial store, the named leases and the per-call inbox. */
 export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases {
   return {
     sharedByInstances: true,
-    claimNextDial(now, limits, lease) {
-      return claimOne(query, null, now(), limits.maxLive, { perWindow: limits.perWindow, windowMs: limits.windowMs, ...lease });
+    claimDue(now, limits, lease, max) {
+      return claimDue(query, now(), limits, lease, max);
+    },
+    recountLive() {
+      return tx(async (q) => {
+        // The gate first, as every claim and ending takes it: once held, every change to the counts has committed.
+        const before = Number((await q<{ live: number }>('SELECT live FROM dial_gate WHERE id = 1 FOR UPDATE')).rows[0]?.live ?? 0);
+        const live = Number((await q<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`)).rows[0]?.n ?? 0);
+        if (live !== before) await q('UPDATE dial_gate SET live = $1 WHERE id = 1', [live]);
+        const accounts = await q(
+          `WITH counted AS (SELECT account_id, count(*) AS n FROM calls WHERE ${IS_LIVE} AND account_id IS NOT NULL GROUP BY account_id)
+           INSERT INTO account_dials AS a (account_id, live)
+             SELECT coalesce(c.account_id, d.account_id), coalesce(c.n, 0) FROM counted c FULL JOIN account_dials d ON d.account_id = c.account_id
+             WHERE coalesce(c.n, 0) <> coalesce(d.live, 0) ORDER BY 1
+           ON CONFLICT (account_id) DO UPDATE SET live = excluded.live`,
+        );
+        return Math.abs(live - before) + (accounts.rowCount ?? 0);
+      });
     },
     takeDialSlot(now, perWindow, windowMs) {
       return tx(async (q) => {
-        await q('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
+        await q('SELECT 1 FROM dial_gate WHERE id = 1 FOR UPDATE');
         const at = now();
         const wait = await slotWait(q, at, perWindow, windowMs);
         if (wait === 0) await takeSlot(q, at);

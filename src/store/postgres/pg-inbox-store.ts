@@ -1,19 +1,38 @@
-import type { InboxByCall, WebhookInbox } from '../../inbox/inbox-store.ts';
+import type { InboxByCall, InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
 import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
 import type { Query } from './pg-pool.ts';
 
-/** The webhook inbox on PostgreSQL: the intake's insert (a redelivery is a no-op), and the worker's reads by call. */
-export function createPgInboxStore(query: Query): WebhookInbox & InboxByCall {
+/**
+ * The webhook inbox on PostgreSQL: the intake's insert (a redelivery is a no-op), and the worker's reads by call.
+ * The intake's inserts go through `intake`, a connection of their own, so an acknowledgement never queues behind the
+ * worker's and the dialers' statements for the pool's connections.
+ */
+export function createPgInboxStore(query: Query, intake: Query = query): WebhookInbox & InboxByCall {
+  /** One statement (so one commit) for the batch: the rows as arrays, unnested; the new ids come back. */
+  const insertBatch = async (events: readonly InboxEvent[]): Promise<Set<string>> => {
+    if (events.length === 0) return new Set();
+    const { rows } = await intake<{ event_id: string }>(
+      `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[])
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id`,
+      [
+        events.map((e) => e.eventId),
+        events.map((e) => e.callId),
+        events.map((e) => e.callControlId),
+        events.map((e) => e.eventType),
+        events.map((e) => e.occurredAt),
+        events.map((e) => JSON.stringify(e.payload)),
+        events.map((e) => e.receivedAt),
+      ],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  };
   return {
     async insertInbox(event) {
-      const result = await query(
-        `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (event_id) DO NOTHING`,
-        [event.eventId, event.callId, event.callControlId, event.eventType, event.occurredAt, JSON.stringify(event.payload), event.receivedAt],
-      );
-      return result.rowCount === 1;
+      return (await insertBatch([event])).has(event.eventId);
     },
+    insertInboxBatch: insertBatch,
     async pendingInbox(limit, after) {
       const { rows } = after
         ? await query<InboxRow>(
@@ -26,6 +45,14 @@ export function createPgInboxStore(query: Query): WebhookInbox & InboxByCall {
     },
     async markApplied(eventId, at, outcome) {
       await query('UPDATE webhook_inbox SET applied_at = $2, outcome = $3 WHERE event_id = $1', [eventId, at, outcome]);
+    },
+    async markAppliedMany(entries, at) {
+      if (entries.length === 0) return;
+      await query(
+        `UPDATE webhook_inbox w SET applied_at = $1, outcome = u.outcome
+         FROM unnest($2::text[], $3::text[]) AS u(event_id, outcome) WHERE w.event_id = u.event_id`,
+        [at, entries.map((e) => e.eventId), entries.map((e) => e.outcome)],
+      );
     },
     async staleInboxKeys(receivedBefore, limit) {
       const { rows } = await query<{ key: string }>(

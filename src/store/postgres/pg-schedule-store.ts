@@ -6,6 +6,7 @@ import { callFromRow, type CallRow } from '../shared/rows.ts';
 import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../shared/schedule-rows.ts';
 import type { NewCall, NewEvent } from '../../calls/call-store.ts';
 import type { PgTx, Query } from './pg-pool.ts';
+import { decideLimits, lockAccount, openSchedules } from './pg-limits.ts';
 
 const PENDING = "status = 'scheduled' AND retry_of IS NULL";
 
@@ -45,13 +46,20 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
   const calls = (rows: CallRow[]) => rows.map(callFromRow);
 
   return {
-    async insertSchedule(schedule) {
+    async insertSchedule(schedule, limits) {
       const [columns, values] = insertValues(schedule);
-      const { rows } = await query<ScheduleRow>(
-        `INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
-        values,
-      );
-      return scheduleFromRow(rows[0] as ScheduleRow);
+      return tx(async (q) => {
+        if (limits) {
+          await lockAccount(q, schedule.accountId, limits.firstCall?.to);
+          limits.decideOpen(await openSchedules(q, schedule.accountId));
+          if (limits.firstCall) await decideLimits(q, limits.firstCall, true);
+        }
+        const { rows } = await q<ScheduleRow>(
+          `INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+          values,
+        );
+        return scheduleFromRow(rows[0] as ScheduleRow);
+      });
     },
     async getSchedule(id, accountId) {
       const s = await get(query, id);
@@ -60,10 +68,6 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
     async listSchedules(accountId, limit) {
       const { rows } = await query<ScheduleRow>('SELECT * FROM schedules WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [accountId, limit]);
       return rows.map(scheduleFromRow);
-    },
-    async countActiveSchedules(accountId) {
-      const { rows } = await query<{ n: number }>("SELECT count(*) AS n FROM schedules WHERE account_id = $1 AND status <> 'ended'", [accountId]);
-      return Number(rows[0]?.n ?? 0);
     },
     async updateSchedule(id, patch, at) {
       return tx(async (q) => {
@@ -82,8 +86,10 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
       );
       return rows.map(scheduleFromRow);
     },
-    async insertOccurrence(call) {
+    async insertOccurrence(call, guard) {
       return tx(async (q) => {
+        // The limits' locks before the schedule's row lock, as every guarded insert takes them first.
+        if (guard) await decideLimits(q, guard);
         const s = await get(q, call.scheduleId, true);
         if (!s || s.status !== 'active' || call.occurrenceAt <= s.afterAt) return undefined;
         if ((await q(`SELECT 1 FROM calls WHERE schedule_id = $1 AND ${PENDING}`, [call.scheduleId])).rowCount) return undefined;
@@ -123,8 +129,11 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
       return rows.map((r) => r.id);
     },
 
-    async insertRetry(call) {
-      return tx(async (q) => ((await insertOnce(q, call)) ? callById(q, call.id) : undefined));
+    async insertRetry(call, guard) {
+      return tx(async (q) => {
+        if (guard) await decideLimits(q, guard);
+        return (await insertOnce(q, call)) ? callById(q, call.id) : undefined;
+      });
     },
     async callsAwaitingRetry(endedAfter, limit) {
       const { rows } = await query<CallRow>(

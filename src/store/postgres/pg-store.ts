@@ -13,6 +13,7 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
+import { decideLimits } from './pg-limits.ts';
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -43,6 +44,8 @@ async function applyPatch(query: Query, id: string, patch: CallPatch, at: number
 export function createPostgresStore(options: { connectionString: string; max?: number; searchPath?: string }): Store {
   const pool = createPool(options);
   const { query, tx } = createPgAccess(pool);
+  // The webhook intake's connection of its own (see pg-inbox-store.ts).
+  const intake = createPool({ ...options, max: 1 });
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
@@ -74,7 +77,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgScheduleStore({ query, tx, insertEvent }),
     ...createPgLive(query),
     ...createPgDialStore({ query, tx }),
-    ...createPgInboxStore(query),
+    ...createPgInboxStore(query, (text, params) => intake.query(text, params as unknown[])),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -84,11 +87,12 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await Promise.all([pool.end(), intake.end()]);
     },
 
-    async insertCall(call) {
+    async insertCall(call, guard) {
       return tx(async (q) => {
+        if (guard) await decideLimits(q, guard);
         const { rows } = await q<CallRow>(
           `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
@@ -175,7 +179,8 @@ export function createPostgresStore(options: { connectionString: string; max?: n
       return rows.map((r) => ({ id: r.id, dueAt: r.due_at }));
     },
     async countLive() {
-      return (await query<{ n: number }>(`SELECT count(*) AS n FROM calls WHERE ${IS_LIVE}`)).rows[0]?.n ?? 0;
+      // The dial gate's count (migration 8's trigger keeps it), not a scan of every live call.
+      return (await query<{ live: number }>('SELECT live FROM dial_gate WHERE id = 1')).rows[0]?.live ?? 0;
     },
     async findStale(statuses, before) {
       if (statuses.length === 0) return [];

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { readSchemaSteps, type SchemaStep, type SchemaTokens } from '../schema/schema-steps.ts';
 import type { Tx } from './connection.ts';
@@ -10,9 +12,15 @@ const SQLITE_TOKENS: SchemaTokens = {
   rowid: 'INTEGER PRIMARY KEY',
 };
 
+/** What only SQLite has (its own trigger syntax), appended to the step that brought it. */
+const TRIGGERS_BY_STEP: Readonly<Record<number, readonly string[]>> = { 8: ['dial-gate.sql'] };
+
 /** The numbered steps as this database runs them (read from the `.sql` files on each call). */
 export function sqliteMigrations(): SchemaStep[] {
-  return readSchemaSteps(SQLITE_TOKENS);
+  return readSchemaSteps(SQLITE_TOKENS).map((step) => {
+    const triggers = (TRIGGERS_BY_STEP[step.version] ?? []).map((file) => readFileSync(join(import.meta.dirname, 'triggers', file), 'utf8'));
+    return { ...step, sql: [step.sql, ...triggers].join('\n') };
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { AccountStore, LimitBucket } from '../../accounts/account-store.ts';
-import { IS_WAITING } from '../shared/sql-status.ts';
 import type { Sql, Tx } from './connection.ts';
 import { accountFromRow, type AccountRow } from '../shared/account-rows.ts';
 
@@ -129,24 +128,5 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
       );
     },
 
-    async callsCreatedByAccount(accountId, since, limit) {
-      const rows = sql('SELECT created_at FROM calls WHERE account_id = ? AND created_at >= ? ORDER BY created_at LIMIT ?').all(accountId, since, limit);
-      return (rows as { created_at: number }[]).map((r) => r.created_at);
-    },
-    async callsDueToNumber(to, after, before, limit) {
-      // Searches calls_number_created by number: the rows it reads are that number's calls, which this very limit
-      // keeps to a few per day over the retention period and the scheduling horizon.
-      const rows = sql(
-        "SELECT due_at FROM calls WHERE to_number = ? AND due_at > ? AND due_at < ? AND status <> 'canceled' ORDER BY due_at DESC LIMIT ?",
-      ).all(to, after, before, limit);
-      return (rows as { due_at: number }[]).map((r) => r.due_at);
-    },
-    async pendingOfAccount(accountId) {
-      const row = sql(`SELECT count(*) AS n, min(due_at) AS soonest FROM calls WHERE account_id = ? AND ${IS_WAITING}`).get(accountId) as {
-        n: number;
-        soonest: number | null;
-      };
-      return { count: row.n, soonestDueAt: row.soonest };
-    },
   };
 }

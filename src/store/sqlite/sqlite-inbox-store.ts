@@ -1,25 +1,25 @@
-import type { InboxByCall, WebhookInbox } from '../../inbox/inbox-store.ts';
+import type { InboxByCall, InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
 import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
-import type { Sql } from './connection.ts';
+import type { Sql, Tx } from './connection.ts';
 
 /** The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. */
-export function createSqliteInboxStore(sql: Sql): WebhookInbox & InboxByCall {
-  return {
-    async insertInbox(event) {
-      const result = sql(
+export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall {
+  const insertOne = (event: InboxEvent): boolean =>
+    Number(
+      sql(
         `INSERT INTO webhook_inbox (event_id, call_id, call_control_id, event_type, occurred_at, payload, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (event_id) DO NOTHING`,
-      ).run(
-        event.eventId,
-        event.callId,
-        event.callControlId,
-        event.eventType,
-        event.occurredAt,
-        JSON.stringify(event.payload),
-        event.receivedAt,
-      );
-      return Number(result.changes) === 1;
+      ).run(event.eventId, event.callId, event.callControlId, event.eventType, event.occurredAt, JSON.stringify(event.payload), event.receivedAt).changes,
+    ) === 1;
+  return {
+    async insertInbox(event) {
+      return insertOne(event);
+    },
+    async insertInboxBatch(events) {
+      // One transaction, so one commit for the whole batch (the group commit's point); SQLite's statements take
+      // microseconds, the commit is what costs.
+      return tx(() => new Set(events.filter(insertOne).map((e) => e.eventId)));
     },
     async pendingInbox(limit, after) {
       const rows = (
@@ -34,6 +34,13 @@ export function createSqliteInboxStore(sql: Sql): WebhookInbox & InboxByCall {
     },
     async markApplied(eventId, at, outcome) {
       sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?').run(at, outcome, eventId);
+    },
+    async markAppliedMany(entries, at) {
+      if (entries.length === 0) return;
+      const mark = sql('UPDATE webhook_inbox SET applied_at = ?, outcome = ? WHERE event_id = ?');
+      tx(() => {
+        for (const { eventId, outcome } of entries) mark.run(at, outcome, eventId);
+      });
     },
     async staleInboxKeys(receivedBefore, limit) {
       const rows = sql(

@@ -5,6 +5,7 @@ import { callFromRow, type CallRow } from '../shared/rows.ts';
 import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '../shared/schedule-rows.ts';
 import type { NewCall, NewEvent } from '../../calls/call-store.ts';
 import type { Sql, Tx } from './connection.ts';
+import { decideLimits, openSchedules } from './sqlite-limits.ts';
 
 const PENDING = "status = 'scheduled' AND retry_of IS NULL";
 
@@ -39,10 +40,16 @@ export function createSqliteScheduleStore(deps: { sql: Sql; tx: Tx; insertEvent:
   const callRow = (id: string) => callFromRow(sql('SELECT * FROM calls WHERE id = ?').get(id) as CallRow);
 
   return {
-    async insertSchedule(schedule) {
+    async insertSchedule(schedule, limits) {
       const [columns, values] = insertValues(schedule);
-      sql(`INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);
-      return get(schedule.id) as NonNullable<ReturnType<typeof get>>;
+      return tx(() => {
+        if (limits) {
+          limits.decideOpen(openSchedules(sql, schedule.accountId));
+          if (limits.firstCall) decideLimits(sql, limits.firstCall);
+        }
+        sql(`INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);
+        return get(schedule.id) as NonNullable<ReturnType<typeof get>>;
+      });
     },
     async getSchedule(id, accountId) {
       const s = get(id);
@@ -51,9 +58,6 @@ export function createSqliteScheduleStore(deps: { sql: Sql; tx: Tx; insertEvent:
     async listSchedules(accountId, limit) {
       const rows = sql('SELECT * FROM schedules WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, limit) as ScheduleRow[];
       return rows.map(scheduleFromRow);
-    },
-    async countActiveSchedules(accountId) {
-      return (sql("SELECT count(*) AS n FROM schedules WHERE account_id = ? AND status <> 'ended'").get(accountId) as { n: number }).n;
     },
     async updateSchedule(id, patch, at) {
       return tx(() => {
@@ -71,8 +75,9 @@ export function createSqliteScheduleStore(deps: { sql: Sql; tx: Tx; insertEvent:
       ).all(afterId, now, limit) as ScheduleRow[];
       return rows.map(scheduleFromRow);
     },
-    async insertOccurrence(call) {
+    async insertOccurrence(call, guard) {
       return tx(() => {
+        if (guard) decideLimits(sql, guard);
         const s = get(call.scheduleId);
         if (!s || s.status !== 'active' || call.occurrenceAt <= s.afterAt) return undefined;
         if (sql(`SELECT 1 FROM calls WHERE schedule_id = ? AND ${PENDING}`).get(call.scheduleId)) return undefined;
@@ -115,8 +120,11 @@ export function createSqliteScheduleStore(deps: { sql: Sql; tx: Tx; insertEvent:
       });
     },
 
-    async insertRetry(call) {
-      return tx(() => (insertOnce(call) ? callRow(call.id) : undefined));
+    async insertRetry(call, guard) {
+      return tx(() => {
+        if (guard) decideLimits(sql, guard);
+        return insertOnce(call) ? callRow(call.id) : undefined;
+      });
     },
     async callsAwaitingRetry(endedAfter, limit) {
       const rows = sql(

@@ -86,6 +86,7 @@ test('when calls to one number were scheduled on different days but fall due wit
   // Created a day apart each, but due in the same minute: the person would be rung three times at once.
   await expectLimited(t, await schedule(c, '2026-11-24T09:00:00Z'), /This number already has 2 calls due within 24 hours of that time/);
   await expectLimited(t, await schedule(c, '2026-11-25T08:59:00Z'), /2 calls due within 24 hours/);
+  await expectLimited(t, await schedule(c, '2026-11-25T09:00:00Z'), /2 calls due within 24 hours/);
   t.is((await schedule(c, '2026-11-25T09:01:00Z')).status, 201, 'more than 24 h after both is fine');
   // A canceled call does not ring, so it does not count.
   b.headers.authorization = `Bearer ${await svc.deps.tokens.accessToken(b.id, 3600)}`;

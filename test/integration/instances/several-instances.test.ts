@@ -181,17 +181,19 @@ await withPostgres(test, (db) => {
     const heard: BusSignal[] = [];
     const twice = new Promise<void>((resolve) =>
       listener.subscribe((signal) => {
-        if (signal.kind === 'changed' && signal.callId === id) heard.push(signal);
+        if (signal.kind === 'changed' && signal.accountId === id) heard.push(signal);
         if (heard.length === 2) resolve();
       }),
     );
-    await store.insertCall({ id, to: '+12025551000', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
+    // The account names the signals: the channel is the database's, shared with this file's other tests.
+    await store.insertAccount({ id, email: `${id}@example.test`, passwordHash: 'x', createdAt: T0 });
+    await store.insertCall({ id, to: '+12025551000', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0, accountId: id });
     await store.update(id, { reason: 'not a status change' }, T0);
     await store.transition(id, ['scheduled'], 'canceled', T0);
     await twice;
     t.deepEqual(heard, [
-      { kind: 'changed', accountId: null, callId: id },
-      { kind: 'changed', accountId: null, callId: id },
+      { kind: 'changed', accountId: id, callId: id },
+      { kind: 'changed', accountId: id },
     ]);
   });
 

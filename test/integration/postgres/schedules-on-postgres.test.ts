@@ -4,6 +4,7 @@ import type { Store } from '../../../src/store/store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { withPostgres } from '../../helpers/postgres.ts';
+import { noCallLimits } from '../../helpers/no-limits.ts';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
 
@@ -39,7 +40,7 @@ await withPostgres(test, (db) => {
         logger: createMemoryLogger().logger,
         newId: () => crypto.randomUUID(),
         queue: { scheduled: () => void (queued += 1) },
-        beforeSchedule: () => Promise.resolve(),
+        callLimits: noCallLimits,
         maxLatenessMs: 900_000,
       });
     const keepers = [store, ...others].map(keeper);

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CarrierNotice } from '../../../src/calls/carrier-event.ts';
@@ -66,4 +66,82 @@ test("when the reconciler's nudge is serialised while an event of the same call 
   t.true(await nudged);
   await worker.whenIdle();
   t.deepEqual(order, ['e1 begins', 'e1 ends', 'nudge', 'e2 begins', 'e2 ends']);
+});
+
+async function sqliteStore(t: ExecutionContext) {
+  const { dir } = testConfig();
+  const store = createSqliteStore({ path: join(dir, 'w.db') });
+  await store.migrate();
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+const readNotice = (event: InboxEvent): CarrierNotice => ({ ...event, name: 'greeting ended', event: { kind: 'greetingEnded' }, detail: {} });
+
+test('when the events of many calls are applied in one turn, then their marks are written in one update, after their effects, and each is applied once', async (t) => {
+  const store = await sqliteStore(t);
+  const marks: string[][] = [];
+  const handled: string[] = [];
+  const watched = Object.assign(Object.create(store) as typeof store, {
+    markAppliedMany: (entries: readonly { eventId: string; outcome: string }[], at: number) => {
+      marks.push(entries.map((e) => e.eventId));
+      t.true(entries.every((e) => handled.includes(e.eventId)), 'marked before its effects');
+      return store.markAppliedMany(entries, at);
+    },
+  });
+  const worker = new InboxWorker({
+    store: watched,
+    clock: createManualClock(T0),
+    logger: createMemoryLogger().logger,
+    read: readNotice,
+    handle: (notice) => {
+      handled.push(notice.eventId);
+      return Promise.resolve('applied');
+    },
+  });
+  const applied: string[] = [];
+  worker.on('applied', (event: InboxEvent) => applied.push(event.eventId));
+  worker.start();
+  t.teardown(() => worker.stop());
+  const events = Array.from({ length: 8 }, (_, i) => inboxEvent(`e${i}`, `call-${i}`, T0 + i));
+  await store.insertInboxBatch(events);
+  for (const event of events) worker.accept(event);
+  await worker.whenIdle();
+  t.deepEqual([...handled].sort(), events.map((e) => e.eventId));
+  t.is(marks.length, 1, `marks written in ${marks.length} updates`);
+  t.deepEqual([...applied].sort(), events.map((e) => e.eventId));
+  t.deepEqual(await store.pendingInbox(10), []);
+});
+
+test('when instances share the store, then a pass writes its marks before it releases the call lease', async (t) => {
+  const store = await sqliteStore(t);
+  const steps: string[] = [];
+  const watched = Object.assign(Object.create(store) as typeof store, {
+    sharedByInstances: true,
+    markAppliedMany: async (entries: readonly { eventId: string; outcome: string }[], at: number) => {
+      await store.markAppliedMany(entries, at);
+      steps.push(`marked ${entries.map((e) => e.eventId).join(',')}`);
+    },
+    releaseLease: async (name: string, owner: string) => {
+      await store.releaseLease(name, owner);
+      steps.push(`released ${name}`);
+    },
+  });
+  const worker = new InboxWorker({
+    store: watched,
+    clock: createManualClock(T0),
+    logger: createMemoryLogger().logger,
+    read: readNotice,
+    handle: () => Promise.resolve('applied'),
+    owner: 'i1',
+  });
+  worker.start();
+  t.teardown(() => worker.stop());
+  await store.insertInboxBatch([inboxEvent('e1', 'c', T0), inboxEvent('e2', 'c', T0 + 1)]);
+  worker.accept(inboxEvent('e1', 'c', T0));
+  await worker.whenIdle();
+  t.deepEqual(steps.slice(0, 2), ['marked e1,e2', 'released inbox:c']);
+  t.deepEqual(await store.pendingInbox(10), []);
 });

@@ -4,6 +4,7 @@ import { createRetries, noRetryBecause } from '../../../src/schedules/retry-call
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { retryColumns } from '../../../src/calls/retry-policy.ts';
+import { noCallLimits } from '../../helpers/no-limits.ts';
 
 const call = (over: Partial<Call>): Call => ({
   id: 'c',
@@ -76,7 +77,7 @@ test('when the sweep meets tries that get no retry, then it notes why, so they l
     logger: createMemoryLogger().logger,
     newId: () => 'r',
     queue: { scheduled: () => undefined },
-    beforeSchedule: () => Promise.resolve(),
+    callLimits: noCallLimits,
   });
   t.is(await retries.sweep(), 0);
   t.deepEqual(stopped, ['f0', 'f1', 'f2']);

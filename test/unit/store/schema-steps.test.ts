@@ -71,7 +71,7 @@ await withPostgres(test, (db) => {
     const [a, b] = [await postgresSchema(stepwise, made[0]?.schema ?? ''), await postgresSchema(full, made[1]?.schema ?? '')];
     t.true(b.indexes.length > 30 && (b.columns.calls?.length ?? 0) === 27);
     t.deepEqual(a, b);
-    t.true(b.functions.some((f) => f.proname === 'daj_claim_dial') && b.triggers.length > 0, 'the functions and triggers are there');
+    t.true(b.functions.some((f) => f.proname === 'daj_claim_due') && b.triggers.length > 0, 'the functions and triggers are there');
     const sqlite = new DatabaseSync(':memory:');
     t.teardown(() => sqlite.close());
     migrateSqlite(sqlite, createConnection(sqlite).tx);

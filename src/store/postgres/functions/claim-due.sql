@@ -1,0 +1,73 @@
+-- The batch claim, one statement: under the dial gate's row lock (every instance's claims and dial slots take it;
+-- it replaces the claim advisory lock), as many due calls as free channels, the dial rate and `p_max` allow, picked
+-- by the fair share (shared/fair-pick.sql), move `scheduled → dialing` with their lease and a dial slot each; the
+-- rows come back as JSON (no read-back). Calls to numbers that opted out are canceled instead. A refusal is one row
+-- with `outcome`. The live counts are the gate's, kept by its trigger, not a count of live calls.
+CREATE FUNCTION daj_claim_due(p_at BIGINT, p_max_live INTEGER, p_share INTEGER, p_per_window INTEGER, p_window_ms BIGINT,
+                              p_owner TEXT, p_until BIGINT, p_max INTEGER, p_scan INTEGER, p_opted_out TEXT)
+RETURNS SETOF json LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+DECLARE
+  v_live INTEGER;
+  v_at BIGINT;
+  v_n INTEGER;
+  v_slots INTEGER;
+  v_first BIGINT;
+  v_ids TEXT[];
+  v_claimed INTEGER;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM calls WHERE status = 'scheduled' AND due_at <= p_at) THEN
+    RETURN NEXT json_build_object('outcome', 'none_due');
+    RETURN;
+  END IF;
+  SELECT live INTO v_live FROM dial_gate WHERE id = 1 FOR UPDATE;
+  -- The caller's time plus what this statement has taken so far (the wait for the gate above all), measured on the
+  -- server's clock: the slots are stamped when the dials can really start, in the caller's time scale.
+  v_at := p_at + floor(1000 * extract(epoch FROM clock_timestamp() - statement_timestamp()))::BIGINT;
+  v_n := LEAST(p_max, p_max_live - v_live);
+  IF v_n <= 0 THEN
+    RETURN NEXT json_build_object('outcome', 'no_channel');
+    RETURN;
+  END IF;
+  IF p_per_window IS NOT NULL THEN
+    SELECT count(*), min(at) INTO v_slots, v_first FROM (SELECT at FROM dial_slots WHERE at > v_at - p_window_ms ORDER BY at DESC LIMIT p_per_window) s;
+    IF v_slots >= p_per_window THEN
+      RETURN NEXT json_build_object('outcome', 'rate', 'wait_ms', GREATEST(1, v_first + p_window_ms - v_at));
+      RETURN;
+    END IF;
+    v_n := LEAST(v_n, p_per_window - v_slots);
+  END IF;
+  -- In the pick's order, which the claimed rows keep: the dials start fairly too.
+  SELECT array_agg(id ORDER BY pos) INTO v_ids FROM ({fair_pick}) picked;
+  IF v_ids IS NULL THEN
+    -- Due calls wait, but each of their accounts holds its share: the next ending frees a place.
+    RETURN NEXT json_build_object('outcome', 'no_channel');
+    RETURN;
+  END IF;
+  WITH canceled AS (
+    UPDATE calls c SET status = 'canceled', reason = p_opted_out, updated_at = p_at, ended_at = p_at
+    WHERE c.id = ANY (v_ids) AND c.status = 'scheduled' AND EXISTS (SELECT 1 FROM do_not_call d WHERE d.number = c.to_number)
+    RETURNING c.id
+  )
+  INSERT INTO call_events (call_id, at, kind, name, detail)
+    SELECT id, p_at, 'status', 'canceled', json_build_object('from', 'scheduled', 'reason', p_opted_out)::TEXT FROM canceled;
+  RETURN QUERY
+    WITH claimed AS (
+      UPDATE calls c SET status = 'dialing', attempt = attempt + 1, claimed_at = p_at, lateness_ms = p_at - due_at, updated_at = p_at,
+        call_control_id = NULL, lease_owner = p_owner, lease_until = p_until
+      WHERE c.id = ANY (v_ids) AND c.status = 'scheduled'
+      RETURNING c.*
+    ), events AS (
+      INSERT INTO call_events (call_id, at, kind, name, detail)
+        SELECT id, p_at, 'status', 'dialing', json_build_object('from', 'scheduled', 'latenessMs', p_at - due_at)::TEXT FROM claimed
+    )
+    SELECT row_to_json(claimed) FROM claimed ORDER BY array_position(v_ids, claimed.id);
+  GET DIAGNOSTICS v_claimed = ROW_COUNT;
+  IF v_claimed = 0 THEN
+    RETURN NEXT json_build_object('outcome', 'not_scheduled');
+  ELSIF p_per_window IS NOT NULL THEN
+    DELETE FROM dial_slots WHERE at < v_at - 10000;
+    INSERT INTO dial_slots (at) SELECT v_at FROM generate_series(1, v_claimed);
+  END IF;
+END
+$fn$;
+DROP FUNCTION daj_claim_dial(TEXT, BIGINT, INTEGER, INTEGER, BIGINT, TEXT, BIGINT, TEXT);
