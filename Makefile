@@ -1,6 +1,6 @@
 # Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
 # whatever `node` the machine has on its PATH.
-.PHONY: run test check clean install bench bench-smoke simulator soak chaos
+.PHONY: run test check clean install bench bench-smoke simulator soak chaos doctor setup smoke-telnyx
 
 NPM ?= npm
 STAMP := node_modules/.install-stamp
@@ -14,8 +14,25 @@ $(STAMP): package.json package-lock.json
 
 install: $(STAMP)
 
+# Node reads .env when there is one (--env-file-if-exists; the environment wins over it); copy .env.example to start.
+NODE_ENV_FILE := node --env-file-if-exists=.env
+
 run: $(STAMP)
-	$(NPM) start
+	$(NPM) exec -- $(NODE_ENV_FILE) src/main.ts
+
+# Checks the Telnyx set-up in .env through the API, one line per check with where to fix it; exit 1 names failures.
+doctor: $(STAMP)
+	$(NPM) exec -- $(NODE_ENV_FILE) tasks/doctor/run.ts
+
+# Points the Call Control application at PUBLIC_URL, assigns the caller id to it and writes missing ids into .env,
+# asking before changing anything the account already had (YES=1 answers yes).
+setup: $(STAMP)
+	$(NPM) exec -- $(NODE_ENV_FILE) tasks/setup/run.ts $(if $(YES),--yes)
+
+# One real call to a number you own (TO=+1…) with the menu; every request and webhook recorded (secrets redacted)
+# into a report to compare with the simulator's behaviour.
+smoke-telnyx: $(STAMP)
+	$(NPM) exec -- $(NODE_ENV_FILE) tasks/smoke-telnyx/run.ts $(TO)
 
 test: $(STAMP)
 	$(NPM) test

@@ -3,6 +3,7 @@ import { buildDeps } from './compose/index.ts';
 import { ROOT_DIR } from './kernel/paths.ts';
 import { join } from 'node:path';
 import { Service } from './service.ts';
+import { doctorLine } from './telnyx/telnyx-doctor.ts';
 
 // The only module that reads the process: environment, terminal, signals, exit codes.
 let config;
@@ -19,7 +20,10 @@ try {
 let service: Service;
 try {
   service = new Service(buildDeps(config, { isTty: process.stdout.isTTY }));
-  await service.start();
+  const started = await service.start();
+  // Plain lines a developer reads at a glance (the log has them too): the tunnel's address and the set-up checks.
+  if (started.tunnelUrl) process.stdout.write(`Telnyx webhooks arrive at ${started.tunnelUrl}/webhook (ngrok tunnel)\n`);
+  for (const check of started.doctor ?? []) process.stdout.write(`${doctorLine(check)}\n`);
 } catch (err) {
   process.stderr.write(`cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import { createApp } from './app.ts';
 import type { Deps } from './compose/index.ts';
 import { openTunnel, type Tunnel } from './http/tunnel.ts';
+import { runDoctor, type DoctorCheck } from './telnyx/telnyx-doctor.ts';
 import { answerClientErrors } from './http/security/client-errors.ts';
 import { limitConnections } from './http/security/connection-limits.ts';
 import type { Worker } from './kernel/background.ts';
@@ -34,7 +35,7 @@ export class Service {
   }
 
   /** Migrates, starts workers, listens; resolves with the address actually bound (port 0 picks a free one). */
-  async start(): Promise<{ url: string; port: number; host: string }> {
+  async start(): Promise<{ url: string; port: number; host: string; tunnelUrl?: string; doctor?: DoctorCheck[] }> {
     const { config, store, logger, simulator } = this.deps;
     await store.migrate();
     if (simulator) await simulator.start();
@@ -96,10 +97,38 @@ export class Service {
       this.#tunnel = await openTunnel({ port, authtoken: config.ngrokAuthtoken, logger });
       this.deps.endpoint.tunnelUrl = this.#tunnel?.url;
     }
+    // Development against real Telnyx: no silent start when nothing can receive its webhooks, and the set-up is
+    // checked (make doctor's checks) so a broken piece is named before the first call.
+    let doctor: DoctorCheck[] | undefined;
+    if (config.stage === 'development' && !this.deps.simulated && config.telnyx.apiKey) {
+      const publicBase = config.publicUrl ?? this.deps.endpoint.tunnelUrl;
+      if (!publicBase) {
+        await new Promise((resolve) => server.close(resolve));
+        throw new Error(
+          config.ngrokAuthtoken
+            ? 'TELNYX_API_KEY is set but the ngrok tunnel did not open, so Telnyx webhooks cannot arrive: check NGROK_AUTHTOKEN, or set PUBLIC_URL'
+            : 'TELNYX_API_KEY is set but nothing can receive Telnyx webhooks: set NGROK_AUTHTOKEN (a tunnel) or PUBLIC_URL in .env',
+        );
+      }
+      doctor = await runDoctor({
+        apiKey: config.telnyx.apiKey,
+        baseUrl: config.telnyx.baseUrl,
+        connectionId: config.telnyx.connectionId,
+        fromNumber: config.telnyx.fromNumber,
+        publicKey: config.telnyx.publicKey,
+        maxConcurrentCalls: config.queue.maxConcurrentCalls,
+        allowedCountries: this.deps.rules.allowedCountries,
+        publicBase,
+        requestTimeoutMs: config.telnyx.requestTimeoutMs,
+      }).catch((err: unknown) => {
+        logger.warn({ err }, 'the Telnyx set-up could not be checked');
+        return undefined;
+      });
+    }
     // Workers start after the listener, so a call dialed at once already has somewhere to send its webhooks.
     for (const worker of this.#workers()) await worker.start();
     logger.info({ url, instanceId: this.deps.instance.instanceId, simulated: this.deps.simulated }, 'listening');
-    return { url, port, host: address };
+    return { url, port, host: address, ...(this.deps.endpoint.tunnelUrl ? { tunnelUrl: this.deps.endpoint.tunnelUrl } : {}), ...(doctor ? { doctor } : {}) };
   }
 
   /**
@@ -124,6 +153,8 @@ export class Service {
     for (const res of this.#responses) if (!res.headersSent) res.setHeader('Connection', 'close');
     // Live streams never finish by themselves: end them now, so their sockets close with the other idle ones.
     await this.deps.live.stop();
+    // Pending greeting waits would speak on a stopping service: the reconciler of the next start nudges instead.
+    this.deps.callFlow.stop();
     // Workers first, while the carrier and our listener are still up: no new claims, in-flight dials and commands
     // finish (or are left, uncommitted, for the next start). What arrives meanwhile is stored for the next start.
     for (const worker of this.#workers().reverse()) await worker.stop();

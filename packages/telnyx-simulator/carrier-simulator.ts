@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSystemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
+import { defaultAccount, type SimulatedAccount } from './api/account.ts';
 import { createApiRouter } from './api/api-router.ts';
 import type { CommandRecord } from './api/api-router.ts';
 import { createCallControl } from './api/call-control.ts';
@@ -66,6 +67,11 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
   readonly #respond: (req: IncomingMessage, text: string) => Reply;
   /** Questions about the calls placed, for tests and the soak: see {@link CallObservations}. */
   readonly observe: CallObservations;
+  /**
+   * The account behind the API key (balance, applications, outbound voice profiles, numbers): what set-up checks
+   * read and set-up changes. Mutable: tests break one piece at a time.
+   */
+  readonly account: SimulatedAccount;
   /** Aborted on stop: API requests waiting out `apiLatencyMs` answer at once. */
   readonly #stopping = new AbortController();
   #faultsInjected = 0;
@@ -75,7 +81,8 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
 
   constructor(options: SimulatorOptions = {}) {
     super();
-    const { clock, random, signingSeedBase64, ...knobs } = options;
+    const { clock, random, signingSeedBase64, account, ...knobs } = options;
+    this.account = account ?? defaultAccount();
     this.#knobs = { ...DEFAULT_KNOBS, ...withoutUndefined(knobs) };
     this.#clock = clock ?? createSystemClock();
     this.#random = random ?? Math.random;
@@ -120,6 +127,7 @@ export class CarrierSimulator extends EventEmitter<SimulatorEventMap> {
       random: this.#random,
       control: this.#control,
       onFault: () => this.#faultsInjected++,
+      account: () => this.account,
       onCommand: (record) => {
         this.commands.push(record);
         trimHistory(this.commands, this.#knobs.historyLimit);

@@ -5,9 +5,11 @@
  */
 export { CarrierSimulator } from './carrier-simulator.ts';
 export type { CommandRecord, SimulatorEventMap, SimulatorStats } from './carrier-simulator.ts';
-export { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from './simulator-options.ts';
-export type { DialUnknownOutcomeMode, RepeatedDialAnswer, SimulatorKnobs, SimulatorOptions } from './simulator-options.ts';
+export { CHANNEL_LIMIT_MODES, DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from './simulator-options.ts';
+export type { ChannelLimitMode, DialUnknownOutcomeMode, RepeatedDialAnswer, SimulatorKnobs, SimulatorOptions } from './simulator-options.ts';
 export type { CallState } from './call/call-handle.ts';
+export { defaultAccount } from './api/account.ts';
+export type { SimulatedAccount, SimulatedApplication, SimulatedOutboundProfile, SimulatedPhoneNumber } from './api/account.ts';
 export type { CallSnapshot } from './call/call-views.ts';
 export type { TelnyxErrorBody, TelnyxErrorItem } from './api/telnyx-errors.ts';
 export type { WebhookAttempt, WebhookCounts } from './webhooks/webhook-dispatcher.ts';

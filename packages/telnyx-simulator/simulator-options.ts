@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { SimulatedAccount } from './api/account-types.ts';
 
 /**
  * Ways a dial's HTTP answer can be lost although the call is placed: the client waits until it gives up
@@ -7,6 +8,15 @@ import type { Clock } from './clock.ts';
  */
 export const DIAL_UNKNOWN_OUTCOME_MODES = ['timeout', 'drop', 'error-after', 'no-call-id'] as const;
 export type DialUnknownOutcomeMode = (typeof DIAL_UNKNOWN_OUTCOME_MODES)[number];
+
+/**
+ * How a dial beyond `channels` is refused. Telnyx documents only SIP `403 User channel limit exceeded` on the
+ * leg; how its `hangup_cause` names it is not published (`sip-403`: `unspecified`; `sip-403-rejected`:
+ * `call_rejected`, FreeSWITCH's name for a SIP 403), and the refusal may come back on the dial instead
+ * (`api-403`: HTTP 403 naming the channel limit; `api-429`: HTTP 429 naming it). Every form but `sip-403` is assumed.
+ */
+export const CHANNEL_LIMIT_MODES = ['sip-403', 'sip-403-rejected', 'api-403', 'api-429'] as const;
+export type ChannelLimitMode = (typeof CHANNEL_LIMIT_MODES)[number];
 
 /** What a dial repeating an accepted `command_id` within 60 s gets; never a second call. */
 export const REPEATED_DIAL_ANSWERS = ['replay', 'empty-200', '422'] as const;
@@ -28,7 +38,7 @@ export type SimulatorKnobs = {
   dialsPerSecond: number;
   /** The rate-limit window (Telnyx: 5 s); the `x-ratelimit-*` headers describe it. */
   rateLimitWindowMs: number;
-  /** The `code` of a rate-limit refusal: `10011` is what Telnyx's rate-limiting page documents. */
+  /** The `code` of a dial-rate refusal: `90103`, Telnyx's "Dials Per Second Limit" code (`10011` is its general rate limit). */
   rateLimitErrorCode: string;
   /** Concurrent live calls (ringing or answered) allowed on the account. */
   channels: number;
@@ -38,7 +48,15 @@ export type SimulatorKnobs = {
    * with `call.hangup` (`unspecified`, `sip_hangup_cause` `403`). `api-429` refuses the dial itself, which is
    * easier to assert on.
    */
-  channelLimitMode: 'api-429' | 'sip-403';
+  channelLimitMode: ChannelLimitMode;
+  /**
+   * Each refusal draws its form from these instead of `channelLimitMode` when not empty (the soak mixes them).
+   */
+  channelLimitModes: readonly ChannelLimitMode[];
+  /** What a well-formed but unknown (or forgotten) call id gets: `404` (`10005`) or `422` (`90018`); both are assumed. */
+  unknownCallStatus: 404 | 422;
+  /** Detection finishing while a prompt plays cancels it (`cancelled_amd`), as Telnyx's speak/gather statuses say. */
+  amdCancelsPrompt: boolean;
   /** Deliver every webhook twice (same event id). */
   duplicateWebhooks: boolean;
   /** Deliver consecutive webhooks of a call swapped where the second comes within `reorderHoldMs` of the first. */
@@ -86,6 +104,8 @@ export type SimulatorOptions = Partial<SimulatorKnobs> & {
   random?: () => number;
   /** Base64 of a 32-byte ed25519 seed, to keep the same public key across restarts; fresh key if absent. */
   signingSeedBase64?: string;
+  /** The account behind the API key (see `SimulatedAccount`); a default one matching the service's simulated ids. */
+  account?: SimulatedAccount;
 };
 
 /**
@@ -101,8 +121,11 @@ export const DEFAULT_KNOBS: Readonly<SimulatorKnobs> = Object.freeze({
   dialsPerSecond: 30,
   channels: 10,
   rateLimitWindowMs: 5000,
-  rateLimitErrorCode: '10011',
+  rateLimitErrorCode: '90103',
   channelLimitMode: 'sip-403',
+  channelLimitModes: [],
+  amdCancelsPrompt: true,
+  unknownCallStatus: 404,
   duplicateWebhooks: false,
   reorderWebhooks: false,
   reorderHoldMs: 500,
@@ -126,6 +149,9 @@ export const COMMAND_ID_WINDOW_MS = 60_000;
 
 /** Telnyx's default `timeout_secs` for a dial. */
 export const DEFAULT_RING_TIMEOUT_SECS = 30;
+
+/** Telnyx's smallest `time_limit_secs` (its dial parameter's documented range is 30..14400). */
+export const MIN_TIME_LIMIT_SECS = 30;
 
 /** Telnyx's default (and maximum) `time_limit_secs`: four hours from the answer. */
 export const DEFAULT_TIME_LIMIT_SECS = 14_400;

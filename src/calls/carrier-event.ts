@@ -6,15 +6,21 @@ export type AnsweredBy = 'human' | 'machine' | 'unknown';
 
 export type SpeechEnded = {
   kind: 'speechEnded';
-  /** `completed`: all of it was said; `hangup`: the callee hung up first; `cancelled`: the carrier stopped it. */
-  how: 'completed' | 'hangup' | 'cancelled';
+  /**
+   * `completed`: all of it was said; `hangup`: the callee hung up first; `cancelledByDetection`: the carrier stopped
+   * it when answering-machine detection finished (Telnyx's `cancelled_amd`); `cancelled`: stopped otherwise.
+   */
+  how: 'completed' | 'hangup' | 'cancelled' | 'cancelledByDetection';
 };
 
 export type DigitsGathered = {
   kind: 'digitsGathered';
   digits: string;
-  /** `valid`: a digit we offered; `invalid`: another one; `timeout`: none; `hangup`/`cancelled`: the menu was cut short. */
-  status: 'valid' | 'invalid' | 'timeout' | 'hangup' | 'cancelled';
+  /**
+   * `valid`: a digit we offered; `invalid`: another one; `timeout`: none; `hangup`/`cancelled`: the menu was cut
+   * short; `cancelledByDetection`: the carrier stopped it when answering-machine detection finished.
+   */
+  status: 'valid' | 'invalid' | 'timeout' | 'hangup' | 'cancelled' | 'cancelledByDetection';
 };
 
 export type HungUp = {
@@ -29,10 +35,20 @@ export type HungUp = {
   source: 'caller' | 'callee' | 'unknown';
 };
 
+/**
+ * Detection's verdict. `heard` says more than `answeredBy` where the carrier did: a fax tone (`answeredBy`
+ * machine: nothing to say to it), silence or an unsure verdict (`answeredBy` unknown).
+ */
+export type MachineDetected = {
+  kind: 'machineDetected';
+  answeredBy: AnsweredBy;
+  heard: 'person' | 'machine' | 'fax' | 'silence' | 'unsure';
+};
+
 export type CarrierEvent =
   | { kind: 'initiated' }
   | { kind: 'answered' }
-  | { kind: 'machineDetected'; answeredBy: AnsweredBy }
+  | MachineDetected
   | { kind: 'greetingEnded' }
   | SpeechEnded
   | DigitsGathered

@@ -66,10 +66,11 @@ export const TelephonyErrorKind = {
 export type TelephonyErrorKind = (typeof TelephonyErrorKind)[keyof typeof TelephonyErrorKind];
 
 /**
- * What a refused command said about the call, in the domain's words (the adapter maps the carrier's codes): the leg
- * is still ringing, so a command to an answered call came too early.
+ * What a refused command said about the call, in the domain's words (the adapter maps the carrier's codes):
+ * `not_answered_yet`, the leg still rings; `call_ended`, the leg is over; `channel_limit`, a dial refused for want of
+ * a channel. The first two are unconfirmed codes: a caller asks the call's status before acting on them.
  */
-export type CarrierRefusal = 'not_answered_yet';
+export type CarrierRefusal = 'not_answered_yet' | 'call_ended' | 'channel_limit';
 
 /** The carrier's limit on one spoken prompt, in characters: the flow fits its words within it. */
 export const MAX_SPEECH_CHARS = 3000;

@@ -68,6 +68,7 @@ export function createEventHandler(deps: {
       const current = (await store.getCall(call.id))?.status ?? call.status;
       await ignore(call.id, event, `would move ${current} to ${to}`);
     } else if (isFinal(to)) {
+      flow.greetingDone(call.id);
       deps.metrics?.callsEnded.inc({ status: to });
       deps.channelFreed();
       await deps.onEnded?.(moved);
@@ -86,6 +87,15 @@ export function createEventHandler(deps: {
   async function answered(call: Call, event: CarrierNotice): Promise<Call | undefined> {
     if (call.status === 'in_progress') return call;
     return (await move(call, event, 'in_progress')) ?? undefined;
+  }
+
+  /**
+   * A prompt the carrier cancelled as detection finished: said again once the verdict (and a machine's greeting) is
+   * in, never left silent (see `CallFlow.cancelledByDetection`).
+   */
+  async function cancelled(call: Call): Promise<void> {
+    const awaiting = call.answeredBy === 'machine' && deps.waitsForGreeting && flow.awaitingGreeting(call.id);
+    await flow.cancelledByDetection(call, awaiting);
   }
 
   async function apply(call: Call, event: CarrierNotice, what: CarrierEvent): Promise<Outcome> {
@@ -112,8 +122,17 @@ export function createEventHandler(deps: {
         if (!live) return 'stale';
         if (live.answeredBy === null) deps.metrics?.answeredBy.inc({ by: what.answeredBy });
         await store.update(call.id, { answeredBy: what.answeredBy }, clock.now());
-        // A machine waits for its greeting to end when the carrier will say so; anyone else hears it now.
-        if (what.answeredBy !== 'machine' || !deps.waitsForGreeting) await flow.speakFirst({ ...live, answeredBy: what.answeredBy });
+        const known = { ...live, answeredBy: what.answeredBy };
+        // A fax hears nothing: hung up without a word.
+        if (what.heard === 'fax') {
+          await flow.faxDetected(known);
+          return 'applied';
+        }
+        // A machine waits for its greeting to end when the carrier may say so, for a bounded time (in detect_beep and
+        // premium the carrier says so only on a beep). A person, silence or an unsure verdict hears the menu now:
+        // whoever is there can still press a key.
+        if (what.answeredBy === 'machine' && deps.waitsForGreeting) await flow.waitForGreeting(known);
+        else await flow.speakFirst(known);
         return 'applied';
       }
       case 'greetingEnded': {
@@ -121,10 +140,15 @@ export function createEventHandler(deps: {
         const live = await answered(call, event);
         if (!live) return 'stale';
         if (live.answeredBy !== 'machine') await store.update(call.id, { answeredBy: 'machine' }, clock.now());
+        flow.greetingDone(call.id);
         await flow.speakFirst({ ...live, answeredBy: 'machine' });
         return 'applied';
       }
       case 'speechEnded': {
+        if (!isFinal(call.status) && what.how === 'cancelledByDetection') {
+          await cancelled(call);
+          return 'applied';
+        }
         // Cut short by the callee's hangup: the call is over, a hangup would only be refused.
         if (isFinal(call.status) || what.how !== 'completed') return 'stale';
         await flow.speechEnded(call);
@@ -132,6 +156,10 @@ export function createEventHandler(deps: {
       }
       case 'digitsGathered': {
         if (isFinal(call.status)) return 'stale';
+        if (what.status === 'cancelledByDetection') {
+          await cancelled(call);
+          return 'applied';
+        }
         await flow.digits(call, what, event.occurredAt);
         return 'applied';
       }

@@ -6,6 +6,7 @@ import { defaultAllowedCountries, SIMULATOR_CALLER_ID } from '../calls/input/des
 import type { SchedulingRules } from '../calls/input/schedule-input.ts';
 import type { JokeSource } from '../calls/joke-source.ts';
 import type { Config } from '../config/schema.ts';
+import { reportsGreetingEndOnlyOnBeep } from '../telnyx/speech-options.ts';
 import { createBuiltinJokeSource } from '../jokes/builtin-joke-source.ts';
 import { createHttpJokeSource } from '../jokes/http-joke-source.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -41,6 +42,8 @@ export function composeCalls(deps: {
   jokes?: JokeSource;
   queue: QueueSignals;
   callLimits: CallLimitsFor;
+  /** The call's event chain (the inbox worker's, built later): a greeting wait that runs out speaks on it. */
+  serialise?: <T>(callId: string, work: () => Promise<T>) => Promise<T>;
 }): CallsPart {
   const { config, store, clock, logger } = deps;
   const builtinJokes = createBuiltinJokeSource({ random: deps.random });
@@ -55,6 +58,9 @@ export function composeCalls(deps: {
     telephony: deps.telephony,
     jokes,
     menuTimeoutMs: config.telnyx.menuTimeoutMs,
+    // Only where the greeting's end may never come (no beep); elsewhere a long greeting is waited out in full.
+    greetingWaitMs: reportsGreetingEndOnlyOnBeep(config.telnyx.answeringMachineDetection) ? config.telnyx.greetingWaitSecs * 1000 : 0,
+    serialise: deps.serialise,
     // Opting out ends every schedule to the number too (before its occurrences are canceled, so none is made again).
     onOptedOut: async (number, at, reason) => (await store.endSchedulesTo(number, at, reason)).length,
   });

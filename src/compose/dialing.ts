@@ -7,13 +7,15 @@ import { Dialer } from '../dialing/dialer.ts';
 import { createCallPlacer, type CallPlacer } from '../dialing/place-call.ts';
 import { DIAL_LEASE_MS, DialRecovery } from '../dialing/recovery.ts';
 import { listenForDials } from '../dialing/signals.ts';
+import { createChannelRefusalHandler, type ChannelRefusalHandler } from '../dialing/requeue-call.ts';
+import type { QueueSignals } from '../calls/call-service.ts';
 import type { ClusterBus } from '../kernel/cluster-bus.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Store } from '../store/store.ts';
 
-export type DialingPart = { dialer: Dialer; placeCall: CallPlacer; telephony: Telephony };
+export type DialingPart = { dialer: Dialer; placeCall: CallPlacer; telephony: Telephony; channelRefusal: ChannelRefusalHandler };
 
 /**
  * Claim → dial → retry → recover: one dial-rate limiter shared through the database (claims, dial retries and
@@ -34,6 +36,7 @@ export function composeDialing(deps: {
   channelFreed: () => void;
   /** A call left `scheduled` for a dial (an occurrence's schedule wants its next one). */
   onClaimed: (call: Call) => void;
+  queue: QueueSignals;
 }): DialingPart {
   const { config, store, clock, logger, metrics } = deps;
   const { queue } = config;
@@ -50,7 +53,26 @@ export function composeDialing(deps: {
         // Half the rate's margin: a dial sent later than that after its slot takes a fresh one (see the margin).
         staleSlotMs: queue.dialRateMarginMs / 2,
       });
-  const placeCall = createCallPlacer({ store, clock, logger, metrics, telephony, channelFreed: deps.channelFreed, dialWindowMs: queue.dialRetryWindowSeconds * 1000 });
+  // A channel-limit refusal (SIP 403 on the leg, or the dial refused in so many words) goes back to the queue.
+  const channelRefusal: ChannelRefusalHandler = createChannelRefusalHandler({
+    store,
+    clock,
+    logger,
+    metrics,
+    queue: { scheduled: (entry) => deps.queue.scheduled(entry), channelRefused: () => dialer.channelRefused() },
+    channelFreed: deps.channelFreed,
+    options: { backoffMs: queue.channelLimitBackoffSeconds * 1000, maxRequeues: queue.channelLimitMaxRequeues },
+  });
+  const placeCall = createCallPlacer({
+    store,
+    clock,
+    logger,
+    metrics,
+    telephony,
+    channelFreed: deps.channelFreed,
+    dialWindowMs: queue.dialRetryWindowSeconds * 1000,
+    onChannelRefused: (call, reason) => channelRefusal.onDialRefused(call, reason),
+  });
   const recovery = new DialRecovery({
     store,
     clock,
@@ -78,5 +100,5 @@ export function composeDialing(deps: {
     },
   });
   listenForDials(deps.bus, dialer);
-  return { dialer, placeCall, telephony };
+  return { dialer, placeCall, telephony, channelRefusal };
 }

@@ -1,10 +1,8 @@
 import type { CallFlow } from '../calls/call-flow.ts';
 import type { Call } from '../calls/call.ts';
-import type { QueueSignals } from '../calls/call-service.ts';
 import { createEventHandler } from '../calls/handle-event.ts';
 import type { Config } from '../config/schema.ts';
-import type { Dialer } from '../dialing/dialer.ts';
-import { createChannelRefusalHandler } from '../dialing/requeue-call.ts';
+import type { ChannelRefusalHandler } from '../dialing/requeue-call.ts';
 import type { WebhookVerifier } from '../inbox/inbox-codec.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
 import { createReceiveWebhook, type ReceiveWebhook } from '../inbox/receive-webhook.ts';
@@ -27,8 +25,7 @@ export function composeInbox(deps: {
   owner: string;
   verifyWebhook: WebhookVerifier;
   callFlow: CallFlow;
-  dialer: Pick<Dialer, 'channelRefused'>;
-  queue: QueueSignals;
+  channelRefusal: ChannelRefusalHandler;
   channelFreed: () => void;
   /** A call reached its ending (a retry may follow). */
   onEnded: (call: Call) => Promise<unknown>;
@@ -45,15 +42,7 @@ export function composeInbox(deps: {
     detectsMachines: amd !== 'disabled',
     waitsForGreeting: reportsGreetingEnd(amd),
     // A channel-limit refusal goes back to the queue instead of ending the call.
-    onHungUpBeforeAnswer: createChannelRefusalHandler({
-      store,
-      clock,
-      logger,
-      metrics,
-      queue: { scheduled: (entry) => deps.queue.scheduled(entry), channelRefused: () => deps.dialer.channelRefused() },
-      channelFreed,
-      options: { backoffMs: config.queue.channelLimitBackoffSeconds * 1000, maxRequeues: config.queue.channelLimitMaxRequeues },
-    }),
+    onHungUpBeforeAnswer: deps.channelRefusal,
     onEnded: deps.onEnded,
   });
   const inboxWorker = new InboxWorker({ store, clock, logger, metrics, handle, read: telnyxInboxCodec.notice, owner: deps.owner });

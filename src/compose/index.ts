@@ -128,8 +128,12 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     channelFreed,
     // A claimed occurrence has left `scheduled`: its schedule gets its next one at once.
     onClaimed: (call) => scheduleKeeper.occurrenceLeft(call),
+    queue,
   });
-  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, callLimits, telephony: dialing.telephony });
+  // The inbox worker is built after the call flow, which needs its event chains for greeting waits: bound late.
+  const late: { chains?: InboxWorker } = {};
+  const serialise = <T>(callId: string, work: () => Promise<T>): Promise<T> => (late.chains ? late.chains.serialise(callId, work) : work());
+  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, callLimits, telephony: dialing.telephony, serialise });
   const { inboxWorker, receiveWebhook } = composeInbox({
     ...base,
     store,
@@ -137,11 +141,11 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     owner,
     verifyWebhook: carrierPart.verifyWebhook,
     callFlow,
-    dialer: dialing.dialer,
-    queue,
+    channelRefusal: dialing.channelRefusal,
     channelFreed,
     onEnded: (call) => retries.ended(call),
   });
+  late.chains = inboxWorker;
   const { reconciler, jobs } = composeUpkeep({ ...base, store, metrics, owner, telephony: dialing.telephony, channelFreed, placeCall: dialing.placeCall, inboxWorker, callFlow });
   const live = new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson });
   ringOnBus(bus, changeSignal);
@@ -153,7 +157,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     newId,
     store,
     metrics,
-    views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates') }),
+    views: overrides.views ?? createViews({ templatesDir: join(ROOT_DIR, 'templates'), globals: { tunnelUrl: () => carrierPart.endpoint.tunnelUrl ?? '' } }),
     instance,
     rules,
     telephony: dialing.telephony,

@@ -124,10 +124,14 @@ export const configSchema = z
       ringTimeoutSecs: int(5, 600),
       // The dial's answering_machine_detection; a mode that reports the greeting's end lets a machine hear it all.
       answeringMachineDetection: z.enum(AMD_MODES),
+      // In detect_beep and premium (Telnyx sends "greeting ended" only on a beep), the longest a machine's message
+      // waits for that event after detection: then it is spoken anyway. 0 waits for the event (and the reconciler).
+      greetingWaitSecs: int(0, 120),
       // How long the menu after each joke waits for a key once its prompt has been said (Telnyx: 1–120000 ms).
       menuTimeoutMs: int(1, 120_000),
-      // Telnyx's time_limit_secs: the longest a call may last once answered (Telnyx: 30–14400, default 14400).
-      timeLimitSecs: int(1, 14_400),
+      // Telnyx's time_limit_secs: the longest a call may last once answered (Telnyx: 30–14400, default 14400); below
+      // 30 Telnyx would refuse every dial, so it is refused at start.
+      timeLimitSecs: int(30, 14_400),
       // Telnyx's opt-in webhook retries: at most 5 delays, summing to at most 60 s (its limits).
       webhookRetriesMs: z
         .array(int(1, 60_000))

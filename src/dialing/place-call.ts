@@ -23,6 +23,8 @@ export function createCallPlacer(deps: {
   channelFreed: () => void;
   /** How long after its claim a dial may still be retried: inside the carrier's command_id window. */
   dialWindowMs: number;
+  /** A dial refused for the carrier's channel limit: true when the call went back to the queue (or ended) there. */
+  onChannelRefused?: (call: Call, reason: string) => Promise<boolean>;
 }) {
   const { store, clock } = deps;
   /** Calls whose dial is under way in this process: the reconciler leaves them alone. */
@@ -71,6 +73,10 @@ export function createCallPlacer(deps: {
         if ((await store.getCall(call.id))?.status === 'dialing') await store.update(call.id, { reason: OUTCOME_UNKNOWN_REASON }, clock.now());
         deps.logger.warn({ callId: call.id, reason }, 'dial outcome unknown: left to the reconciler');
         return;
+      }
+      if (err instanceof TelephonyError && err.refusal === 'channel_limit' && deps.onChannelRefused) {
+        const current = await store.getCall(call.id);
+        if (current && (await deps.onChannelRefused(current, reason))) return;
       }
       const failed = await store.transition(call.id, ['dialing'], 'failed', clock.now(), { reason: `dial failed: ${reason}` });
       if (failed) deps.metrics?.callsEnded.inc({ status: 'failed' });

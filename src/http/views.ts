@@ -10,11 +10,13 @@ export type Views = {
  * An autoescaping nunjucks environment over `templates/`. Every template is compiled here, at start,
  * so rendering on a request path never touches the disk.
  */
-export function createViews(options: { templatesDir: string }): Views {
+export function createViews(options: { templatesDir: string; globals?: Record<string, unknown> }): Views {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(options.templatesDir, { noCache: false }), {
     autoescape: true,
     throwOnUndefined: false,
   });
+  // Values every page may show (the development tunnel's URL in the header), read at render time.
+  for (const [name, value] of Object.entries(options.globals ?? {})) env.addGlobal(name, value);
   const templates = new Map<string, nunjucks.Template>();
   for (const file of readdirSync(options.templatesDir, { recursive: true, encoding: 'utf8' })) {
     if (file.endsWith('.njk')) templates.set(file, env.getTemplate(file, true));

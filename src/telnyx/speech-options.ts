@@ -34,3 +34,11 @@ export function serviceLevelFor(voice: string): 'basic' | 'premium' {
 export function reportsGreetingEnd(mode: AmdMode): boolean {
   return mode === 'greeting_end' || mode === 'detect_beep' || mode === 'detect_words' || mode === 'premium';
 }
+
+/**
+ * Modes in which Telnyx reports a greeting's end only when it hears a beep (the SDK's description of
+ * `answering_machine_detection`): a machine without one never gets the event, so its message waits a bounded time.
+ */
+export function reportsGreetingEndOnlyOnBeep(mode: AmdMode): boolean {
+  return mode === 'detect_beep' || mode === 'premium';
+}

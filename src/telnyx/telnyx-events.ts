@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnsweredBy, CarrierEvent, CarrierNotice, HungUp } from '../calls/carrier-event.ts';
+import type { CarrierEvent, CarrierNotice, DigitsGathered, HungUp, MachineDetected, SpeechEnded } from '../calls/carrier-event.ts';
 import { ValidationError } from '../kernel/errors.ts';
 import type { InboxEvent } from '../inbox/inbox-store.ts';
 import type { InboxCodec } from '../inbox/inbox-codec.ts';
@@ -52,18 +52,24 @@ export function parseTelnyxWebhook(body: unknown, receivedAt: number): InboxEven
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** `call.machine.detection.ended` (`human|machine|not_sure`) and the premium variant's finer results. */
-function answeredBy(result: unknown): AnsweredBy {
+/**
+ * `call.machine.detection.ended` (`human|machine|not_sure`) and the premium variant's finer results
+ * (`human_residence|human_business|machine|silence|fax_detected|not_sure`, the SDK's webhook types).
+ */
+function detected(result: unknown): MachineDetected {
   switch (result) {
     case 'human':
     case 'human_residence':
     case 'human_business':
-      return 'human';
+      return { kind: 'machineDetected', answeredBy: 'human', heard: 'person' };
     case 'machine':
+      return { kind: 'machineDetected', answeredBy: 'machine', heard: 'machine' };
     case 'fax_detected':
-      return 'machine';
+      return { kind: 'machineDetected', answeredBy: 'machine', heard: 'fax' };
+    case 'silence':
+      return { kind: 'machineDetected', answeredBy: 'unknown', heard: 'silence' };
     default:
-      return 'unknown';
+      return { kind: 'machineDetected', answeredBy: 'unknown', heard: 'unsure' };
   }
 }
 
@@ -103,7 +109,7 @@ function hungUp(p: Record<string, unknown>): HungUp {
   };
 }
 
-function gatherStatus(status: unknown): 'valid' | 'invalid' | 'timeout' | 'hangup' | 'cancelled' {
+function gatherStatus(status: unknown): DigitsGathered['status'] {
   switch (status) {
     case 'valid':
     case 'invalid':
@@ -111,8 +117,24 @@ function gatherStatus(status: unknown): 'valid' | 'invalid' | 'timeout' | 'hangu
       return status;
     case 'call_hangup':
       return 'hangup';
+    case 'cancelled_amd':
+      return 'cancelledByDetection';
     default:
-      // `cancelled`, `cancelled_amd`, or a status added later: the menu did not run to its end.
+      // `cancelled`, or a status added later: the menu did not run to its end.
+      return 'cancelled';
+  }
+}
+
+function speechHow(status: unknown): SpeechEnded['how'] {
+  switch (status) {
+    case undefined:
+    case 'completed':
+      return 'completed';
+    case 'call_hangup':
+      return 'hangup';
+    case 'cancelled_amd':
+      return 'cancelledByDetection';
+    default:
       return 'cancelled';
   }
 }
@@ -127,12 +149,12 @@ export function toCarrierEvent(event: Pick<InboxEvent, 'eventType' | 'payload'>)
       return { kind: 'answered' };
     case 'call.machine.detection.ended':
     case 'call.machine.premium.detection.ended':
-      return { kind: 'machineDetected', answeredBy: answeredBy(p.result) };
+      return detected(p.result);
     case 'call.machine.greeting.ended':
     case 'call.machine.premium.greeting.ended':
       return { kind: 'greetingEnded' };
     case 'call.speak.ended':
-      return { kind: 'speechEnded', how: p.status === 'call_hangup' ? 'hangup' : p.status === 'completed' || p.status === undefined ? 'completed' : 'cancelled' };
+      return { kind: 'speechEnded', how: speechHow(p.status) };
     case 'call.gather.ended':
       return { kind: 'digitsGathered', digits: typeof p.digits === 'string' ? p.digits : '', status: gatherStatus(p.status) };
     case 'call.hangup':

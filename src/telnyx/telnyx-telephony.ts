@@ -1,6 +1,6 @@
 import Telnyx, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'telnyx';
 import { serviceLevelFor, type AmdMode, type SpeechLanguage } from './speech-options.ts';
-import { TelephonyError, type Telephony } from '../calls/carrier.ts';
+import { TelephonyError, type CarrierCall, type CarrierRefusal, type Telephony } from '../calls/carrier.ts';
 
 export type TelnyxTelephonyOptions = {
   apiKey: string;
@@ -65,6 +65,19 @@ function socketCode(err: unknown): string | undefined {
 }
 
 /**
+ * What a refusal says about the call, when Telnyx's words tell. 90034 ("Call not answered yet") and 90018 ("Call has
+ * already ended") appear in Telnyx's Call Control examples only; no source confirms when they are sent, so callers
+ * confirm them with the call's status before acting on them. The channel limit is documented only as SIP 403 "User
+ * channel limit exceeded" on the leg; a dial refused with those words (403, or 429) is read as the same limit.
+ */
+function refusalOf(status: number, code: string | undefined, message: string): CarrierRefusal | undefined {
+  if (code === '90034') return 'not_answered_yet';
+  if (code === '90018') return 'call_ended';
+  if ((status === 403 || status === 429) && /channel limit/i.test(message)) return 'channel_limit';
+  return undefined;
+}
+
+/**
  * Maps the SDK's errors onto the port. Retryable: 429, 408, 5xx, timeouts and connection failures (a repeat under
  * the same command_id is safe). Refused (`permanent`): any other 4xx, which would fail the same way again.
  * `outcomeUnknown` marks the failures after which the carrier may have acted all the same: a timeout, a dropped
@@ -85,15 +98,16 @@ export function toTelephonyError(err: unknown): TelephonyError {
     const { status, headers, error } = err as { status: unknown; headers: Headers | undefined; error: unknown };
     if (typeof status !== 'number') return new TelephonyError('Telnyx could not be reached', 'retryable', { cause: err, outcomeUnknown: true });
     const { message, code } = describe(error, status);
-    const retryable = status === 429 || status === 408 || status >= 500;
+    const refusal = refusalOf(status, code, message);
+    // A channel-limit refusal is not retried within the dial's budget: the call goes back to the queue instead.
+    const retryable = refusal !== 'channel_limit' && (status === 429 || status === 408 || status >= 500);
     return new TelephonyError(message, retryable ? 'retryable' : 'permanent', {
       status,
       code,
       cause: err,
       retryAfterMs: retryDelayMs(headers),
       outcomeUnknown: status === 408 || status >= 500,
-      // Telnyx's 90034, "Call not answered yet": a command reached a leg that still rings.
-      refusal: code === '90034' ? 'not_answered_yet' : undefined,
+      refusal,
     });
   }
   return new TelephonyError(err instanceof Error ? err.message : String(err), 'retryable', { cause: err, outcomeUnknown: true });
@@ -123,8 +137,16 @@ function retryPolicies(retriesMs: readonly number[]): Record<string, { retries_m
   return Object.fromEntries(RETRIED_EVENTS.map((event) => [event, { retries_ms: [...retriesMs] }]));
 }
 
-/** At most this many pages of active calls are read in one listing (250 each): a bound, far above any account. */
-const MAX_ACTIVE_PAGES = 40;
+/** The most active calls one page may hold (the spec's `page[limit]` maximum). */
+export const ACTIVE_CALLS_PAGE_LIMIT = 250;
+
+/** At most this many pages of active calls are read in one listing (10,000 calls): a hard cap on requests per round. */
+export const MAX_ACTIVE_PAGES = 40;
+
+type ActiveCallsPage = {
+  data?: { call_control_id?: string; client_state?: string; call_duration?: number }[];
+  meta?: { cursors?: { after?: string | null; before?: string | null } };
+};
 
 /**
  * The telephony port on the official `telnyx` SDK. The SDK's own retries are off (`maxRetries: 0`): retrying is
@@ -210,29 +232,44 @@ export function createTelnyxTelephony(options: TelnyxTelephonyOptions): Telephon
         };
       } catch (err) {
         // Telnyx forgets a call some time after it ended: no record is as good as "not alive".
-        if (err instanceof APIError && err.status === 404) return undefined;
+        // Telnyx forgets a call some time after it ended; which status says so is not documented: 404 and 422 both
+        // mean "no record" here (a malformed id never reaches this: ids come from Telnyx itself).
+        if (err instanceof APIError && (err.status === 404 || err.status === 422)) return undefined;
         throw toTelephonyError(err);
       }
     },
     async activeCalls() {
-      return call(async () => {
-        const found = [];
-        let page = await sdk().connections.listActiveCalls(options.connectionId, { 'page[size]': 250 });
-        for (let n = 1; ; n++) {
-          for (const c of page.data) {
-            found.push({
-              callControlId: c.call_control_id,
-              alive: true,
-              ended: false,
-              callId: callIdFromClientState(c.client_state),
-              durationSecs: c.call_duration,
-            });
-          }
-          if (n >= MAX_ACTIVE_PAGES || !page.hasNextPage()) break;
-          page = await page.getNextPage();
+      // The endpoint is cursor paginated (Telnyx's spec: page[limit], page[after]; meta.cursors.after), while the
+      // SDK's listActiveCalls pages by number, which the endpoint ignores: its "next page" is the first page again,
+      // for ever. So the cursor is followed by hand, up to a hard cap of requests.
+      const path = `/connections/${encodeURIComponent(options.connectionId)}/active_calls`;
+      const found = new Map<string, CarrierCall>();
+      const cursorsSeen = new Set<string>();
+      let after: string | undefined;
+      for (let n = 0; n < MAX_ACTIVE_PAGES; n++) {
+        const query: Record<string, string | number> = { 'page[limit]': ACTIVE_CALLS_PAGE_LIMIT };
+        if (after !== undefined) query['page[after]'] = after;
+        const page = await call(() => sdk().get<ActiveCallsPage>(path, { query }));
+        const data = page.data ?? [];
+        for (const c of data) {
+          if (typeof c.call_control_id !== 'string') continue;
+          found.set(c.call_control_id, {
+            callControlId: c.call_control_id,
+            alive: true,
+            ended: false,
+            callId: callIdFromClientState(c.client_state),
+            durationSecs: c.call_duration,
+          });
         }
-        return found;
-      });
+        const next = page.meta?.cursors?.after ?? undefined;
+        if (data.length === 0 || !next) return [...found.values()];
+        // A cursor given twice would loop: what was read is all there is to read.
+        if (cursorsSeen.has(next)) return [...found.values()];
+        cursorsSeen.add(next);
+        after = next;
+      }
+      // Absent from a partial list proves nothing: the round is given up rather than failing live calls.
+      throw new TelephonyError(`the active calls did not fit in ${MAX_ACTIVE_PAGES} pages of ${ACTIVE_CALLS_PAGE_LIMIT}`, 'retryable');
     },
   };
 }

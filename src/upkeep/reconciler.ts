@@ -5,6 +5,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { CallStore } from '../calls/call-store.ts';
 import type { CarrierCall, Telephony } from '../calls/carrier.ts';
 import { commandId } from '../calls/command-id.ts';
+import { positionOf } from '../calls/input/list-cursor.ts';
 import { OUTCOME_UNKNOWN_REASON } from '../calls/reasons.ts';
 
 export type ReconcileOptions = {
@@ -37,6 +38,15 @@ export type ReconcileReport = {
  * first sighting: its own hangup webhook, usually a few milliseconds behind, gives the truer ending.
  */
 export const ENDED_SLACK_MS = 1500;
+
+/** Live calls looked at between two turns of the event loop. */
+const SLICE = 200;
+
+/** Live calls read from the store at a time. */
+const PAGE = 200;
+
+/** Lets timers and I/O run: a round over many calls never holds the event loop for long. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A call still ringing this long after its ring timeout began cannot be ringing: the carrier's clock starts a little after the dial's acceptance. */
 const RING_SLACK_MS = 2000;
@@ -176,16 +186,84 @@ export function createReconciler(deps: {
     }
   }
 
-  /** One round over every live call. Errors asking about one call leave it for the next round. */
+  /**
+   * True when the call needs the carrier's word this round: a dial without a carrier id (`unsettledDial`), a leg
+   * still ringing in our books past its ring timeout (its answer or hangup lost), an answered call quiet for
+   * `silentAfterMs` (nothing said, its hangup lost, or over its time limit), or one seen ended at the carrier last
+   * round. Every other live call is left alone: its own webhooks are due, and asking about it would cost a request
+   * per live call per round.
+   */
+  function needsWord(call: Call, now: number, leased: Set<string>): boolean {
+    if (!call.callControlId) return unsettledDial(call, now, leased);
+    if (seenEnded.has(call.id)) return true;
+    if (call.status === 'in_progress') return now - call.updatedAt > options.silentAfterMs;
+    return now - (call.claimedAt ?? call.updatedAt) > options.ringTimeoutMs + RING_SLACK_MS;
+  }
+
+  async function settleWithId(call: Call & { callControlId: string }, now: number, report: ReconcileReport): Promise<void> {
+    report.checked += 1;
+    try {
+      const carrier = await deps.telephony.callStatus(call.callControlId);
+      // Not alive without an end is trusted only once the call could no longer be ringing (see CarrierCall.ended).
+      const over =
+        !carrier ||
+        carrier.ended ||
+        (!carrier.alive && (call.status === 'in_progress' || (await ringAge(call, now)) > options.ringTimeoutMs + RING_SLACK_MS));
+      if (over) {
+        await endAt(call, report);
+      } else {
+        seenEnded.delete(call.id);
+        if (carrier.alive) await settleAlive(call, carrier, report);
+      }
+    } catch (err) {
+      report.errors += 1;
+      logger.warn({ err, callId: call.id }, 'reconcile: the carrier could not be asked about a call');
+    }
+  }
+
+  /**
+   * Every live call, read a page of {@link PAGE} at a time (the store's own keyset paging) with a turn of the event
+   * loop between pages: one read of 10,000 live rows held the loop for about 50 ms. A call that changes status between
+   * two pages may be missed or read twice; the next round sees it again.
+   */
+  async function liveCalls(): Promise<Call[]> {
+    const all: Call[] = [];
+    const seen = new Set<string>();
+    let after: ReturnType<typeof positionOf> | undefined;
+    for (;;) {
+      const page = await store.listCalls({ statuses: LIVE_STATUSES, after, limit: PAGE });
+      for (const call of page) {
+        if (!seen.has(call.id)) all.push(call);
+        seen.add(call.id);
+      }
+      const last = page[page.length - 1];
+      if (page.length < PAGE || !last) return all;
+      after = positionOf(last);
+      await turn();
+    }
+  }
+
+  /**
+   * One round over the live calls that need the carrier's word (see `needsWord`), in slices of {@link SLICE} with a
+   * turn of the event loop between them, so a round over thousands of live calls never holds the loop for long.
+   * Errors asking about one call leave it for the next round.
+   */
   async function reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, ended: 0, answered: 0, nudged: 0, hungUp: 0, unknownFailed: 0, found: 0, errors: 0, pendingEnds: 0 };
     const now = clock.now();
-    const live = await store.findStale(LIVE_STATUSES, now + 1);
-    const liveIds = new Set(live.map((call) => call.id));
+    const live = await liveCalls();
+    const liveIds = new Set<string>();
+    for (const call of live) liveIds.add(call.id);
     for (const id of seenEnded.keys()) if (!liveIds.has(id)) seenEnded.delete(id);
     // Another instance's dial under way is left alone, like our own: its lease says so.
     const leased = live.some((call) => !call.callControlId) && deps.leasedDials ? await deps.leasedDials(now) : new Set<string>();
-    const unsettled = live.filter((call) => unsettledDial(call, now, leased));
+    const due: Call[] = [];
+    for (let i = 0; i < live.length; i++) {
+      if (i > 0 && i % SLICE === 0) await turn();
+      const call = live[i] as Call;
+      if (needsWord(call, now, leased)) due.push(call);
+    }
+    const unsettled = due.filter((call) => !call.callControlId);
     let active: Map<string, CarrierCall> | undefined;
     if (unsettled.length > 0) {
       try {
@@ -195,34 +273,20 @@ export function createReconciler(deps: {
         report.errors += unsettled.length;
       }
     }
-    for (const call of live) {
-      if (!call.callControlId) {
-        if (!unsettled.includes(call) || !active) continue;
-        report.checked += 1;
-        await settleWithoutId(call, active.get(call.id), now, report).catch((err: unknown) => {
-          report.errors += 1;
-          logger.warn({ err, callId: call.id }, 'reconcile: settling a call without a carrier id failed');
-        });
+    for (let i = 0; i < due.length; i++) {
+      if (i > 0 && i % SLICE === 0) await turn();
+      const call = due[i] as Call;
+      const controlId = call.callControlId;
+      if (controlId) {
+        await settleWithId({ ...call, callControlId: controlId }, now, report);
         continue;
       }
+      if (!active) continue;
       report.checked += 1;
-      try {
-        const carrier = await deps.telephony.callStatus(call.callControlId);
-        // Not alive without an end is trusted only once the call could no longer be ringing (see CarrierCall.ended).
-        const over =
-          !carrier ||
-          carrier.ended ||
-          (!carrier.alive && (call.status === 'in_progress' || (await ringAge(call, now)) > options.ringTimeoutMs + RING_SLACK_MS));
-        if (over) {
-          await endAt(call, report);
-        } else {
-          seenEnded.delete(call.id);
-          if (carrier.alive) await settleAlive(call, carrier, report);
-        }
-      } catch (err) {
+      await settleWithoutId(call, active.get(call.id), now, report).catch((err: unknown) => {
         report.errors += 1;
-        logger.warn({ err, callId: call.id }, 'reconcile: the carrier could not be asked about a call');
-      }
+        logger.warn({ err, callId: call.id }, 'reconcile: settling a call without a carrier id failed');
+      });
     }
     report.pendingEnds = seenEnded.size;
     if (report.ended + report.answered + report.nudged + report.hungUp + report.unknownFailed + report.found > 0) {

@@ -1,4 +1,4 @@
-import { DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from 'telnyx-simulator';
+import { CHANNEL_LIMIT_MODES, DEFAULT_KNOBS, DIAL_UNKNOWN_OUTCOME_MODES, REPEATED_DIAL_ANSWERS } from 'telnyx-simulator';
 import type { SimulatorKnobs } from 'telnyx-simulator';
 
 /** Knobs whose default is undefined but that take a number when set. */
@@ -6,7 +6,8 @@ const NUMERIC_OPTIONAL: readonly string[] = ['ringTimeoutCapMs'];
 
 /** Allowed values of the knobs that take one of a few words (or a list of them). */
 const CHOICES: Readonly<Record<string, readonly string[]>> = {
-  channelLimitMode: ['api-429', 'sip-403'],
+  channelLimitMode: CHANNEL_LIMIT_MODES,
+  channelLimitModes: CHANNEL_LIMIT_MODES,
   repeatedDialCommandId: REPEATED_DIAL_ANSWERS,
   dialUnknownOutcomeModes: DIAL_UNKNOWN_OUTCOME_MODES,
 };

@@ -1,8 +1,9 @@
 /**
  * The soak: 1,000 calls through the real service and the carrier simulator in its
- * Telnyx-default mode (one webhook delivery, channel limit reported as SIP 403), with 10 % of webhooks lost, 5 % of
- * dials answered in a way that leaves their outcome unknown, and fewer channels at the carrier than our
- * MAX_CONCURRENT_CALLS. Timings are accelerated through simulator knobs and config only; the service's logic is
+ * Telnyx-faithful mode (one webhook delivery, active calls cursor paged, the channel limit refused as a SIP 403 with
+ * either hangup cause or as an API error on the dial), with 10 % of webhooks lost, 5 % of dials answered in a way
+ * that leaves their outcome unknown, fewer channels at the carrier than our MAX_CONCURRENT_CALLS, premium detection
+ * with machines that never beep, faxes and silence, and detection slow enough to cancel prompts (`cancelled_amd`). Timings are accelerated through simulator knobs and config only; the service's logic is
  * the production one. Loopback only, bounded in calls and time. Prints the figures; exits 1 if a check fails.
  *
  *   make soak            (or: npm run soak -- --calls 200)
@@ -39,6 +40,10 @@ const MIX: [suffix: string, weight: number][] = [
   ['0909', 5], // presses 9: do-not-call
   ['0919', 5], // 1 then 9
   ['0700', 10], // an answering machine
+  ['0701', 5], // a machine that never beeps: the bounded greeting wait
+  ['0329', 3], // a fax: hung up without a word
+  ['0702', 3], // silence
+  ['0703', 3], // a person at a business
   ['0486', 6], // busy
   ['0408', 6], // no answer
   ['0603', 5], // rejected
@@ -65,14 +70,21 @@ async function main(): Promise<number> {
     configDir: join(ROOT_DIR, 'config'),
     overrides: {
       queue: { maxConcurrentCalls: MAX_CONCURRENT, dialsPerSecond: 30, channelLimitBackoffSeconds: 1, channelLimitMaxRequeues: 30, capacityProbeSeconds: 5 },
-      telnyx: { ringTimeoutSecs: RING_TIMEOUT_SECS, timeLimitSecs: TIME_LIMIT_SECS, requestTimeoutMs: 1000, menuTimeoutMs: 1000 },
+      telnyx: {
+        ringTimeoutSecs: RING_TIMEOUT_SECS,
+        timeLimitSecs: TIME_LIMIT_SECS,
+        requestTimeoutMs: 1000,
+        menuTimeoutMs: 1000,
+        answeringMachineDetection: 'premium',
+        greetingWaitSecs: 2,
+      },
       reconcile: { intervalMs: RECONCILE_MS, unknownGraceSeconds: 2, silentAfterSeconds: 3, hangupGraceSeconds: HANGUP_GRACE_SECS },
     },
   });
   const simulator = new CarrierSimulator({
-    // Telnyx's defaults: one delivery, channel limit as a SIP 403 on the leg.
+    // Telnyx's defaults: one delivery; the channel limit in each form it may take.
     webhookAttempts: 1,
-    channelLimitMode: 'sip-403',
+    channelLimitModes: ['sip-403', 'sip-403-rejected', 'api-403'],
     channels: CHANNELS,
     webhookLossRate: 0.1,
     dialUnknownOutcomeRate: 0.05,
@@ -80,7 +92,9 @@ async function main(): Promise<number> {
     answerDelayMs: 100,
     ringTimeoutCapMs: 800,
     speakMsPerChar: 1,
-    amdDelayMs: 100,
+    // Detection ends around when the reconciler nudges a quiet answered call (silentAfterSeconds 3): some prompts
+    // start before it and are cancelled (cancelled_amd).
+    amdDelayMs: 3100,
     machineGreetingMs: 300,
     digitDelayMs: 50,
     maxCallMs: 12_000,
@@ -117,26 +131,36 @@ async function main(): Promise<number> {
     // Hangups we sent may still be landing at the carrier: give them a few seconds.
     for (let i = 0; i < 10 && simulator.liveCalls().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 500));
     const reconciled = (await service.deps.metrics.reconciled.get()).values.map((v) => `${String(v.labels.action)} ${v.value}`).join(', ');
-    return report(calls, service, simulator, Date.now() - started, reconciled || 'nothing');
+    return await report(calls, service, simulator, Date.now() - started, reconciled || 'nothing');
   } finally {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(calls: Call[], service: Service, simulator: CarrierSimulator, elapsedMs: number, reconciled: string): number {
+async function report(calls: Call[], service: Service, simulator: CarrierSimulator, elapsedMs: number, reconciled: string): Promise<number> {
   const clientState = (id: string) => Buffer.from(id, 'utf8').toString('base64');
   const limitMs = (RING_TIMEOUT_SECS + TIME_LIMIT_SECS + HANGUP_GRACE_SECS) * 1000 + 4 * RECONCILE_MS;
   const open = calls.filter((c) => !isFinal(c.status));
   const noReason = calls.filter((c) => isFinal(c.status) && c.status !== 'completed' && !c.reason);
   const overLimit = calls.filter((c) => c.endedAt !== null && c.claimedAt !== null && c.endedAt - c.claimedAt > limitMs);
   const dialedTwice = calls.filter((c) => simulator.placedCount(clientState(c.id)) > Math.max(1, c.attempt));
-  const silent = simulator.answeredNeverSpoken();
+  const isFax = (to: string) => to.endsWith('0329');
+  // A fax is hung up without a word by design: it is checked apart.
+  const silent = simulator.answeredNeverSpoken().filter((c) => !isFax(c.to));
+  const faxesHeard = simulator.calls().filter((c) => isFax(c.to) && c.spoken.length > 0).length;
   const alive = simulator.liveCalls();
   const byStatus = new Map<string, number>();
   for (const c of calls) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
   const requeued = calls.filter((c) => c.attempt > 1).length;
   const stats = simulator.stats;
+  const timelines = await Promise.all(calls.map((c) => service.deps.store.listEvents(c.id)));
+  // Once detection said fax, nothing more is said (a nudge before a slow or lost verdict may have spoken first).
+  const spokenAfterFax = timelines.filter((events) => {
+    const verdict = events.findIndex((e) => e.kind === 'webhook' && e.detail?.result === 'fax_detected');
+    return verdict >= 0 && events.slice(verdict).some((e) => e.kind === 'command' && (e.name === 'speak' || e.name === 'gather'));
+  }).length;
+  const noted = (name: string) => timelines.filter((events) => events.some((e) => e.kind === 'note' && e.name === name)).length;
   const durations = calls.filter((c) => c.endedAt && c.claimedAt).map((c) => (c.endedAt as number) - (c.claimedAt as number)).sort((a, b) => a - b);
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))] ?? 0;
   const failedWhy = new Map<string, number>();
@@ -149,6 +173,7 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
     `endings: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ')}`,
     `failed because: ${[...failedWhy].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n}× "${why}"`).join('; ') || 'none'}`,
     `faults: webhooks lost ${stats.webhooks.lost} of ${stats.webhooks.delivered + stats.webhooks.lost}, dials with unknown outcome ${stats.dialsUnknownOutcome}, channel-limit refusals ${stats.channelLimited}, calls requeued ${requeued}`,
+    `detection: calls with a prompt cancelled by detection (cancelled_amd) ${noted('speech.cancelled-by-detection')}, greeting waits run out ${noted('greeting.not-heard')}, faxes hung up ${noted('fax')} (${faxesHeard} heard a nudge before their verdict); beepless machines ${calls.filter((c) => c.to.endsWith('0701')).length}, faxes ${calls.filter((c) => isFax(c.to)).length}`,
     `reconciler (from the carrier's record): ${reconciled}`,
     `carrier: calls placed ${stats.callsPlaced}, most live at once ${stats.maxLiveCalls}, queue capacity at the end ${service.deps.dialer.capacity}`,
     `claim→end: p50 ${(pct(0.5) / 1000).toFixed(1)} s, p95 ${(pct(0.95) / 1000).toFixed(1)} s, max ${((durations.at(-1) ?? 0) / 1000).toFixed(1)} s (limit ${limitMs / 1000} s)`,
@@ -157,7 +182,8 @@ function report(calls: Call[], service: Service, simulator: CarrierSimulator, el
     ['every call ended', open.length],
     ['every ending has a reason', noReason.length],
     ['every call ended within its time limit', overLimit.length],
-    ['none answered and left silent', silent.length],
+    ['none answered and left silent (faxes apart)', silent.length],
+    ['nothing said to a fax once detected', spokenAfterFax],
     ['none dialed twice (per attempt)', dialedTwice.length],
     ['none still alive at the carrier', alive.length],
   ];

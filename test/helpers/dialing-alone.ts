@@ -6,6 +6,7 @@ import { createInProcessBus } from '../../src/kernel/cluster-bus.ts';
 import { createMetrics } from '../../src/kernel/metrics.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createMemoryLogger } from './memory-logger.ts';
+import { queueSignals } from '../../src/dialing/signals.ts';
 
 /** The dialing module alone (compose/dialing.ts) over `store`, with an in-process bus and `telephony` as the carrier as is. */
 export function composeDialingAlone(config: Config, store: Store, clock: Clock, telephony: Telephony) {
@@ -23,6 +24,7 @@ export function composeDialingAlone(config: Config, store: Store, clock: Clock, 
     carrierAsIs: true,
     channelFreed: () => bus.publish({ kind: 'freed' }),
     onClaimed: () => undefined,
+    queue: queueSignals(bus),
   });
   return { dialer, bus };
 }

@@ -5,6 +5,7 @@ import { parseJsonObject, routeOf, stringField } from './simulator-http.ts';
 import type { Reply, Route } from './simulator-http.ts';
 import type { DialUnknownOutcomeMode, SimulatorKnobs } from '../simulator-options.ts';
 import { TelnyxApiFailure, telnyxErrors } from './telnyx-errors.ts';
+import { accountRequest, type SimulatedAccount } from './account.ts';
 
 /** A Call Control command as the simulator received it, whatever it answered. */
 export type CommandRecord = {
@@ -30,6 +31,7 @@ export type ApiRouterDeps = {
   control: CallControl;
   onFault: () => void;
   onCommand: (record: CommandRecord) => void;
+  account: () => SimulatedAccount;
 };
 
 /** Answers one API request: authentication, injected faults, the JSON body, the route; throws Telnyx failures. */
@@ -52,6 +54,8 @@ export function createApiRouter(deps: ApiRouterDeps): (req: IncomingMessage, tex
         return control.status(route.callControlId);
       case 'activeCalls':
         return control.activeCalls(route.connectionId, query);
+      case 'account':
+        return accountRequest(deps.account(), route.method, route.segments, query, body);
     }
   };
 
@@ -59,7 +63,7 @@ export function createApiRouter(deps: ApiRouterDeps): (req: IncomingMessage, tex
     const url = new URL(req.url ?? '/', 'http://simulator');
     const route = routeOf(req.method, url.pathname);
     const record: CommandRecord | undefined =
-      route.kind === 'status' || route.kind === 'activeCalls'
+      route.kind === 'status' || route.kind === 'activeCalls' || route.kind === 'account'
         ? undefined
         : {
             kind: route.kind,
@@ -73,7 +77,9 @@ export function createApiRouter(deps: ApiRouterDeps): (req: IncomingMessage, tex
           };
     try {
       const auth = req.headers.authorization ?? '';
-      if (!/^Bearer\s+\S+/i.test(auth)) throw telnyxErrors.authenticationFailed();
+      const token = /^Bearer\s+(\S+)/i.exec(auth)?.[1];
+      const { apiKeys } = deps.account();
+      if (token === undefined || (apiKeys.length > 0 && !apiKeys.includes(token))) throw telnyxErrors.authenticationFailed();
       const { faultRate } = knobs();
       if (faultRate > 0 && random() < faultRate) {
         deps.onFault();

@@ -59,13 +59,16 @@ const OK: Reply = { status: 200, body: { data: { result: 'ok' } } };
 export function createCallControl(deps: CallControlDeps): CallControl {
   const { clock, ids, knobs, idle } = deps;
   const calls = new Map<string, SimulatedCall>();
+  /** Each call's place in placement order: the active-calls cursors point at it. */
+  const positions = new WeakMap<SimulatedCall, number>();
   const actions = createCommandLedger<true>(COMMAND_ID_WINDOW_MS);
   const counters: CallCounters = { callsPlaced: 0, liveCalls: 0, maxLiveCalls: 0, rateLimited: 0, channelLimited: 0, dialsUnknownOutcome: 0 };
 
   const findCall = (callControlId: string) => {
     if (!CALL_CONTROL_ID_PATTERN.test(callControlId)) throw telnyxErrors.invalidCallControlId();
     const call = calls.get(callControlId);
-    if (!call) throw telnyxErrors.resourceNotFound(`No call with call_control_id ${callControlId}.`);
+    // Which status Telnyx gives a call it no longer knows is not documented: the knob plays either.
+    if (!call) throw knobs().unknownCallStatus === 422 ? telnyxErrors.callEnded() : telnyxErrors.resourceNotFound(`No call with call_control_id ${callControlId}.`);
     return call;
   };
 
@@ -93,6 +96,7 @@ export function createCallControl(deps: CallControlDeps): CallControl {
       });
       forgetEndedCalls(calls, knobs().historyLimit);
       calls.set(call.callControlId, call);
+      positions.set(call, counters.callsPlaced);
       counters.callsPlaced++;
       if (occupiesChannel) {
         counters.liveCalls++;
@@ -165,7 +169,11 @@ export function createCallControl(deps: CallControlDeps): CallControl {
     },
 
     activeCalls(connectionId, query) {
-      return { status: 200, body: activeCallsPage([...calls.values()], connectionId, query) };
+      return { status: 200, body: activeCallsPage(
+          [...calls.values()].map((call) => ({ call, position: positions.get(call) ?? 0 })),
+          connectionId,
+          query,
+        ), };
     },
 
     calls,

@@ -9,8 +9,8 @@ import { Scenario, scenarioFor } from '../call/scenarios.ts';
 import type { SimulatedCall } from '../call/simulated-call.ts';
 import { isE164, isLoopbackHttpUrl, stringField } from './simulator-http.ts';
 import type { Reply } from './simulator-http.ts';
-import { COMMAND_ID_WINDOW_MS, DEFAULT_RING_TIMEOUT_SECS, DEFAULT_TIME_LIMIT_SECS } from '../simulator-options.ts';
-import type { SimulatorKnobs } from '../simulator-options.ts';
+import { COMMAND_ID_WINDOW_MS, DEFAULT_RING_TIMEOUT_SECS, DEFAULT_TIME_LIMIT_SECS, MIN_TIME_LIMIT_SECS } from '../simulator-options.ts';
+import type { ChannelLimitMode, SimulatorKnobs } from '../simulator-options.ts';
 import { telnyxErrors } from './telnyx-errors.ts';
 import { retriesPolicyOf } from '../webhooks/delivery-policy.ts';
 import type { WebhookRoute } from '../webhooks/webhook-dispatcher.ts';
@@ -80,7 +80,7 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
     const failoverUrl = stringField(body, 'webhook_failover_url');
     if (failoverUrl !== undefined && !isLoopbackHttpUrl(failoverUrl)) throw telnyxErrors.nonLoopbackWebhook('webhook_failover_url');
     const ringTimeoutSecs = seconds(body, 'timeout_secs', 5, 600, DEFAULT_RING_TIMEOUT_SECS);
-    const timeLimitSecs = seconds(body, 'time_limit_secs', 1, DEFAULT_TIME_LIMIT_SECS, DEFAULT_TIME_LIMIT_SECS);
+    const timeLimitSecs = seconds(body, 'time_limit_secs', MIN_TIME_LIMIT_SECS, DEFAULT_TIME_LIMIT_SECS, DEFAULT_TIME_LIMIT_SECS);
     const amd = body.answering_machine_detection;
     if (amd !== undefined && amd !== 'disabled' && !DETECTION_MODES.includes(amd as never)) {
       throw telnyxErrors.invalidParameter('answering_machine_detection', `Use one of ${[...DETECTION_MODES, 'disabled'].join(', ')}.`);
@@ -108,16 +108,19 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
     if (scenario === Scenario.rateLimited && failedOnce.get(attemptKey, now) === undefined) {
       failedOnce.remember(attemptKey, true, now);
       const limited = { ...headers, 'x-ratelimit-remaining': '0', 'retry-after': '1' };
-      throw telnyxErrors.tooManyRequests(k.rateLimitErrorCode, 'You have exceeded the maximum number of allowed requests.', limited);
+      // Telnyx's general rate-limit refusal (its "Rate limiting" page), unlike the dial rate's own 90103.
+      throw telnyxErrors.tooManyRequests('10011', 'You have exceeded the maximum number of allowed requests.', limited);
     }
     const overChannels = deps.liveCalls() >= k.channels;
     if (overChannels) deps.count('channelLimited');
-    if (overChannels && k.channelLimitMode === 'api-429') {
+    const refusedAs = overChannels ? channelLimitForm(k, random) : undefined;
+    if (refusedAs === 'api-429') {
       throw telnyxErrors.tooManyRequests(k.rateLimitErrorCode, `User channel limit exceeded: ${k.channels} concurrent calls allowed on this account.`, {
         ...headers,
         'retry-after': '1',
       });
     }
+    if (refusedAs === 'api-403') throw telnyxErrors.channelLimit(k.channels, headers);
 
     const farEnd = farEndFor(scenario);
     const call = deps.place({
@@ -135,11 +138,17 @@ export function createDialCommand(deps: DialCommandDeps): (body: Record<string, 
     // Dialing is asynchronous on Telnyx: the dial response always says is_alive false.
     const data = { ...call.resource(), is_alive: false };
     if (commandId !== undefined) dials.remember(commandId, { data }, now);
-    const reply: Reply = { status: 200, body: { data }, headers, after: () => call.begin(overChannels ? 'channel-limit' : farEnd.reaction) };
+    const reply: Reply = { status: 200, body: { data }, headers, after: () => call.begin(refusedAs === 'sip-403' ? 'channel-limit' : refusedAs === 'sip-403-rejected' ? 'channel-limit-rejected' : farEnd.reaction) };
     if (k.dialUnknownOutcomeRate > 0 && k.dialUnknownOutcomeModes.length > 0 && random() < k.dialUnknownOutcomeRate) {
       deps.count('dialsUnknownOutcome');
       reply.lostAs = k.dialUnknownOutcomeModes[Math.floor(random() * k.dialUnknownOutcomeModes.length)];
     }
     return reply;
   };
+}
+
+/** The form of this refusal: one of `channelLimitModes` drawn at random, else `channelLimitMode`. */
+function channelLimitForm(k: Readonly<SimulatorKnobs>, random: () => number): ChannelLimitMode {
+  const modes = k.channelLimitModes;
+  return modes.length > 0 ? (modes[Math.floor(random() * modes.length)] ?? k.channelLimitMode) : k.channelLimitMode;
 }

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DialUnknownOutcomeMode } from '../simulator-options.ts';
 import { telnyxErrors } from './telnyx-errors.ts';
 
+/** The first path segment of each account resource the simulator serves (see account.ts). */
+const ACCOUNT_RESOURCES = ['balance', 'call_control_applications', 'outbound_voice_profiles', 'phone_numbers'];
+
 /** The Call Control actions the simulator implements, by their path segment. */
 const ACTIONS = { speak: 'speak', hangup: 'hangup', gather_using_speak: 'gather', gather_stop: 'gatherStop' } as const;
 type ActionKind = (typeof ACTIONS)[keyof typeof ACTIONS];
@@ -10,7 +13,8 @@ type ActionKind = (typeof ACTIONS)[keyof typeof ACTIONS];
 export type Route =
   | { kind: 'dial' }
   | { kind: ActionKind | 'status'; callControlId: string }
-  | { kind: 'activeCalls'; connectionId: string };
+  | { kind: 'activeCalls'; connectionId: string }
+  | { kind: 'account'; method: string; segments: string[] };
 
 /** What a handler answers; `after` runs once the response is written (Telnyx sends webhooks after replying). */
 export type Reply = {
@@ -44,6 +48,9 @@ export function routeOf(method: string | undefined, pathname: string): Route {
   if (segments[1] === 'connections' && segments.length === 4 && segments[3] === 'active_calls') {
     if (method !== 'GET') throw telnyxErrors.methodNotAllowed();
     return { kind: 'activeCalls', connectionId: decodeSegment(segments[2] ?? '', () => telnyxErrors.resourceNotFound()) };
+  }
+  if (ACCOUNT_RESOURCES.includes(segments[1] ?? '')) {
+    return { kind: 'account', method: method ?? 'GET', segments: segments.slice(1).map((s) => decodeSegment(s, () => telnyxErrors.resourceNotFound())) };
   }
   if (segments[1] !== 'calls') throw telnyxErrors.resourceNotFound();
   const rawId = segments[2];

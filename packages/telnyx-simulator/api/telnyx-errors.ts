@@ -54,6 +54,10 @@ export const telnyxErrors = {
   callEnded: () => failure(422, '90018', 'Call has already ended', "This call is no longer active and can't receive commands."),
   callNotAnswered: () =>
     failure(422, '90034', 'Call not answered yet', "This call can't receive this command because it has not been answered yet."),
+  // Assumed: Telnyx documents the channel limit only as SIP 403 "User channel limit exceeded" on the leg; if it is
+  // ever refused on the dial, this is our guess at the shape (its code is Telnyx's general "Forbidden", also assumed).
+  channelLimit: (channels: number, headers: Record<string, string>) =>
+    failure(403, '10010', 'User channel limit exceeded', `${channels} concurrent calls are allowed on this account.`, undefined, headers),
   tooManyRequests: (code: string, detail: string, headers: Record<string, string>) => failure(429, code, 'Too many requests', detail, undefined, headers),
   // Ours: Telnyx publishes no refusal for a repeated command_id (it ignores repeats); 10012 is its "Duplicate resource".
   duplicateCommand: () => failure(422, '10012', 'Duplicate resource', 'A dial with this command_id was already accepted.', '/command_id'),

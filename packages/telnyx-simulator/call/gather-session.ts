@@ -19,7 +19,7 @@ export type GatherRequest = {
 };
 
 /** How a gather ended, as `call.gather.ended` reports it. */
-export type GatherStatus = 'valid' | 'invalid' | 'call_hangup' | 'cancelled' | 'timeout';
+export type GatherStatus = 'valid' | 'invalid' | 'call_hangup' | 'cancelled' | 'cancelled_amd' | 'timeout';
 
 /** Telnyx's documented defaults for the gather parameters a dial may leave out. */
 export const GATHER_DEFAULTS = {

@@ -37,6 +37,22 @@ export class PlaybackQueue {
     return true;
   }
 
+  /**
+   * Detection finished while a prompt plays: Telnyx cancels it (the speak or gather ends `cancelled_amd`), and what
+   * was queued behind it is dropped too. False when nothing played.
+   */
+  cancelForDetection(): boolean {
+    if (this.#speaking === undefined && this.#gather === undefined) return false;
+    this.#queue.length = 0;
+    if (this.#speaking !== undefined) {
+      this.#call.cancel(this.#speaking);
+      this.#speaking = undefined;
+      this.#call.emit('call.speak.ended', { status: 'cancelled_amd' });
+    }
+    this.#gather?.finish('cancelled_amd');
+    return true;
+  }
+
   /** The call is ending: the speech or gather under way ends `call_hangup`, the rest is dropped. */
   cutShort(): void {
     this.#queue.length = 0;

@@ -76,8 +76,11 @@ export class SimulatedCall implements CallRecord, CallMedia, PlaybackCall {
   begin(reaction: FarEndReaction): void {
     this.emit('call.initiated', { direction: 'outgoing', state: 'bridging', start_time: new Date(this.startedAt).toISOString() });
     const { answerDelayMs } = this.#deps.knobs();
-    if (reaction === 'channel-limit') {
-      this.schedule(0, () => this.end('unspecified', 'unknown', '403'), true);
+    if (reaction === 'channel-limit' || reaction === 'channel-limit-rejected') {
+      // Telnyx documents SIP 403 "User channel limit exceeded"; its hangup_cause follows FreeSWITCH, which may name
+      // a SIP 403 `call_rejected` as well as `unspecified`: the knob picks which.
+      const cause = reaction === 'channel-limit' ? 'unspecified' : 'call_rejected';
+      this.schedule(0, () => this.end(cause, 'unknown', '403'), true);
       return;
     }
     this.schedule(this.init.ringTimeoutMs, () => this.end('timeout', 'unknown', '487'), true);
@@ -206,7 +209,12 @@ export class SimulatedCall implements CallRecord, CallMedia, PlaybackCall {
     this.answeredAt = this.#deps.clock.now();
     this.dispose();
     this.emit('call.answered', { state: 'answered', start_time: new Date(this.startedAt).toISOString() });
-    if (this.init.detection) startMachineDetection(this, this.init.detection, this.init.farEnd.answeredBy);
+    if (this.init.detection) {
+      const cancels = () => {
+        if (this.#deps.knobs().amdCancelsPrompt) this.#playback.cancelForDetection();
+      };
+      startMachineDetection(this, this.init.detection, this.init.farEnd.answeredBy, this.init.farEnd.heard, cancels);
+    }
     // Neither is progress: a test awaiting idleness should not wait out the callee's patience or the time limit.
     this.schedule(this.#deps.knobs().maxCallMs, () => this.end('normal_clearing', 'callee', 'unspecified'), false);
     this.schedule(this.init.timeLimitMs, () => this.end('time_limit', 'unknown', 'unspecified'), false);

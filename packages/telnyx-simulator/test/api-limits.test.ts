@@ -12,7 +12,7 @@ test('when dials exceed dialsPerSecond within a 1 s window, then the excess gets
   await dial('+15551230013');
   const refused = await apiFailure(t, dial('+15551230014'));
   t.is(refused.status, 429);
-  t.like(refused.body.errors[0], { code: '10011', title: 'Too many requests' });
+  t.like(refused.body.errors[0], { code: '90103', title: 'Too many requests' });
   await simulator.whenWebhooksSettled();
   await clock.advance(1);
   await dial('+15551230014');
@@ -64,4 +64,22 @@ test('when apiLatencyMs is set, then answers wait that long on the clock', async
   await clock.advance(1);
   await dialing;
   t.is(simulator.stats.callsPlaced, 1);
+});
+
+test('when channelLimitMode is api-403, then a dial over the channels is refused 403 "User channel limit exceeded" and places nothing', async (t) => {
+  const { simulator, dial } = await startFixture(t, { channels: 1, channelLimitMode: 'api-403' });
+  await dial('+15551230017');
+  const refused = await apiFailure(t, dial('+15551230018'));
+  t.is(refused.status, 403);
+  t.like(refused.body.errors[0], { title: 'User channel limit exceeded' });
+  t.like(simulator.stats, { callsPlaced: 1, channelLimited: 1 });
+});
+
+test('when channelLimitMode is sip-403-rejected, then a dial over the channels is placed and its leg ends call_rejected with SIP 403', async (t) => {
+  const { simulator, receiver, dial } = await startFixture(t, { channels: 1, channelLimitMode: 'sip-403-rejected' });
+  await dial('+15551230019');
+  const { callControlId } = await dial('+15551230020');
+  const hangup = await receiver.waitForEvent(callControlId, 'call.hangup');
+  t.like(hangup.payload, { hangup_cause: 'call_rejected', sip_hangup_cause: '403' });
+  t.like(simulator.stats, { callsPlaced: 2, channelLimited: 1 });
 });

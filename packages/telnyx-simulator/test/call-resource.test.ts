@@ -39,17 +39,20 @@ test('when a call was dialed without client_state, then the call resource leaves
   t.false('client_state' in ((await client.calls.retrieveStatus(callControlId)).data ?? {}));
 });
 
-test('when active calls are listed for a connection, then only its live calls come back, paged as Telnyx pages them', async (t) => {
+test('when active calls are listed for a connection, then only its live calls come back, cursor paginated as Telnyx’s spec describes', async (t) => {
   const { simulator, client, receiver, dial } = await startFixture(t);
   const first = await dial('+15551238003', { client_state: clientState('one') });
   const second = await dial('+15551238004');
   const ended = await dial('+15551230486');
+  const third = await dial('+15551238006');
   await dial('+15551238005', { connection_id: 'other-connection' });
   await receiver.waitForEvent(ended.callControlId, 'call.hangup');
   await simulator.whenIdle();
 
-  const page = await client.connections.listActiveCalls('conn-1', { 'page[size]': 1 });
-  t.deepEqual(page.data, [
+  type Page = { data: { call_control_id: string }[]; meta: { cursors: { after?: string; before?: string }; total_items: number } };
+  const list = (query: Record<string, string | number>) => client.get<Page>('/connections/conn-1/active_calls', { query });
+  const page1 = await list({ 'page[limit]': 1 });
+  t.deepEqual(page1.data, [
     {
       record_type: 'call',
       call_control_id: first.callControlId,
@@ -57,11 +60,21 @@ test('when active calls are listed for a connection, then only its live calls co
       call_session_id: first.data.call_session_id as string,
       call_duration: 0,
       client_state: clientState('one'),
-    },
+    } as never,
   ]);
-  t.deepEqual(page.meta, { page_number: 1, page_size: 1, total_pages: 2, total_results: 2 });
-  const all = [];
-  for await (const call of client.connections.listActiveCalls('conn-1', { 'page[size]': 1 })) all.push(call.call_control_id);
-  t.deepEqual(all, [first.callControlId, second.callControlId]);
-  t.deepEqual((await client.connections.listActiveCalls('nobody')).data, []);
+  t.is(page1.meta.total_items, 3);
+  t.is(page1.meta.cursors.before, undefined);
+  const after1 = page1.meta.cursors.after as string;
+  const page2 = await list({ 'page[limit]': 2, 'page[after]': after1 });
+  t.deepEqual(page2.data.map((c) => c.call_control_id), [second.callControlId, third.callControlId]);
+  // The last page names no next cursor; it names the way back.
+  t.is(page2.meta.cursors.after, undefined);
+  const back = await list({ 'page[limit]': 5, 'page[before]': page2.meta.cursors.before as string });
+  t.deepEqual(back.data.map((c) => c.call_control_id), [first.callControlId]);
+  // Page numbers are not parameters of this endpoint: "page 2" is the first page again (what the SDK's paging asks).
+  const byNumber = await list({ 'page[number]': 2, 'page[size]': 1 });
+  t.deepEqual(byNumber.data.map((c) => c.call_control_id), [first.callControlId, second.callControlId, third.callControlId]);
+  t.deepEqual((await client.get<Page>('/connections/nobody/active_calls')).data, []);
+  const refused = await t.throwsAsync(list({ 'page[limit]': 251 }));
+  t.is((refused as { status?: number }).status, 422);
 });

@@ -21,6 +21,7 @@ test('when timeout_secs or time_limit_secs is outside what Telnyx accepts, then 
     ['timeout_secs', 4],
     ['timeout_secs', 601],
     ['time_limit_secs', 0],
+    ['time_limit_secs', 29],
     ['time_limit_secs', 14_401],
     ['time_limit_secs', 1.5],
   ] as const) {

@@ -74,3 +74,59 @@ test('when the dial asks for no detection or disabled, then no machine event is 
   t.deepEqual(receiver.eventTypes(disabled.callControlId), ['call.initiated', 'call.answered']);
   t.is(simulator.call(none.callControlId)?.answeredBy, 'machine');
 });
+
+test('when a machine without a beep (0701) answers, then detect_beep and premium send no greeting event, greeting_end and detect_words send it with result ended', async (t) => {
+  const { simulator, receiver, dial } = await startFixture(t, QUICK);
+  const expected: [string, string[], string | undefined][] = [
+    ['detect_beep', ['call.initiated', 'call.answered', 'call.machine.detection.ended'], undefined],
+    ['premium', ['call.initiated', 'call.answered', 'call.machine.premium.detection.ended'], undefined],
+    ['greeting_end', ['call.initiated', 'call.answered', 'call.machine.detection.ended', 'call.machine.greeting.ended'], 'ended'],
+    ['detect_words', ['call.initiated', 'call.answered', 'call.machine.detection.ended', 'call.machine.greeting.ended'], 'ended'],
+  ];
+  for (const [i, [mode, events, greeting]] of expected.entries()) {
+    const { callControlId } = await dial(`+155512${i}0701`, { answering_machine_detection: mode });
+    await receiver.waitForEvent(callControlId, events[2] as string);
+    await simulator.whenIdle();
+    t.deepEqual(receiver.eventTypes(callControlId), events, mode);
+    if (greeting) t.is((await receiver.waitForEvent(callControlId, 'call.machine.greeting.ended')).payload.result, greeting);
+    t.like(simulator.call(callControlId), { answeredBy: 'machine' });
+  }
+});
+
+test('when premium detection hears a fax, silence or a business, then it says fax_detected, silence or human_business; the standard modes say machine, not_sure or human', async (t) => {
+  const { simulator, receiver, dial } = await startFixture(t, QUICK);
+  const cases: [string, string, string][] = [
+    ['0329', 'fax_detected', 'machine'],
+    ['0702', 'silence', 'not_sure'],
+    ['0703', 'human_business', 'human'],
+  ];
+  for (const [suffix, premium, standard] of cases) {
+    const a = await dial(`+1555125${suffix}`, { answering_machine_detection: 'premium' });
+    t.is((await receiver.waitForEvent(a.callControlId, 'call.machine.premium.detection.ended')).payload.result, premium);
+    const b = await dial(`+1555126${suffix}`, { answering_machine_detection: 'detect_beep' });
+    t.is((await receiver.waitForEvent(b.callControlId, 'call.machine.detection.ended')).payload.result, standard);
+  }
+  await simulator.whenIdle();
+  // A fax has no greeting to end.
+  t.false(receiver.eventTypes((simulator.calls().find((c) => c.to === '+15551250329') ?? { callControlId: '' }).callControlId).includes('call.machine.premium.greeting.ended'));
+});
+
+test('when detection finishes while a prompt plays, then the prompt ends cancelled_amd and what was queued behind it is dropped', async (t) => {
+  const clock = createManualClock(Date.now());
+  const { simulator, client, receiver, dial } = await startFixture(t, { clock, amdDelayMs: 300, speakMsPerChar: 20, answerDelayMs: 0 });
+  const { callControlId } = await dial('+15551270123', { answering_machine_detection: 'detect' });
+  await simulator.whenWebhooksSettled();
+  await clock.advance(0);
+  await receiver.waitForEvent(callControlId, 'call.answered');
+  await client.calls.actions.speak(callControlId, { payload: 'x'.repeat(200), voice: 'female' });
+  await client.calls.actions.speak(callControlId, { payload: 'queued behind', voice: 'female' });
+  await simulator.whenWebhooksSettled();
+  await clock.advance(300);
+  const ended = await receiver.waitForEvent(callControlId, 'call.speak.ended');
+  t.is(ended.payload.status, 'cancelled_amd');
+  await receiver.waitForEvent(callControlId, 'call.machine.detection.ended');
+  await simulator.whenWebhooksSettled();
+  await clock.advance(10_000);
+  await simulator.whenWebhooksSettled();
+  t.deepEqual(simulator.spoken(callControlId), ['x'.repeat(200)]);
+});

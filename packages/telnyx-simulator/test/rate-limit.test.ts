@@ -29,7 +29,7 @@ test('when the window is full, then the dial gets 429 with code, headers and Ret
   await clock.advance(3200);
   const error = await t.throwsAsync(client.calls.dial({ ...BODY, to: '+15551249009' }), { instanceOf: RateLimitError });
   t.deepEqual((error?.error as TelnyxErrorBody).errors[0], {
-    code: '10011',
+    code: '90103',
     title: 'Too many requests',
     detail: 'Dial rate limit exceeded: at most 5 dials per 5 s.',
   });

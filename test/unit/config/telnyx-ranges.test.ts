@@ -19,6 +19,7 @@ const refused: [string, Record<string, unknown>, Record<string, unknown>, RegExp
   ['a language the SDK does not list', { language: 'en' }, {}, /telnyx\.language/],
   ['a detection mode the SDK does not list', { answeringMachineDetection: 'guess' }, {}, /telnyx\.answeringMachineDetection/],
   ['a basic voice with another language than en-US', { voice: 'female', language: 'de-DE' }, {}, /telnyx\.language.*en-US/],
+  ['a time limit under Telnyx’s 30 s', { timeLimitSecs: 29 }, {}, /telnyx\.timeLimitSecs/],
   ['a menu wait over Telnyx’s 120 s', { menuTimeoutMs: 120_001 }, {}, /telnyx\.menuTimeoutMs/],
   ['a message longer than a prompt leaves room for with the menu', {}, { messageMaxLength: 3000 }, /scheduling\.messageMaxLength/],
 ];

@@ -92,3 +92,23 @@ test('when a SIP 403 refuses a dial while no other call of ours holds a channel,
   const { endingFor } = await import('../../../src/calls/handle-event.ts');
   t.deepEqual(endingFor(sip403, false), { status: 'failed', reason: 'the call ended: unspecified (SIP 403)' });
 });
+
+test('when the SIP 403 comes with hangup_cause call_rejected (FreeSWITCH’s name for it), then it is the channel limit all the same', async (t) => {
+  const { store, onHungUp, claim, requeued } = await setup(t);
+  t.true(await onHungUp(await claim(), { ...sip403, cause: 'call_rejected', ending: 'rejected' }));
+  t.like(await store.getCall('c'), { status: 'scheduled' });
+  t.is(requeued.length, 1);
+});
+
+test('when the dial itself is refused for the channel limit, then the call goes back to the queue whatever else is live', async (t) => {
+  const { store, onHungUp, claim, requeued, refusals } = await setup(t);
+  const call = await claim();
+  t.true(await onHungUp.onDialRefused(call, 'User channel limit exceeded'));
+  const requeuedCall = await store.getCall('c');
+  t.like(requeuedCall, { status: 'scheduled' });
+  t.is(requeued.length, 1);
+  t.is(refusals(), 1);
+  t.regex(String((await store.listEvents('c')).find((e) => e.name === 'scheduled' && e.detail?.requeued === true)?.detail?.reason), /dial refused: User channel limit exceeded/);
+  // Only a call still dialing goes back: one that moved on is not touched.
+  t.false(await onHungUp.onDialRefused({ ...call, status: 'ringing' }, 'User channel limit exceeded'));
+});

@@ -12,25 +12,28 @@ test('when Telnyx reports the call steps, then each maps to our own kind', (t) =
   t.deepEqual(ev('call.bridged'), { kind: 'other' });
 });
 
-const detections: [string, string, string][] = [
-  ['call.machine.detection.ended', 'human', 'human'],
-  ['call.machine.detection.ended', 'machine', 'machine'],
-  ['call.machine.detection.ended', 'not_sure', 'unknown'],
-  ['call.machine.premium.detection.ended', 'human_residence', 'human'],
-  ['call.machine.premium.detection.ended', 'human_business', 'human'],
-  ['call.machine.premium.detection.ended', 'fax_detected', 'machine'],
-  ['call.machine.premium.detection.ended', 'silence', 'unknown'],
+const detections: [string, string, string, string][] = [
+  ['call.machine.detection.ended', 'human', 'human', 'person'],
+  ['call.machine.detection.ended', 'machine', 'machine', 'machine'],
+  ['call.machine.detection.ended', 'not_sure', 'unknown', 'unsure'],
+  ['call.machine.premium.detection.ended', 'human_residence', 'human', 'person'],
+  ['call.machine.premium.detection.ended', 'human_business', 'human', 'person'],
+  ['call.machine.premium.detection.ended', 'machine', 'machine', 'machine'],
+  ['call.machine.premium.detection.ended', 'fax_detected', 'machine', 'fax'],
+  ['call.machine.premium.detection.ended', 'silence', 'unknown', 'silence'],
+  ['call.machine.premium.detection.ended', 'not_sure', 'unknown', 'unsure'],
 ];
-for (const [type, result, answeredBy] of detections) {
-  test(`when ${type} says ${result}, then the call was answered by ${answeredBy}`, (t) => {
-    t.deepEqual(ev(type, { result }), { kind: 'machineDetected', answeredBy });
+for (const [type, result, answeredBy, heard] of detections) {
+  test(`when ${type} says ${result}, then the call was answered by ${answeredBy} (heard: ${heard})`, (t) => {
+    t.deepEqual(ev(type, { result }), { kind: 'machineDetected', answeredBy, heard });
   });
 }
 
 test('when a speech ends, then completed, cut short by a hangup and cancelled are told apart', (t) => {
   t.deepEqual(ev('call.speak.ended', { status: 'completed' }), { kind: 'speechEnded', how: 'completed' });
   t.deepEqual(ev('call.speak.ended', { status: 'call_hangup' }), { kind: 'speechEnded', how: 'hangup' });
-  t.deepEqual(ev('call.speak.ended', { status: 'cancelled_amd' }), { kind: 'speechEnded', how: 'cancelled' });
+  t.deepEqual(ev('call.speak.ended', { status: 'cancelled_amd' }), { kind: 'speechEnded', how: 'cancelledByDetection' });
+  t.deepEqual(ev('call.speak.ended', { status: 'cancelled' }), { kind: 'speechEnded', how: 'cancelled' });
 });
 
 test('when a gather ends, then the digits and a status of our own arrive', (t) => {
@@ -38,7 +41,8 @@ test('when a gather ends, then the digits and a status of our own arrive', (t) =
   t.deepEqual(ev('call.gather.ended', { digits: '5', status: 'invalid' }), { kind: 'digitsGathered', digits: '5', status: 'invalid' });
   t.deepEqual(ev('call.gather.ended', { status: 'timeout' }), { kind: 'digitsGathered', digits: '', status: 'timeout' });
   t.deepEqual(ev('call.gather.ended', { digits: '', status: 'call_hangup' }), { kind: 'digitsGathered', digits: '', status: 'hangup' });
-  t.deepEqual(ev('call.gather.ended', { status: 'cancelled_amd' }), { kind: 'digitsGathered', digits: '', status: 'cancelled' });
+  t.deepEqual(ev('call.gather.ended', { status: 'cancelled_amd' }), { kind: 'digitsGathered', digits: '', status: 'cancelledByDetection' });
+  t.deepEqual(ev('call.gather.ended', { status: 'cancelled' }), { kind: 'digitsGathered', digits: '', status: 'cancelled' });
 });
 
 const hangups: [Record<string, unknown>, string, string | null][] = [

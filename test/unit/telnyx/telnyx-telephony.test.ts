@@ -2,7 +2,7 @@ import test from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { createTelnyxTelephony, retryDelayMs } from '../../../src/telnyx/telnyx-telephony.ts';
+import { createTelnyxTelephony, MAX_ACTIVE_PAGES, retryDelayMs } from '../../../src/telnyx/telnyx-telephony.ts';
 import { TelephonyError } from '../../../src/calls/carrier.ts';
 
 // Telnyx failures the simulator does not produce (proxy pages, dropped connections, silence) are played by nock.
@@ -195,16 +195,15 @@ test.serial('when asking for a call Telnyx no longer knows, then its status is u
   t.deepEqual(await adapter().callStatus('v3:live'), { callControlId: 'v3:live', alive: true, ended: false, callId: 'call-7', durationSecs: 12 });
 });
 
-test.serial('when listing active calls over two pages, then every call on the connection is returned with our call ids', async (t) => {
+test.serial('when listing active calls over two pages, then the cursor is followed and every call on the connection is returned with our call ids', async (t) => {
   const entry = (id: string, state: string) => ({ call_control_id: id, call_duration: 1, call_leg_id: 'l', call_session_id: 's', client_state: state, record_type: 'call' });
-  nock(API)
+  const scope = nock(API)
     .get('/v2/connections/conn-1/active_calls')
-    .query((q) => q['page[number]'] === undefined || q['page[number]'] === '1')
-    .reply(200, { data: [entry('v3:a', Buffer.from('call-a').toString('base64'))], meta: { page_number: 1, total_pages: 2 } });
-  nock(API)
+    .query((q) => q['page[limit]'] === '250' && q['page[after]'] === undefined)
+    .reply(200, { data: [entry('v3:a', Buffer.from('call-a').toString('base64'))], meta: { cursors: { after: 'c1' } } })
     .get('/v2/connections/conn-1/active_calls')
-    .query((q) => q['page[number]'] === '2')
-    .reply(200, { data: [entry('v3:b', 'not ours!')], meta: { page_number: 2, total_pages: 2 } });
+    .query((q) => q['page[limit]'] === '250' && q['page[after]'] === 'c1')
+    .reply(200, { data: [entry('v3:b', 'not ours!')], meta: { cursors: { before: 'c0' } } });
   const calls = await adapter().activeCalls();
   t.deepEqual(
     calls.map((c) => [c.callControlId, c.callId]),
@@ -213,6 +212,61 @@ test.serial('when listing active calls over two pages, then every call on the co
       ['v3:b', undefined],
     ],
   );
+  t.true(scope.isDone());
+});
+
+test.serial('when the active calls page gives its own cursor again or an empty page, then the listing stops there', async (t) => {
+  const entry = { call_control_id: 'v3:a', call_duration: 1, call_leg_id: 'l', call_session_id: 's', record_type: 'call' };
+  let requests = 0;
+  nock(API)
+    .get('/v2/connections/conn-1/active_calls')
+    .query(true)
+    .times(5)
+    .reply(() => {
+      requests += 1;
+      return [200, { data: [entry], meta: { cursors: { after: 'same' } } }];
+    });
+  t.deepEqual((await adapter().activeCalls()).map((c) => c.callControlId), ['v3:a']);
+  t.is(requests, 2);
+  nock.cleanAll();
+  nock(API).get('/v2/connections/conn-1/active_calls').query(true).reply(200, { data: [], meta: { cursors: { after: 'more' } } });
+  t.deepEqual(await adapter().activeCalls(), []);
+});
+
+test.serial('when the active calls never end, then the listing stops at its cap of requests and fails rather than return a partial list', async (t) => {
+  let requests = 0;
+  nock(API)
+    .get('/v2/connections/conn-1/active_calls')
+    .query(true)
+    .times(MAX_ACTIVE_PAGES + 5)
+    .reply(() => {
+      requests += 1;
+      const entry = { call_control_id: `v3:${requests}`, call_duration: 1, call_leg_id: 'l', call_session_id: 's', record_type: 'call' };
+      return [200, { data: [entry], meta: { cursors: { after: `c${requests}` } } }];
+    });
+  await t.throwsAsync(adapter().activeCalls(), { instanceOf: TelephonyError });
+  t.is(requests, MAX_ACTIVE_PAGES);
+  nock.cleanAll();
+});
+
+test.serial('when the carrier answers a call status with 404 or 422, then the call is one it has no record of', async (t) => {
+  nock(API).get('/v2/calls/v3:gone').reply(404, { errors: [{ code: '10005', title: 'Resource not found', detail: 'x' }] });
+  nock(API).get('/v2/calls/v3:forgotten').reply(422, { errors: [{ code: '90018', title: 'Call has already ended', detail: 'x' }] });
+  t.is(await adapter().callStatus('v3:gone'), undefined);
+  t.is(await adapter().callStatus('v3:forgotten'), undefined);
+});
+
+test.serial('when a dial is refused in so many words for the channel limit (403 or 429), then it is a permanent channel_limit refusal, not a retry', async (t) => {
+  for (const status of [403, 429]) {
+    nock(API)
+      .post('/v2/calls')
+      .reply(status, { errors: [{ code: '10010', title: 'User channel limit exceeded', detail: '2 concurrent calls are allowed on this account.' }] });
+    const err = await t.throwsAsync(adapter().dial({ callId: 'c', to: '+12025550123', commandId: 'k' }), { instanceOf: TelephonyError });
+    t.like(err, { kind: 'permanent', refusal: 'channel_limit', outcomeUnknown: false, status });
+  }
+  // A plain rate limit stays retryable.
+  nock(API).post('/v2/calls').reply(429, { errors: [{ code: '90103', title: 'Too many requests', detail: 'Dials per second limit.' }] });
+  t.like(await t.throwsAsync(adapter().dial({ callId: 'c', to: '+12025550123', commandId: 'k' })), { kind: 'retryable', refusal: undefined });
 });
 
 test.serial('when webhook retries are configured, then every dial asks Telnyx to retry the events a call cannot do without', async (t) => {

@@ -65,7 +65,7 @@ async function setup(t: ExecutionContext) {
   /** A call claimed now, with (or without) a carrier id, optionally moved on to `status`. */
   async function live(id: string, controlId: string | null, status: 'dialing' | 'ringing' | 'in_progress' = 'dialing') {
     await store.insertCall({ id, to: '+12025550123', dueAt: clock.now(), timeZone: 'UTC', message: null, createdAt: clock.now() });
-    await claimed(store, id, clock.now(), 100);
+    await claimed(store, id, clock.now(), 1000);
     if (controlId) await store.update(id, { callControlId: controlId }, clock.now());
     if (status !== 'dialing') await store.transition(id, ['dialing'], 'ringing', clock.now());
     if (status === 'in_progress') await store.transition(id, ['ringing'], 'in_progress', clock.now());
@@ -78,6 +78,9 @@ test('when the carrier says a ringing call ended, then a later round ends our ro
   const { store, clock, carrier, reconciler, live, freed } = await setup(t);
   await live('a', 'v3:a', 'ringing');
   carrier.calls.set('v3:a', { callControlId: 'v3:a', alive: false, ended: true, callId: 'a', durationSecs: 0 });
+  // Within its ring timeout its own webhooks are due: the carrier is not asked about it.
+  t.like(await reconciler.reconcile(), { checked: 0 });
+  await clock.advance(options.ringTimeoutMs + 2001);
   // First sighting: its own hangup webhook may be milliseconds away, so nothing changes yet.
   t.like(await reconciler.reconcile(), { checked: 1, ended: 0 });
   await clock.advance(2000);
@@ -89,7 +92,10 @@ test('when the carrier says a ringing call ended, then a later round ends our ro
 test('when the carrier no longer knows an answered call, then it ends completed with the reason', async (t) => {
   const { store, clock, reconciler, live } = await setup(t);
   await live('b', 'v3:b', 'in_progress');
-  await reconciler.reconcile();
+  t.like(await reconciler.reconcile(), { checked: 0 });
+  // Quiet for longer than silentAfterMs: its hangup may have been lost, so the carrier is asked.
+  await clock.advance(options.silentAfterMs + 1);
+  t.like(await reconciler.reconcile(), { checked: 1 });
   await clock.advance(2000);
   await reconciler.reconcile();
   t.like(await store.getCall('b'), { status: 'completed', reason: 'ended at the carrier; its hangup webhook never arrived' });
@@ -240,4 +246,26 @@ test('when the nudge of a call guessed answered is refused "not answered yet", t
   await flow.nudge('r');
   t.is(gathers.length, 2);
   t.not(gathers[1], gathers[0]);
+});
+
+test('when many calls are live and only a few need the carrier’s word, then only those are asked about', async (t) => {
+  const { store, clock, carrier, reconciler, live, alive } = await setup(t);
+  const asked: string[] = [];
+  const id = (i: number) => `f${String(i).padStart(3, '0')}`;
+  // More than one slice of the round (200), so the slicing is crossed.
+  for (let i = 0; i < 250; i++) {
+    await live(id(i), `v3:${id(i)}`, 'in_progress');
+    alive(`v3:${id(i)}`, id(i));
+  }
+  await clock.advance(options.silentAfterMs + 1);
+  // Answered a while ago and quiet: these three need the carrier's word; the others, active just now, do not.
+  for (let i = 3; i < 250; i++) await store.update(id(i), { reason: null }, clock.now());
+  const callStatus = carrier.calls.get.bind(carrier.calls);
+  carrier.calls.get = (id: string) => {
+    asked.push(id);
+    return callStatus(id);
+  };
+  const report = await reconciler.reconcile();
+  t.is(report.checked, 3);
+  t.deepEqual(asked.sort(), ['v3:f000', 'v3:f001', 'v3:f002']);
 });
