@@ -17,7 +17,7 @@ import { createPageGuard } from '../auth/page-guard.ts';
 import { callView, formatTime, formatWhen, groupCalls, pickLocale, relative, type Viewer } from '../pages/call-view.ts';
 import { formatNumber } from '../pages/call-words.ts';
 import { timelineView } from '../pages/timeline-words.ts';
-import { cityOf, createZoneOptions, resolveZoneInput, zoneLabel } from '../pages/zone-options.ts';
+import { cityOf, createZoneOptions, ianaName, resolveZoneInput, zoneLabel } from '../pages/zone-options.ts';
 
 const UPCOMING = ['scheduled', 'dialing', 'ringing', 'in_progress'] as const;
 const FINISHED = ['completed', 'busy', 'no_answer', 'failed', 'canceled', 'missed'] as const;
@@ -110,7 +110,7 @@ export function createPageRouter(deps: {
       notice: notice?.kind === 'ok' ? notice.text : undefined,
       problem: notice?.kind === 'error' ? notice.text : undefined,
       zoneOptions: zoneOptions(viewer.now),
-      viewerZone: viewer.zone,
+      viewerZone: ianaName(viewer.zone),
       viewerZoneLabel: zoneLabel(viewer.zone, viewer.now),
       whenHint: whenHint(form, viewer),
       since: viewer.now,
@@ -138,7 +138,7 @@ export function createPageRouter(deps: {
     if (!principal) return;
     const zone = viewerZone(ctx);
     const soon = DateTime.fromMillis(deps.clock.now(), { zone }).plus({ minutes: DEFAULT_LEAD_MINUTES }).startOf('minute');
-    await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: zone, to: '', message: '' }, [], takeNotice(ctx));
+    await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: ianaName(zone), to: '', message: '' }, [], takeNotice(ctx));
   });
 
   router.get('/partials/calls', async (ctx) => {
