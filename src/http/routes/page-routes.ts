@@ -134,8 +134,14 @@ export function createPageRouter(deps: {
   }
 
   router.get('/', async (ctx) => {
-    const principal = await signedIn(ctx);
-    if (!principal) return;
+    // A stranger gets the first page: what this is, sign in and register side by side (and the simulated-mode note).
+    const principal = await deps.auth.identify(ctx);
+    if (!principal) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = deps.views.render('welcome.njk', { csrfToken: await deps.csrf.token(ctx), devOutbox: deps.devOutbox, simulated: deps.simulated });
+      return;
+    }
     const zone = viewerZone(ctx);
     const soon = DateTime.fromMillis(deps.clock.now(), { zone }).plus({ minutes: DEFAULT_LEAD_MINUTES }).startOf('minute');
     await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: ianaName(zone), to: '', message: '' }, [], takeNotice(ctx));
