@@ -22,7 +22,15 @@ export function createDevMailRouter(deps: { outbox: { list(): readonly KeptMail[
     if (!isLoopbackClient(ctx.ip)) ctx.throw(403, 'The development outbox answers only on the loopback interface (it holds account links).', { expose: true });
     return next();
   });
-  const asJson = (mail: KeptMail) => ({ id: mail.id, at: new Date(mail.at).toISOString(), to: mail.to, subject: mail.subject, text: mail.text, links: mail.links });
+  /** The link's `token` parameter (activation, reset), so a program need not parse the link. */
+  const tokenOf = (links: string[]) => {
+    for (const link of links) {
+      const token = URL.parse(link)?.searchParams.get('token');
+      if (token) return token;
+    }
+    return null;
+  };
+  const asJson = (mail: KeptMail) => ({ id: mail.id, at: new Date(mail.at).toISOString(), to: mail.to, subject: mail.subject, text: mail.text, links: mail.links, token: tokenOf(mail.links) });
   const wantsJson = (ctx: { accepts: (...types: string[]) => string | false }) => ctx.accepts('html', 'json') === 'json';
   router.get('/', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
