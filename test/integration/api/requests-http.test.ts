@@ -62,7 +62,10 @@ test('when requests.http is sent top to bottom, then every request answers as it
       const minutes = /^\$datetime iso8601 (\d+) m$/.exec(expression);
       if (minutes) return new Date(svc.deps.clock.now() + Number(minutes[1]) * 60_000).toISOString();
       const reference = /^(\w+)\.response\.body\.(.+)$/.exec(expression);
-      if (reference) return String(jsonPath(named[reference[1] as string]?.body, reference[2] as string) ?? '');
+      if (reference) {
+        const value = jsonPath(named[reference[1] as string]?.body, reference[2] as string);
+        return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+      }
       if (expression in vars) return resolve(vars[expression] as string);
       throw new Error(`requests.http uses {{${expression}}}, which this reader does not know`);
     });
