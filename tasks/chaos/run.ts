@@ -45,7 +45,7 @@ await admin.query(`CREATE DATABASE ${dbName}`);
 
 // Interrupted (Ctrl-C, TERM): the processes this run started are stopped and its database dropped, once.
 const instances: Instance[] = [];
-let carrierProcess: ReturnType<typeof spawn> | undefined;
+const spawned: { carrier?: ReturnType<typeof spawn> } = {};
 /** The run's own connections to its database, ended before the drop (else its FORCE breaks them under our feet). */
 const pools: { end(): Promise<void> }[] = [];
 let interrupted = false;
@@ -63,7 +63,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on('unhandledRejection', expected);
     void (async () => {
       await Promise.all(instances.map((i) => i.kill()));
-      carrierProcess?.kill('SIGTERM');
+      spawned.carrier?.kill('SIGTERM');
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
       log('interrupted; nothing left behind');
@@ -93,7 +93,7 @@ const carrier = spawn(process.execPath, ['tasks/chaos/carrier.ts'], {
   env: { ...process.env, SIM_CHANNELS: String(MAX_LIVE + 50), SIM_ANSWER_DELAY_MS: '800', SIM_SPEAK_MS_PER_CHAR: '5', SIM_HISTORY_LIMIT: '1000' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-carrierProcess = carrier;
+spawned.carrier = carrier;
 const carrierInfo = await new Promise<{ baseUrl: string; publicKey: string; statsUrl: string }>((resolve, reject) => {
   createInterface({ input: carrier.stdout }).once('line', (line) => resolve(JSON.parse(line) as { baseUrl: string; publicKey: string; statsUrl: string }));
   carrier.once('exit', () => reject(new Error('the carrier did not start')));
