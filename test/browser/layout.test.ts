@@ -148,7 +148,11 @@ async function look(t: ExecutionContext, page: Page, state: State, label: string
   await state.open(page);
   t.deepEqual(await layoutProblems(page), [], `${state.name}, ${label}`);
   if (axe) t.deepEqual(await axeViolations(page), [], `${state.name}, ${label}: axe`);
-  if (shoot && state.picture) await page.screenshot({ path: join(ROOT_DIR, 'docs', `${state.picture}${label.includes('320') ? '-phone' : ''}${label.includes('dark') ? '-dark' : ''}.png`), fullPage: true });
+  // The pictures: each state's at desktop width in light mode; the schedules page and the first page also on a phone.
+  const phone = label.startsWith('320 px, light') && ['schedules', 'welcome'].includes(state.picture ?? '');
+  if (shoot && state.picture && (label.startsWith('1280 px, light') || phone)) {
+    await page.screenshot({ path: join(ROOT_DIR, 'docs', `${state.picture}${phone ? '-phone' : ''}.png`), fullPage: true });
+  }
 }
 
 for (const view of VIEWS) {

@@ -174,6 +174,13 @@ export function createSchedulePageRouter(deps: {
       const known = FIELD_LABELS[field] !== undefined;
       errorList.push({ field: known ? (FIELD_ANCHOR[field] ?? field) : 'to', text: `${FIELD_LABELS[field] ?? e.path} ${e.message}` });
     }
+    // The summary lists the problems in the order of the form's fields.
+    const order = Object.keys(FIELD_LABELS);
+    const rank = (anchor: string) => {
+      const field = Object.entries(FIELD_ANCHOR).find(([, a]) => a === anchor)?.[0] ?? anchor;
+      return order.includes(field) ? order.indexOf(field) : order.length;
+    };
+    errorList.sort((a, b) => rank(a.field) - rank(b.field));
     const viewer = viewerOf(ctx);
     const schedules = await deps.schedules.list(principal.accountId);
     ctx.type = 'text/html; charset=utf-8';
@@ -187,7 +194,8 @@ export function createSchedulePageRouter(deps: {
       problem: extra.problem,
       preview: extra.preview,
       zoneOptions: zoneOptions(viewer.now),
-      weekdays: WEEKDAYS.map((d) => ({ value: d, label: DAY_LABELS[d], name: DAY_NAMES[d] })),
+      // Monday first, as the rule's words and most calendars read.
+      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ value: d, label: DAY_LABELS[d], name: DAY_NAMES[d] })),
       maxMessage: deps.rules.messageMaxLength,
       schedules: schedules.map((s) => ({
         id: s.id,
@@ -253,7 +261,10 @@ export function createSchedulePageRouter(deps: {
       }
       if (!(err instanceof ValidationError)) throw err;
       ctx.status = ERROR_TABLE[err.code].status;
-      await render(ctx, principal, form, { errors: [...err.errors] });
+      // "Weekly on…" with no day ticked: said in the form's words rather than the schema's "too small".
+      const noDay = form.repeat === 'week' && form.days.length === 0;
+      const errors = err.errors.map((e) => (noDay && e.path === 'repeat.days' ? { ...e, message: 'must include at least one day: tick one or more' } : e));
+      await render(ctx, principal, form, { errors });
     }
   });
 

@@ -81,6 +81,9 @@ test('when the form has mistakes, then each shows beside its field and nothing i
   // The summary above the form links each problem to its field, as on the home page.
   t.regex(html, /<h2 id="error-summary-title">3 problems to fix<\/h2>/);
   for (const field of ['to', 'cron', 'retryAfter']) t.regex(html, new RegExp(`<li><a href="#${field}">`));
+  // "Weekly on…" with no day: the form's words, linked to the first day's box.
+  const noDay = await (await page.post('/schedules', { ...FORM, repeat: 'week', action: 'save' })).text();
+  t.regex(noDay, /<li><a href="#day-mon">Days must include at least one day: tick one or more<\/a><\/li>/);
   t.deepEqual(await svc.deps.store.listSchedules(page.account.id, 10), []);
   t.is((await page.post('/schedules', { ...FORM, action: 'save' }, { csrf: null })).status, 403);
 });
