@@ -90,9 +90,9 @@ function describe(s: Pick<Schedule, 'repeat'>): string {
 }
 
 /** The rule as a sentence: "Every weekday (Monday to Friday) at 07:00, Dublin time, from 1 Dec 2026." */
-function ruleInWords(s: Schedule, now: number): string {
+function ruleInWords(s: Schedule): string {
   const r = s.repeat;
-  const where = `${zoneLabel(s.timeZone, now).replace(/ \(.*$/, '')} time`;
+  const where = `${cityOf(s.timeZone)} time`;
   let rule: string;
   if ('cron' in r) rule = `By the cron rule “${r.cron}” (minute hour day month weekday)`;
   else if (r.every === 'day') rule = `Every day at ${r.at}`;
@@ -142,7 +142,7 @@ export function createSchedulePageRouter(deps: {
   });
   /** An instant in the schedule's zone and, when its clock differs, the viewer's. */
   const bothZones = (at: number, zone: string, viewer: Viewer) => {
-    const theirs = `${formatWhen(at, zone, viewer)} ${zoneLabel(zone, at).replace(/ \(.*$/, '')}`;
+    const theirs = `${formatWhen(at, zone, viewer)} ${cityOf(zone)}`;
     const differs = DateTime.fromMillis(at, { zone }).offset !== DateTime.fromMillis(at, { zone: viewer.zone }).offset;
     return { theirs, yours: differs ? `${formatWhen(at, viewer.zone, viewer)} your time` : null, relative: relative(at, viewer), iso: new Date(at).toISOString() };
   };
@@ -314,7 +314,7 @@ export function createSchedulePageRouter(deps: {
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = deps.views.render('schedule-delete.njk', {
         ...(await common(ctx, principal)),
-        s: { id, url: `/schedules/${encodeURIComponent(id)}`, to: formatNumber(schedule.to), rule: ruleInWords(schedule, deps.clock.now()) },
+        s: { id, url: `/schedules/${encodeURIComponent(id)}`, to: formatNumber(schedule.to), rule: ruleInWords(schedule) },
         back: text((ctx.request.body as Record<string, unknown>).back),
       });
       return;
@@ -346,7 +346,7 @@ export function createSchedulePageRouter(deps: {
         to: formatNumber(schedule.to),
         status: schedule.status,
         statusLabel: STATUS_LABELS[schedule.status],
-        rule: ruleInWords(schedule, viewer.now),
+        rule: ruleInWords(schedule),
         zone: zoneLabel(schedule.timeZone, viewer.now),
         zoneValue: ianaName(schedule.timeZone),
         message: schedule.message,
