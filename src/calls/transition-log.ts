@@ -45,8 +45,9 @@ export function withTransitionLog<S extends Logged>(store: S, logger: Logger): S
   wrapped.update = async (id, patch, at) => {
     await store.update(id, patch, at);
     // Detection reports after the answer: who answered gets a line of its own.
+    // The update has happened: a failure to read the call back for the log line must not look like its failure.
     if (patch.answeredBy && patch.answeredBy !== 'unknown') {
-      const call = await store.getCall(id);
+      const call = await store.getCall(id).catch((err: unknown) => void logger.debug({ err, callId: id }, 'no log line: the call could not be read back'));
       if (call?.status === 'in_progress') log(call, `answered by ${WHO[patch.answeredBy] ?? patch.answeredBy}`);
     }
   };
