@@ -1,6 +1,6 @@
 # Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
 # whatever `node` the machine has on its PATH.
-.PHONY: run test check clean install bench bench-smoke simulator soak chaos doctor setup smoke-telnyx
+.PHONY: run test check clean clean-data install bench bench-smoke simulator soak chaos doctor setup smoke-telnyx
 
 NPM ?= npm
 STAMP := node_modules/.install-stamp
@@ -63,5 +63,15 @@ soak: $(STAMP)
 chaos: $(STAMP)
 	$(NPM) run chaos
 
+# Installed and generated files only: data/ (every account and call of `make run`) stays.
 clean:
-	rm -rf node_modules data bench/results/*.tmp
+	rm -rf node_modules bench/results/*.tmp
+
+# data/ too, after a yes typed on the terminal (without a terminal it refuses; CONFIRM=yes answers for scripts).
+clean-data:
+	@if [ ! -d data ]; then echo "data/ does not exist: nothing to delete."; exit 0; fi; \
+	echo "This deletes data/ (files: $$(find data -type f | wc -l)): every account, call and schedule of the local service."; \
+	if [ "$${CONFIRM:-}" = yes ]; then answer=yes; \
+	elif [ -t 0 ]; then printf 'Type yes to delete it: '; read -r answer; \
+	else echo "No terminal to ask on: run it in one, or with CONFIRM=yes."; exit 1; fi; \
+	if [ "$$answer" = yes ]; then rm -rf data && echo "data/ deleted."; else echo "Kept data/."; exit 1; fi

@@ -84,7 +84,7 @@ export function createApp(deps: Deps): Koa {
     createSchedulePageRouter({ ...pages, schedules: deps.schedules }),
     createAccountPageRouter({ accounts: deps.accounts, sessions: deps.sessions, auth, csrf, views: deps.views, devOutbox }),
     createPageRouter({ ...pages, templatesDir }),
-    createDocsRouter({ views: deps.views, templatesDir, openapi: buildOpenApiDocument({ version: deps.instance.version }) }),
+    createDocsRouter({ views: deps.views, templatesDir, openapi: buildOpenApiDocument({ version: deps.instance.version, serverUrl: deps.config.publicUrl }) }),
     ...(devOutbox && deps.outbox ? [createDevMailRouter({ outbox: deps.outbox, views: deps.views })] : []),
   ]) {
     router.use(part.routes());

@@ -1,3 +1,4 @@
+import { withTransitionLog } from '../calls/transition-log.ts';
 import { createInProcessBus, type ClusterBus } from '../kernel/cluster-bus.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -21,7 +22,8 @@ export function composeStore(deps: {
   const { clock, logger } = deps;
   // Every call change made through this store rings the live streams of this instance.
   const changeSignal = createChangeSignal();
-  const store = withChangeSignal(deps.store ?? createStore(deps.databaseUrl, deps.rootDir), changeSignal);
+  // …and says in the log, at info, when a call dials, is answered and ends.
+  const store = withTransitionLog(withChangeSignal(deps.store ?? createStore(deps.databaseUrl, deps.rootDir), changeSignal), logger);
   const bus =
     deps.bus ??
     (/^postgres(ql)?:\/\//.test(deps.databaseUrl)

@@ -10,6 +10,18 @@ function routeOf(ctx: Context): string {
 }
 
 /**
+ * Requests that say nothing about what people do with the service — static files, the API reference's assets,
+ * health and readiness probes, metrics scrapes — are logged at `debug` while they succeed: on a short browser walk
+ * they were most of the log. A failing one still says so at `info`.
+ */
+const ROUTINE = /^\/(static|docs\/api)\/[^/]+$|^\/(health|ready|metrics|favicon\.ico)$/;
+
+/** True for a request logged at `debug` (see {@link ROUTINE}). */
+export function isRoutine(path: string, status: number): boolean {
+  return status < 400 && ROUTINE.test(path);
+}
+
+/**
  * One log line and one metrics sample per request, taken when the response has been written, so the status
  * is the final one whatever the error middleware did. Durations use the monotonic clock.
  */
@@ -21,7 +33,7 @@ export function createObserveMiddleware(deps: { logger: Logger; metrics: Metrics
       const labels = { route: routeOf(ctx), method: ctx.method, status: String(ctx.status) };
       deps.metrics.httpRequests.inc(labels);
       deps.metrics.httpDuration.observe(labels, seconds);
-      deps.logger.info(
+      deps.logger[isRoutine(ctx.path, ctx.status) ? 'debug' : 'info'](
         {
           requestId: requestIdOf(ctx),
           method: ctx.method,

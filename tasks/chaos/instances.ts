@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { timed } from './timed.ts';
 
 /** A free loopback port (bound and released at once). */
 export function freePort(): Promise<number> {
@@ -48,7 +49,7 @@ export class Instance {
     });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const ready = await fetch(`${this.url}/ready`).then(
+      const ready = await timed(`instance on ${this.port}: GET /ready`, 5000, (signal) => fetch(`${this.url}/ready`, { signal })).then(
         (res) => res.ok,
         () => false,
       );

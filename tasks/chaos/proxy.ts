@@ -43,7 +43,7 @@ export function startProxy(backends: () => readonly string[]): Promise<{ url: st
           stats.retried++;
           attempt(i + 1);
         });
-        upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+        upstream.on('timeout', () => upstream.destroy(new Error(`proxy: ${req.method ?? 'GET'} ${target.pathname} on ${target.host}: no answer within 15 s`)));
         upstream.end(body);
       };
       attempt(0);

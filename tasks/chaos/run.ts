@@ -6,6 +6,9 @@
  * `kill -9` and started again. Checks, at the carrier and in the database: no call lost, none dialed twice, none
  * stuck, no canceled call dialed, never more than DIALS_PER_SECOND dials in any 1 s nor 5 × that in any 5 s, never
  * more live calls than MAX_CONCURRENT_CALLS. Loopback only; bounded to 5 minutes. Exits 1 when a check fails.
+ * Progress: one line per phase change, then every few seconds its count against that phase's own total (scheduling:
+ * requests sent of CHAOS_CALLS; waiting: calls still open of those stored). Ctrl-C (or TERM) stops the instances and
+ * the carrier and drops the run's database before exiting.
  * Env: CHAOS_CALLS (5000), CHAOS_SPREAD_S (60), TEST_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test).
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +26,7 @@ import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
 import { failures, maxInWindow, type ChaosFigures, type DialSeen } from './checks.ts';
 import { freePort, Instance } from './instances.ts';
 import { startProxy } from './proxy.ts';
+import { timed } from './timed.ts';
 
 const CALLS = Number(process.env.CHAOS_CALLS ?? 5000);
 const SPREAD_MS = Number(process.env.CHAOS_SPREAD_S ?? 60) * 1000;
@@ -39,8 +43,38 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const dbName = `daj_chaos_${randomBytes(5).toString('hex')}`;
 const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 2 });
 await admin.query(`CREATE DATABASE ${dbName}`);
+
+// Interrupted (Ctrl-C, TERM): the processes this run started are stopped and its database dropped, once.
+const instances: Instance[] = [];
+const spawned: { carrier?: ReturnType<typeof spawn> } = {};
+/** The run's own connections to its database, ended before the drop (else its FORCE breaks them under our feet). */
+const pools: { end(): Promise<void> }[] = [];
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping the instances and the carrier, dropping database ${dbName}`);
+    // The run's main path is still awaiting queries on that database: the drop ends them, and their errors are
+    // expected now (a terminated connection, a pool already ended), not a failure to report.
+    const expected = (err: unknown) => {
+      if (!interrupted) throw err;
+    };
+    process.on('uncaughtException', expected);
+    process.on('unhandledRejection', expected);
+    void (async () => {
+      await Promise.all(instances.map((i) => i.kill()));
+      spawned.carrier?.kill('SIGTERM');
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err: unknown) => log(`could not drop ${dbName}: ${String(err)}`));
+      log('interrupted; nothing left behind');
+      process.exit(130);
+    })();
+  });
+}
 const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
 const store = createPostgresStore({ connectionString: dbUrl, max: 4 });
+pools.push({ end: () => store.close() });
 await store.migrate();
 const ACCOUNTS = 4;
 const emails = Array.from({ length: ACCOUNTS }, (_, i) => `chaos-${i}@example.test`);
@@ -63,13 +97,13 @@ const carrier = spawn(process.execPath, ['tasks/chaos/carrier.ts'], {
   env: { ...process.env, SIM_CHANNELS: String(MAX_LIVE + 50), SIM_ANSWER_DELAY_MS: '800', SIM_SPEAK_MS_PER_CHAR: '5', SIM_HISTORY_LIMIT: '1000' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+spawned.carrier = carrier;
 const carrierInfo = await new Promise<{ baseUrl: string; publicKey: string; statsUrl: string }>((resolve, reject) => {
   createInterface({ input: carrier.stdout }).once('line', (line) => resolve(JSON.parse(line) as { baseUrl: string; publicKey: string; statsUrl: string }));
   carrier.once('exit', () => reject(new Error('the carrier did not start')));
 });
 
 // The instances, behind the proxy.
-const instances: Instance[] = [];
 const proxy = await startProxy(() => instances.filter((i) => i.alive).map((i) => i.url));
 const env = {
   ...process.env,
@@ -99,13 +133,20 @@ for (let i = 0; i < 3; i++) instances.push(new Instance({ port: await freePort()
 await Promise.all(instances.map((i) => i.start()));
 log(`3 instances ready behind ${proxy.url}; carrier at ${carrierInfo.baseUrl}`);
 
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${proxy.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  timed(`${method} ${path.replace(/\/[0-9a-f-]{36}$/, '/{id}')} through the proxy`, 30_000, async (signal) => {
+    const res = await fetch(`${proxy.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    return { status: res.status, json: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
   });
-  return { status: res.status, json: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+/** Says `text()` every `everyMs` until stopped: a long phase shows it is alive, with its count against its total. */
+const every = (everyMs: number, text: () => string) => {
+  const timer = setInterval(() => log(text()), everyMs);
+  return () => clearInterval(timer);
 };
 const auths: Record<string, string>[] = [];
 for (const email of emails) {
@@ -137,6 +178,8 @@ let refused = 0;
 let lastDue = firstDue;
 let unknown = 0;
 let next = 0;
+log(`scheduling ${CALLS} calls through the proxy`);
+const stopScheduling = every(5000, () => `scheduling: ${Math.min(next, CALLS)}/${CALLS} sent (${accepted.length} accepted, ${refused} refused, ${unknown} unknown)`);
 await Promise.all(
   Array.from({ length: 16 }, async () => {
     while (next < CALLS) {
@@ -168,15 +211,24 @@ await Promise.all(
     }
   }),
 );
+stopScheduling();
 log(`scheduled ${accepted.length}, due over ${((lastDue - firstDue) / 1000).toFixed(1)} s (refused ${refused}, outcome unknown to the client ${unknown}), canceled ${canceled.size}`);
 
 // Until every accepted call is final, or the budget runs out.
 const finalList = FINAL_STATUSES.map((s) => `'${s}'`).join(', ');
 const db = new pg.Pool({ connectionString: dbUrl, max: 2 });
+pools.push(db);
 let open = Infinity;
+const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM calls')).rows[0]?.n ?? 0);
+log(`waiting for the ${stored} stored calls to end (at most ${Math.round((BUDGET_MS - (Date.now() - started)) / 1000)} s more)`);
+let lastSaid = 0;
 while (Date.now() - started < BUDGET_MS) {
   open = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM calls WHERE status NOT IN (${finalList})`)).rows[0]?.n ?? 0);
   if (open === 0) break;
+  if (Date.now() - lastSaid >= 10_000) {
+    lastSaid = Date.now();
+    log(`waiting: ${open}/${stored} calls still open`);
+  }
   await sleep(2000);
 }
 killing = false;
@@ -184,7 +236,7 @@ await killer;
 log(`every call final: ${open === 0}; ${kills} instances killed`);
 
 // The figures.
-const carrierStats = (await (await fetch(carrierInfo.statsUrl)).json()) as { dials: DialSeen[]; maxLiveCalls: number; callsPlaced: number };
+const carrierStats = (await timed('GET the carrier\'s stats', 30_000, async (signal) => (await fetch(carrierInfo.statsUrl, { signal })).json())) as { dials: DialSeen[]; maxLiveCalls: number; callsPlaced: number };
 const rows = (await db.query<{ id: string; status: string; to_number: string }>('SELECT id, status, to_number FROM calls')).rows;
 // Calls stored whose 201 never reached the client (its instance died first) are the service's too: counted with the rest.
 const acceptedSet = new Set(accepted);

@@ -1,6 +1,6 @@
 // The live list: the event stream, the list (or a call's own page) brought up to date in place, and each change
 // said once in the live region.
-import { city, relative } from './zone-time.js';
+import { city, ianaName, relative } from './zone-time.js';
 import { viewerZone, zoneCookieChanged } from './viewer-zone.js';
 import { morph } from './morph.js';
 
@@ -96,7 +96,7 @@ export function startLiveList() {
     if (zoneCookieChanged) {
       var shownIn = document.getElementById('viewer-zone');
       var shownLabel = document.getElementById('viewer-zone-label');
-      if (shownIn) shownIn.value = viewerZone;
+      if (shownIn) shownIn.value = ianaName(viewerZone);
       if (shownLabel) {
         var offset = new Intl.DateTimeFormat('en-US', { timeZone: viewerZone, timeZoneName: 'shortOffset' }).formatToParts(Date.now())
           .find(function (p) { return p.type === 'timeZoneName'; });

@@ -1,5 +1,5 @@
 // The scheduling form: the zone field (IANA name or city), its default date and time, and the "when" hint.
-import { city, clock, instantOf, knownZone, offsetOf, partsIn, relative } from './zone-time.js';
+import { city, clock, ianaName, instantOf, knownZone, offsetOf, partsIn, relative } from './zone-time.js';
 import { viewerZone } from './viewer-zone.js';
 
 var LEAD_MINUTES = 3;
@@ -41,7 +41,7 @@ export function enhanceScheduleForm() {
   if (form && zoneInput && dateInput && timeInput && hint) {
     if (form.dataset.fresh === 'yes') {
       // A first visit: the server only knew UTC. Use the browser's zone, and "a few minutes from now" in it.
-      if (zoneInput.value === zoneInput.dataset.viewer && zoneInput.value !== viewerZone) zoneInput.value = viewerZone;
+      if (zoneInput.value === zoneInput.dataset.viewer && zoneInput.value !== ianaName(viewerZone)) zoneInput.value = ianaName(viewerZone);
       setDefaults(chosenZone() || viewerZone);
     }
     dateInput.addEventListener('input', function () { touched = true; updateHint(); });

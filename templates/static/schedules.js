@@ -1,15 +1,33 @@
-// Progressive enhancement only: shows the fields the chosen repetition uses. Without it every field stays visible
-// and the server ignores those that do not apply.
+// Progressive enhancement only: shows the fields the chosen repetition uses, and asks before a delete. Without it
+// every field stays visible (the server ignores those that do not apply) and the server asks on a page of its own.
 (() => {
-  const form = document.querySelector('.sched-form form');
-  if (!form) return;
-  const update = () => {
-    const choice = form.querySelector('input[name="repeat"]:checked')?.value ?? 'weekday';
-    for (const el of form.querySelectorAll('[data-for]')) {
-      const wanted = el.dataset.for;
-      el.hidden = wanted === 'repeating' ? choice === 'once' : wanted !== choice;
+  const form = document.getElementById('sched-form');
+  if (form) {
+    const update = () => {
+      const choice = form.querySelector('input[name="repeat"]:checked')?.value ?? 'weekday';
+      for (const el of form.querySelectorAll('[data-for]')) {
+        const wanted = el.dataset.for;
+        el.hidden =
+          wanted === 'repeating' ? choice === 'once' : wanted === 'clock' ? choice === 'cron' : wanted !== choice;
+      }
+    };
+    form.addEventListener('change', update);
+    update();
+    document.getElementById('error-summary')?.focus();
+  }
+  document.addEventListener('submit', (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLFormElement) || !target.classList.contains('confirm-form')) return;
+    if (!window.confirm(target.dataset.confirm || 'Delete it?')) {
+      event.preventDefault();
+      return;
     }
-  };
-  form.addEventListener('change', update);
-  update();
+    if (!target.querySelector('input[name=confirmed]')) {
+      const confirmed = document.createElement('input');
+      confirmed.type = 'hidden';
+      confirmed.name = 'confirmed';
+      confirmed.value = 'yes';
+      target.appendChild(confirmed);
+    }
+  });
 })();

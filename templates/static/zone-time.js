@@ -23,7 +23,18 @@ export function instantOf(date, time, zone) {
 export function knownZone(zone) {
   try { new Intl.DateTimeFormat('en', { timeZone: zone }); return true; } catch (e) { return false; }
 }
-export function city(zone) { return zone === 'UTC' ? 'UTC' : zone.split('/').pop().replace(/_/g, ' '); }
+// Browsers report some zones by names the IANA database renamed (`Asia/Calcutta`); pages show the current one. The
+// same pairs as src/http/pages/zone-options.ts (the page has no build step to share them).
+var IANA_NAMES = {
+  'Africa/Asmera': 'Africa/Asmara', 'America/Buenos_Aires': 'America/Argentina/Buenos_Aires', 'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan', 'America/Cordoba': 'America/Argentina/Cordoba', 'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis', 'America/Jujuy': 'America/Argentina/Jujuy', 'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza', 'Asia/Calcutta': 'Asia/Kolkata', 'Asia/Katmandu': 'Asia/Kathmandu', 'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh', 'Atlantic/Faeroe': 'Atlantic/Faroe', 'Europe/Kiev': 'Europe/Kyiv', 'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei', 'Pacific/Truk': 'Pacific/Chuuk'
+};
+export function ianaName(zone) { return Object.prototype.hasOwnProperty.call(IANA_NAMES, zone) ? IANA_NAMES[zone] : zone; }
+export function city(zone) { return zone === 'UTC' ? 'UTC' : ianaName(zone).split('/').pop().replace(/_/g, ' '); }
 export function relative(ms) {
   var rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   var s = (ms - Date.now()) / 1000;

@@ -3,10 +3,14 @@ import { setTimeout } from 'node:timers/promises';
 import type { TestFn } from 'ava';
 import pg from 'pg';
 import { createPostgresStore } from '../../src/store/postgres/pg-store.ts';
+import { defaultPostgresUrl, probePostgres } from './own-postgres.ts';
 import type { Store } from '../../src/store/store.ts';
 
-/** The server the tests use: this machine's, trust auth, maintenance database `test` (override: TEST_POSTGRES_URL). */
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The server the tests use: TEST_POSTGRES_URL (`npm test` sets it to this machine's server, or to one it starts for
+ * the run: test/helpers/with-postgres.ts), else this machine's (trust auth, maintenance database `test`).
+ */
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? defaultPostgresUrl();
 
 /** A database made for one test file, with a random name; dropped when the file's tests end. */
 export type TestDatabase = {
@@ -42,34 +46,26 @@ function createGate(n: number) {
   };
 }
 
-async function probe(): Promise<Error | undefined> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err : new Error(String(err));
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /**
  * Registers a file's PostgreSQL tests. When the server answers, a database `daj_test_<random>` is made for the file,
  * `register` declares the tests over it, and the database is dropped after them. When it does not answer, the file
  * fails loudly, unless `SKIP_POSTGRES=1`, which skips with a message instead: PostgreSQL tests never pass unseen.
  */
 export async function withPostgres(test: TestFn, register: (db: TestDatabase) => void): Promise<void> {
-  const unreachable = await probe();
+  const unreachable = await probePostgres(POSTGRES_ADMIN_URL);
   if (unreachable) {
-    const message = `PostgreSQL at ${POSTGRES_ADMIN_URL} cannot be reached (${unreachable.message})`;
+    // The password of the run's own server is no secret worth keeping, but a URL with one is not printed anyway.
+    const where = POSTGRES_ADMIN_URL.replace(/\/\/[^@/]*@/, '//');
+    const message = `PostgreSQL at ${where} cannot be reached (${unreachable.message})`;
     if (process.env.SKIP_POSTGRES === '1') {
       console.warn(`SKIPPED PostgreSQL tests: ${message}; SKIP_POSTGRES=1 is set`);
       test.skip(`postgres: skipped, ${message}`, () => undefined);
     } else {
       test(`postgres: when the server cannot be reached, then this fails (start it, or set SKIP_POSTGRES=1 to skip)`, (t) => {
-        t.fail(`${message}. Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set SKIP_POSTGRES=1.`);
+        const hint = process.env.TEST_POSTGRES_URL
+          ? 'TEST_POSTGRES_URL names it: start that server, or unset TEST_POSTGRES_URL and run `npm test` to get a server of the run\'s own'
+          : 'run the tests through `npm test -- <files>`, which starts a server of its own when none answers';
+        t.fail(`${message}. ${hint}, or set SKIP_POSTGRES=1 to skip.`);
       });
     }
     return;

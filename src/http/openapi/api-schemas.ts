@@ -112,3 +112,25 @@ export const ScheduleListSchema = z.strictObject({ items: z.array(ScheduleSchema
 export const SchedulePreviewSchema = z
   .strictObject({ occurrences: z.array(OccurrenceSchema).meta({ description: 'The first occurrences from now.' }) })
   .meta({ id: 'SchedulePreview' });
+
+// The accounts API (src/http/routes/auth-routes.ts). Its fields are read by `parseCredentials`/`parseField`; these
+// schemas describe the same shapes for the document and for clients generated from it.
+const email = z.string().max(254).meta({ description: 'The account’s e-mail address (compared without regard to case).', example: 'ada@example.org' });
+const password = z.string().min(1).meta({ description: 'At least 10 characters, and not an easily guessed one.', example: 'a long and private phrase' });
+const linkToken = z.string().min(1).meta({ description: 'The `token` query parameter of the link in the mail.' });
+
+export const CredentialsSchema = z.object({ email, password }).meta({ id: 'Credentials' });
+export const ActivationSchema = z.object({ token: linkToken }).meta({ id: 'Activation' });
+export const ResetRequestSchema = z.object({ email }).meta({ id: 'ResetRequest' });
+export const ResetSchema = z.object({ token: linkToken, password }).meta({ id: 'Reset' });
+export const AcceptedSchema = z
+  .strictObject({ status: z.literal('accepted'), detail: z.string() })
+  .meta({ id: 'Accepted', description: 'The same answer whether or not the address has an account, so the API cannot list accounts.' });
+export const AccountStatusSchema = z.strictObject({ status: z.enum(['activated', 'reset']) }).meta({ id: 'AccountStatus' });
+export const AccessTokenSchema = z
+  .strictObject({
+    access_token: z.string().meta({ description: 'Send as `Authorization: Bearer <access_token>`.' }),
+    token_type: z.literal('Bearer'),
+    expires_in: z.int().positive().meta({ description: 'Seconds until the token expires.' }),
+  })
+  .meta({ id: 'AccessToken' });

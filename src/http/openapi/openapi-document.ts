@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { CallRequestSchema } from '../../calls/input/call-request-schema.ts';
 import { SchedulePatchSchema, ScheduleRequestSchema } from '../../schedules/schedule-schema.ts';
 import {
+  AcceptedSchema,
+  AccessTokenSchema,
+  AccountStatusSchema,
+  ActivationSchema,
   CallPageSchema,
+  CredentialsSchema,
+  ResetRequestSchema,
+  ResetSchema,
   CallSchema,
   CallWithEventsSchema,
   ListCallsQuerySchema,
@@ -21,19 +28,24 @@ const scheduleIdParam = z.object({ id: z.string().meta({ description: 'The sched
 const notJson = problem('The body is not application/json.');
 const noSchedule = problem('No such schedule of yours.');
 const security = [{ bearer: [] }];
+const jsonBody = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const limited = problem('Too many requests from this address or for this account (`Retry-After`).');
 
 /**
  * The OpenAPI 3.1 document of the calls and schedules API, generated from the zod schemas the routes validate
- * with (calls: `CallRequestSchema`; schedules: `ScheduleRequestSchema`, `SchedulePatchSchema`). Built once at
- * start; `/openapi.json` serves it. The conformance test provokes every status listed here.
+ * with (calls: `CallRequestSchema`; schedules: `ScheduleRequestSchema`, `SchedulePatchSchema`; accounts: the shapes
+ * `auth-routes.ts` reads). Built once at start; `/openapi.json` serves it. The conformance test provokes every status
+ * listed here; `npm run check` lints it with Redocly's recommended rules (tasks/openapi/lint.ts).
  */
-export function buildOpenApiDocument(info: { version: string }) {
+export function buildOpenApiDocument(info: { version: string; serverUrl?: string | null }) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From `POST /api/auth/token`.' });
 
   registry.registerPath({
     method: 'post',
     path: '/api/calls',
+    operationId: 'scheduleCall',
+    tags: ['Calls'],
     summary: 'Schedule a call',
     security,
     request: {
@@ -56,6 +68,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'get',
     path: '/api/calls',
+    operationId: 'listCalls',
+    tags: ['Calls'],
     summary: 'List calls: upcoming soonest first, then history newest first',
     security,
     request: { query: ListCallsQuerySchema },
@@ -64,6 +78,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'get',
     path: '/api/calls/events',
+    operationId: 'streamCallEvents',
+    tags: ['Calls'],
     summary: 'Live changes of your calls (server-sent events)',
     description:
       '`text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect.',
@@ -81,6 +97,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'get',
     path: '/api/calls/{id}',
+    operationId: 'getCall',
+    tags: ['Calls'],
     summary: 'A call with its timeline',
     security,
     request: { params: idParam },
@@ -89,6 +107,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'delete',
     path: '/api/calls/{id}',
+    operationId: 'cancelCall',
+    tags: ['Calls'],
     summary: 'Cancel a scheduled call',
     security,
     request: { params: idParam },
@@ -103,6 +123,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'post',
     path: '/api/schedules',
+    operationId: 'createSchedule',
+    tags: ['Schedules'],
     summary: 'Create a repeating call',
     description: 'Creates the schedule and its first occurrence (a call, `scheduleId` set). An account keeps at most 50 schedules.',
     security,
@@ -119,6 +141,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'get',
     path: '/api/schedules',
+    operationId: 'listSchedules',
+    tags: ['Schedules'],
     summary: 'List your schedules',
     security,
     responses: { 200: json('Your schedules.', ScheduleListSchema), 401: unauthorized },
@@ -126,6 +150,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'post',
     path: '/api/schedules/preview',
+    operationId: 'previewSchedule',
+    tags: ['Schedules'],
     summary: 'The next times a schedule would ring, without creating it',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: ScheduleRequestSchema } } } },
@@ -139,6 +165,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'get',
     path: '/api/schedules/{id}',
+    operationId: 'getSchedule',
+    tags: ['Schedules'],
     summary: 'A schedule with its next occurrences and its calls',
     security,
     request: { params: scheduleIdParam },
@@ -147,6 +175,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'patch',
     path: '/api/schedules/{id}',
+    operationId: 'changeSchedule',
+    tags: ['Schedules'],
     summary: 'Pause, resume or change a schedule',
     description: 'A change or a pause cancels the pending occurrence; the next one is made from the new rule (on resume, from now).',
     security,
@@ -164,6 +194,8 @@ export function buildOpenApiDocument(info: { version: string }) {
   registry.registerPath({
     method: 'delete',
     path: '/api/schedules/{id}',
+    operationId: 'stopSchedule',
+    tags: ['Schedules'],
     summary: 'Stop a schedule for good',
     description: 'Its pending occurrence (and any retry waiting) is canceled; past calls stay.',
     security,
@@ -176,14 +208,83 @@ export function buildOpenApiDocument(info: { version: string }) {
     },
   });
 
+  const accounts = ['Accounts'];
+  registry.registerPath({
+    method: 'post',
+    path: '/api/auth/register',
+    operationId: 'register',
+    tags: accounts,
+    security: [],
+    summary: 'Register an account',
+    description: 'Sends a mail with an activation link (single use, expires). The answer is the same whether or not the address is taken.',
+    request: jsonBody(CredentialsSchema),
+    responses: { 202: json('Accepted: a mail is on its way if the address can be used.', AcceptedSchema), 400: problem('A missing or bad field, or a password too easy to guess.'), 415: notJson, 429: limited },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/auth/activate',
+    operationId: 'activate',
+    tags: accounts,
+    security: [],
+    summary: 'Activate an account with the token from its mail',
+    request: jsonBody(ActivationSchema),
+    responses: { 200: json('Activated: the account can get tokens.', AccountStatusSchema), 400: problem('The token is missing, unknown, used or expired.'), 415: notJson },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/auth/token',
+    operationId: 'getToken',
+    tags: accounts,
+    security: [],
+    summary: 'Get a bearer token',
+    request: jsonBody(CredentialsSchema),
+    responses: {
+      200: json('A bearer token for the other routes.', AccessTokenSchema),
+      400: problem('A missing or bad field.'),
+      401: problem('The address or the password is wrong (one answer for both).'),
+      403: problem('The account is not activated yet.'),
+      415: notJson,
+      429: limited,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/auth/reset-request',
+    operationId: 'requestPasswordReset',
+    tags: accounts,
+    security: [],
+    summary: 'Ask for a password reset mail',
+    description: 'The answer is the same whether or not the address has an account.',
+    request: jsonBody(ResetRequestSchema),
+    responses: { 202: json('Accepted: a mail is on its way if the address has an account.', AcceptedSchema), 400: problem('A missing or bad address.'), 415: notJson, 429: limited },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/auth/reset',
+    operationId: 'resetPassword',
+    tags: accounts,
+    security: [],
+    summary: 'Set a new password with the token from the reset mail',
+    request: jsonBody(ResetSchema),
+    responses: { 200: json('The password is changed.', AccountStatusSchema), 400: problem('The token does not work, or the password is too easy to guess.'), 415: notJson },
+  });
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Dial-A-Joke API',
       version: info.version,
+      // The project is private (package.json has no license): say so rather than name one it does not grant.
+      license: { name: 'Proprietary: a private project, no license granted', identifier: 'LicenseRef-Proprietary' },
       description: 'Schedule phone calls (once or repeating) that tell a joke (or your message). Errors are RFC 9457 problems; their `type` links to a page explaining each.',
     },
-    servers: [{ url: '/' }],
+    // PUBLIC_URL when set; without it `/openapi.json` names the origin each request reached (docs-routes.ts).
+    servers: info.serverUrl ? [{ url: info.serverUrl.replace(/\/$/, ''), description: 'This service' }] : [],
+    tags: [
+      { name: 'Accounts', description: 'Register, activate, get a bearer token, reset a password.' },
+      { name: 'Calls', description: 'One call at a chosen moment, its timeline and its live changes.' },
+      { name: 'Schedules', description: 'Repeating calls: every day, weekdays, chosen days or a cron rule, in a time zone.' },
+    ],
   });
 }
 export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { isFinal, LIVE_STATUSES, type Call } from '../../calls/call.ts';
-import { formatNumber, isWaiting, outcomeWords, STATUS_WORDS } from './call-words.ts';
+import { formatNumber, isWaiting, outcomeWords, statusWord } from './call-words.ts';
 import { cityOf, zoneLabel } from './zone-options.ts';
 
 /** How a page shows times: the viewer's zone (not the callee's) and locale (which decides 12- or 24-hour). */
@@ -67,21 +67,25 @@ export function callView(call: Call, viewer: Viewer) {
     id: call.id,
     to: formatNumber(call.to),
     status: call.status,
-    statusWord: isWaiting(call, viewer.now) ? 'Waiting for a free line' : STATUS_WORDS[call.status],
+    statusWord: isWaiting(call, viewer.now) ? 'Waiting for a free line' : statusWord(call),
     live: LIVE_STATUSES.includes(call.status),
     waiting: isWaiting(call, viewer.now),
     iso: new Date(call.dueAt).toISOString(),
     when: formatWhen(call.dueAt, viewer.zone, viewer),
-    relative: relative(call.dueAt, viewer),
+    // A call that ended before its time (canceled, paused) never rings: "in 12 hours" alone would say it will.
+    relative: isFinal(call.status) && call.dueAt > viewer.now ? `was due ${relative(call.dueAt, viewer)}` : relative(call.dueAt, viewer),
+    ended: isFinal(call.status) && call.endedAt !== null ? formatWhen(call.endedAt, viewer.zone, viewer) : null,
+    endedRelative: isFinal(call.status) && call.endedAt !== null ? relative(call.endedAt, viewer) : null,
+    endedIso: call.endedAt !== null ? new Date(call.endedAt).toISOString() : null,
     calleeWhen: differs ? `${formatWhen(call.dueAt, call.timeZone, viewer)} in ${cityOf(call.timeZone)}` : null,
     callZone: zoneLabel(call.timeZone, call.dueAt),
     message: call.message,
     outcome: outcomeWords(call, viewer.now),
     cancelable: call.status === 'scheduled',
     url: `/calls/${encodeURIComponent(call.id)}`,
-    // A call with retries says which try it is; a schedule's occurrence links to its row on the schedules page.
+    // A call with retries says which try it is; a schedule's occurrence links to the schedule's own page.
     attempt: call.triesTotal > 1 ? `attempt ${call.tryNumber} of ${call.triesTotal}` : null,
-    scheduleUrl: call.scheduleId ? `/schedules#schedule-${encodeURIComponent(call.scheduleId)}` : null,
+    scheduleUrl: call.scheduleId ? `/schedules/${encodeURIComponent(call.scheduleId)}` : null,
   };
 }
 export type CallView = ReturnType<typeof callView>;

@@ -10,6 +10,15 @@ export function formatNumber(e164: string): string {
   }
 }
 
+/** The reason the schedules store gives the occurrence a pause cancels (src/schedules/schedule-service.ts). */
+export const SCHEDULE_PAUSED = 'the schedule was paused';
+
+/** The badge's words: an occurrence a pause took back reads "Paused", not "Canceled". */
+export function statusWord(call: Pick<Call, 'status' | 'reason'>): string {
+  if (call.status === 'canceled' && call.reason === SCHEDULE_PAUSED) return 'Paused';
+  return STATUS_WORDS[call.status];
+}
+
 /** The status in a word or two, for a badge. */
 export const STATUS_WORDS: Record<CallStatus, string> = {
   scheduled: 'Scheduled',
@@ -79,6 +88,9 @@ export function outcomeWords(call: Pick<Call, 'status' | 'reason' | 'answeredBy'
       return failure(call.reason);
     case 'canceled':
       if (call.reason?.includes('asked not to be called')) return 'Canceled: the number asked not to be called again.';
+      if (call.reason === SCHEDULE_PAUSED) return 'Not made: its schedule is paused. Resuming the schedule makes it again if its time has not passed.';
+      if (call.reason === 'the schedule was changed') return 'Not made: its schedule was changed, and the new rule made its own calls.';
+      if (call.reason === 'the schedule was stopped') return 'Not made: its schedule was deleted.';
       return call.reason === 'canceled by the person' ? 'You canceled it.' : 'Canceled.';
     case 'missed':
       return 'Missed: the service was down when it was due.';

@@ -1,5 +1,38 @@
 import { ZONE_LIST, canonicalZone } from '../../calls/input/time-zones.ts';
 
+/**
+ * The runtime's zone list (ICU, from CLDR) keeps old spellings that the IANA database renamed long ago: a browser in
+ * India reports `Asia/Calcutta`. Pages show the current name; what is stored stays the runtime's id (both work in
+ * Intl and luxon, and `canonicalZone` maps the new name back). The pairs are the IANA `backward` file's links whose
+ * old name ICU still treats as canonical.
+ */
+const IANA_NAMES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** The zone's current IANA name: `Asia/Calcutta` → `Asia/Kolkata`; any other zone as it is. */
+export function ianaName(zone: string): string {
+  return IANA_NAMES[zone] ?? zone;
+}
+
 /** One zone as the picker offers it: `Berlin (UTC+1)`, the one label style used everywhere. */
 export type ZoneOption = { value: string; label: string; city: string; offset: string };
 
@@ -13,7 +46,8 @@ export function offsetLabel(zone: string, at: number): string {
 /** The place a zone is named for: `America/Argentina/Buenos_Aires` → `Buenos Aires`. */
 export function cityOf(zone: string): string {
   if (zone === 'UTC') return 'UTC';
-  return (zone.split('/').pop() ?? zone).replaceAll('_', ' ');
+  const name = ianaName(zone);
+  return (name.split('/').pop() ?? name).replaceAll('_', ' ');
 }
 
 /** `Berlin (UTC+1)`: the label every page uses for a zone. */
@@ -36,7 +70,7 @@ export function createZoneOptions(): (now: number) => ZoneOption[] {
         const offset = offsetLabel(zone, now);
         const region = zone.includes('/') ? zone.split('/')[0] : '';
         const named = generic && !generic.startsWith('GMT') ? ` · ${generic}` : '';
-        return { value: zone, city, offset, label: `${city} (${offset})${named}${region ? ` · ${region}` : ''}` };
+        return { value: ianaName(zone), city, offset, label: `${city} (${offset})${named}${region ? ` · ${region}` : ''}` };
       });
       built = { hour, options };
     }

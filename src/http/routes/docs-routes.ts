@@ -26,11 +26,17 @@ export function createDocsRouter(deps: { openapi: OpenApiDocument; views: Views;
   const files = new Map(Object.entries(SWAGGER_FILES).map(([name, type]) => [name, { type, body: readFileSync(join(dist, name)) }]));
   files.set('start.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(join(deps.templatesDir, 'static', 'api-reference.js')) });
   const documentJson = JSON.stringify(deps.openapi);
+  const named = (deps.openapi.servers ?? []).length > 0;
 
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';
     ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = documentJson;
+    // Without PUBLIC_URL, the server is the origin this request reached (the host check already vouched for it).
+    if (named) ctx.body = documentJson;
+    else {
+      ctx.set('Vary', 'Host');
+      ctx.body = JSON.stringify({ ...deps.openapi, servers: [{ url: `${ctx.protocol}://${ctx.host}`, description: 'This service, as this request reached it' }] });
+    }
   });
 
   router.get('/docs/api', (ctx) => {

@@ -17,7 +17,7 @@ import { createPageGuard } from '../auth/page-guard.ts';
 import { callView, formatTime, formatWhen, groupCalls, pickLocale, relative, type Viewer } from '../pages/call-view.ts';
 import { formatNumber } from '../pages/call-words.ts';
 import { timelineView } from '../pages/timeline-words.ts';
-import { cityOf, createZoneOptions, resolveZoneInput, zoneLabel } from '../pages/zone-options.ts';
+import { cityOf, createZoneOptions, ianaName, resolveZoneInput, zoneLabel } from '../pages/zone-options.ts';
 
 const UPCOMING = ['scheduled', 'dialing', 'ringing', 'in_progress'] as const;
 const FINISHED = ['completed', 'busy', 'no_answer', 'failed', 'canceled', 'missed'] as const;
@@ -110,7 +110,7 @@ export function createPageRouter(deps: {
       notice: notice?.kind === 'ok' ? notice.text : undefined,
       problem: notice?.kind === 'error' ? notice.text : undefined,
       zoneOptions: zoneOptions(viewer.now),
-      viewerZone: viewer.zone,
+      viewerZone: ianaName(viewer.zone),
       viewerZoneLabel: zoneLabel(viewer.zone, viewer.now),
       whenHint: whenHint(form, viewer),
       since: viewer.now,
@@ -134,11 +134,17 @@ export function createPageRouter(deps: {
   }
 
   router.get('/', async (ctx) => {
-    const principal = await signedIn(ctx);
-    if (!principal) return;
+    // A stranger gets the first page: what this is, sign in and register side by side (and the simulated-mode note).
+    const principal = await deps.auth.identify(ctx);
+    if (!principal) {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = deps.views.render('welcome.njk', { csrfToken: await deps.csrf.token(ctx), devOutbox: deps.devOutbox, simulated: deps.simulated });
+      return;
+    }
     const zone = viewerZone(ctx);
     const soon = DateTime.fromMillis(deps.clock.now(), { zone }).plus({ minutes: DEFAULT_LEAD_MINUTES }).startOf('minute');
-    await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: zone, to: '', message: '' }, [], takeNotice(ctx));
+    await renderPage(ctx, principal, { date: soon.toISODate() ?? '', time: soon.toFormat('HH:mm'), timezone: ianaName(zone), to: '', message: '' }, [], takeNotice(ctx));
   });
 
   router.get('/partials/calls', async (ctx) => {

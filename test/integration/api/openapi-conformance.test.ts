@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { createTestAccount } from '../../helpers/accounts.ts';
+import { createTestAccount, TEST_PASSWORD } from '../../helpers/accounts.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
 const AT = '2026-11-21T20:00:00+01:00';
@@ -28,7 +28,9 @@ function schemaOf(doc: Doc, schema: unknown): z.ZodType {
 
 test('when every documented route and status is requested, then the server answers it with the documented content type and body shape', async (t) => {
   const clock = createManualClock(T0);
-  const { config, dir } = testConfig({ limits: { pendingCallsPerAccount: 3 } });
+  // The accounts' limits on, one a minute per address, and X-Forwarded-For trusted: each accounts recipe speaks from
+  // an address of its own, so it meets the limit only when it means to.
+  const { config, dir } = testConfig({ limits: { pendingCallsPerAccount: 3, registrationsPerAddressPerHour: 1, loginsPerAddressPer15Min: 1 }, http: { trustProxy: true } });
   const svc = await startTestService({ config, dir, deps: { clock, telephony: createFakeTelephony(clock).telephony } });
   t.teardown(() => svc.stop());
   const me = await createTestAccount(svc.deps);
@@ -59,11 +61,62 @@ test('when every documented route and status is requested, then the server answe
   const noAuth = (method: string, path: string) => fetch(url(path), { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? null : '{}' });
   const asText = (method: string, path: string) => fetch(url(path), { method, headers: { ...auth, 'content-type': 'text/plain' }, body: 'every day' });
 
-  const doc = (await (await fetch(url('/openapi.json'))).json()) as Doc;
+  const doc = (await (await fetch(url('/openapi.json'))).json()) as Doc & { servers: { url: string }[] };
+  t.deepEqual(doc.servers.map((s) => s.url), [svc.url], 'without PUBLIC_URL, the origin the request reached');
+  t.true(Object.values(doc.paths).every((methods) => Object.values(methods).every((op) => typeof (op as { operationId?: unknown }).operationId === 'string')), 'an operationId on every operation');
   t.is(doc.openapi, '3.1.0');
+
+  // Accounts: JSON posts from an address of their own; links are read from the development outbox.
+  let address = 0;
+  const from = () => ({ 'content-type': 'application/json', 'x-forwarded-for': `10.0.0.${++address}` });
+  const authPost = (path: string, body: unknown, headers: Record<string, string> = from()) =>
+    fetch(url(`/api/auth/${path}`), { method: 'POST', headers, body: JSON.stringify(body) });
+  const twice = async (path: string, body: unknown) => {
+    const headers = from();
+    await authPost(path, body, headers);
+    return authPost(path, body, headers);
+  };
+  const outbox = svc.deps.outbox;
+  if (!outbox) throw new Error('the test service keeps mails in the development outbox');
+  const linkToken = async (to: string) => {
+    const mail = await outbox.waitFor((m) => m.to === to);
+    return new URL(mail.links[0] ?? '').searchParams.get('token') ?? '';
+  };
+  const PASSWORD = 'a long and private phrase';
+  let people = 0;
+  const registered = async () => {
+    const email = `doc-${++people}@example.test`;
+    await authPost('register', { email, password: PASSWORD });
+    return email;
+  };
+  const asTextAuth = (path: string) => fetch(url(`/api/auth/${path}`), { method: 'POST', headers: { ...from(), 'content-type': 'text/plain' }, body: 'hello' });
 
   // One way to provoke each documented answer. The keys must be exactly the documented ones.
   const recipes: Record<string, () => Promise<Response>> = {
+    'post /api/auth/register 202': () => authPost('register', { email: 'ada@example.test', password: PASSWORD }),
+    'post /api/auth/register 400': () => authPost('register', { email: 'not an address', password: '' }),
+    'post /api/auth/register 415': () => asTextAuth('register'),
+    'post /api/auth/register 429': () => twice('register', { email: 'limit@example.test', password: PASSWORD }),
+    'post /api/auth/activate 200': async () => authPost('activate', { token: await linkToken(await registered()) }),
+    'post /api/auth/activate 400': () => authPost('activate', { token: 'no-such-token' }),
+    'post /api/auth/activate 415': () => asTextAuth('activate'),
+    'post /api/auth/token 200': () => authPost('token', { email: me.email, password: TEST_PASSWORD }),
+    'post /api/auth/token 400': () => authPost('token', { email: me.email }),
+    'post /api/auth/token 401': () => authPost('token', { email: me.email, password: 'not the password' }),
+    'post /api/auth/token 403': async () => authPost('token', { email: await registered(), password: PASSWORD }),
+    'post /api/auth/token 415': () => asTextAuth('token'),
+    'post /api/auth/token 429': () => twice('token', { email: me.email, password: TEST_PASSWORD }),
+    'post /api/auth/reset-request 202': () => authPost('reset-request', { email: me.email }),
+    'post /api/auth/reset-request 400': () => authPost('reset-request', { email: 'nobody' }),
+    'post /api/auth/reset-request 415': () => asTextAuth('reset-request'),
+    'post /api/auth/reset-request 429': () => twice('reset-request', { email: 'nobody@example.test' }),
+    'post /api/auth/reset 200': async () => {
+      const { email } = await createTestAccount(svc.deps);
+      await authPost('reset-request', { email });
+      return authPost('reset', { token: await linkToken(email), password: 'another long private phrase' });
+    },
+    'post /api/auth/reset 400': () => authPost('reset', { token: 'no-such-token', password: PASSWORD }),
+    'post /api/auth/reset 415': () => asTextAuth('reset'),
     'post /api/calls 201': () =>
       post({ to: '+1 202 555 0123', at: AT, timezone: 'Europe/Dublin', message: 'hi', retry: { attempts: 1, afterMinutes: 5 } }, { 'idempotency-key': 'doc-1' }),
     'post /api/calls 400': () => post({ to: 'x', at: 'yesterday', extra: 1 }),

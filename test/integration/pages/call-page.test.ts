@@ -15,8 +15,9 @@ test('when the owner opens a call’s page, then it tells what, when in both zon
   // Shown in the viewer's zone (Tokyo), and in the callee's (UTC, the API's default) beside it.
   t.regex(html, /your time · Tokyo \(UTC\+9\)/);
   t.regex(html, /in UTC \(UTC\)/);
-  t.regex(html, /Dialed( on time|, [^<]+ after its time)/); // a loaded machine may dial a second late
-  t.regex(html, /<li><time[^>]*>[^<]*<\/time> Answered/);
+  t.regex(html, /Dialed (on time|\d+ s after its time)<\/span> <span class="muted">\(due \d{2}:\d{2}:\d{2}\)/); // a loaded machine may dial a second late
+  t.regex(html, /<li><time[^>]*>\d{2}:\d{2}:\d{2}<\/time> <span class="step">Answered<\/span>/);
+  t.regex(html, /Read your message, then the menu: press 1 for another joke, 9 to stop calls[\s\S]*<q class="said">Happy birthday<\/q>/);
   t.regex(html, /Hung up/);
   t.regex(html, /Answered; they heard your message\./);
   t.notRegex(html, /normal_clearing|call\.hangup|in_progress/);

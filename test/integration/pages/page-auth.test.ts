@@ -16,11 +16,15 @@ async function boot(t: ExecutionContext, overrides: Record<string, unknown> = {}
   return { svc, clock };
 }
 
-test('when a stranger opens the page or its fragment, then the page sends them to sign in and the fragment answers 401', async (t) => {
+test('when a stranger opens the page or its fragment, then the first page says what this is with sign-in and registration side by side, and the fragment answers 401', async (t) => {
   const { svc } = await boot(t);
   const res = await fetch(`${svc.url}/`, { redirect: 'manual' });
-  t.is(res.status, 303);
-  t.is(res.headers.get('location'), '/login?next=%2F');
+  t.is(res.status, 200);
+  const html = await res.text();
+  t.regex(html, /<h1 id="intro-title">A phone call that tells a joke/);
+  t.regex(html, /<form method="post" action="\/login"[\s\S]*<form method="post" action="\/register"/);
+  t.regex(html, /Simulated mode: no Telnyx account is configured/, 'the test service runs on the simulator, and the first page says so');
+  t.is((await fetch(`${svc.url}/schedules`, { redirect: 'manual' })).headers.get('location'), '/login?next=%2Fschedules');
   t.is((await fetch(`${svc.url}/partials/calls`)).status, 401);
   t.is((await fetch(`${svc.url}/login`)).status, 200);
   t.is((await fetch(`${svc.url}/register`)).status, 200);
@@ -60,7 +64,8 @@ test('when a person signs in with the form, then an HttpOnly SameSite=Lax cookie
 
   t.is((await browser.submit('/logout', {})).status, 303);
   // The cookie a thief copied before sign-out no longer opens anything.
-  t.is((await fetch(`${svc.url}/`, { headers: { cookie: stolen }, redirect: 'manual' })).status, 303);
+  t.is((await fetch(`${svc.url}/schedules`, { headers: { cookie: stolen }, redirect: 'manual' })).status, 303);
+  t.notRegex(await (await fetch(`${svc.url}/`, { headers: { cookie: stolen } })).text(), new RegExp(account.email.replace('.', '\\.')), 'the first page for strangers, not the account\'s');
 
   const overHttps = createFormClient(svc.url);
   await overHttps.open('/login');

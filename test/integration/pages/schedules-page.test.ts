@@ -47,9 +47,9 @@ test('when the form is saved, then the person is sent back to the list, which sh
   t.is(res.headers.get('location'), '/schedules');
   const notice = res.headers.getSetCookie().find((c) => c.startsWith('schedule-notice='))?.split(';')[0] as string;
   const html = await (await page.get('/schedules', { cookie: `${page.cookie}; ${notice}` })).text();
-  t.regex(html, /Schedule to \+12025550123 saved: weekdays at 07:00 \(Europe\/Dublin\)/);
-  t.regex(html, /next: Mon 23 Nov 2026, 07:00 GMT/);
-  t.regex(html, /up to 3 tries, 10 min apart/);
+  t.regex(html, /Schedule to \+1 202 555 0123 saved: weekdays at 07:00, Dublin time\./);
+  t.regex(html, /Next: <time datetime="2026-11-23T07:00:00.000Z">Mon 23 Nov, 0?7:00( AM)? Dublin<\/time>, in 19 hours/);
+  t.regex(html, /Up to 3 tries, 10 min apart/);
   const [schedule] = await svc.deps.store.listSchedules(page.account.id, 10);
   t.truthy(schedule);
   t.regex(html, new RegExp(`action="/schedules/${schedule?.id as string}/pause"`));
@@ -60,7 +60,12 @@ test('when the form is saved, then the person is sent back to the list, which sh
   t.regex(await (await page.get('/schedules')).text(), new RegExp(`action="/schedules/${schedule?.id as string}/resume"`));
   t.is((await page.post(`/schedules/${schedule?.id as string}/resume`, {})).status, 303);
   t.like(await svc.deps.store.getSchedule(schedule?.id as string), { status: 'active', nextAt: Date.parse('2026-11-23T07:00:00Z') });
-  t.is((await page.post(`/schedules/${schedule?.id as string}/stop`, {})).status, 303);
+  // Delete asks first (without the script, on a page of its own); only the confirmed post deletes.
+  const ask = await page.post(`/schedules/${schedule?.id as string}/stop`, {});
+  t.is(ask.status, 200);
+  t.regex(await ask.text(), /Delete the schedule to \+1 202 555 0123\?[\s\S]*name="confirmed" value="yes"/);
+  t.like(await svc.deps.store.getSchedule(schedule?.id as string), { status: 'active' });
+  t.is((await page.post(`/schedules/${schedule?.id as string}/stop`, { confirmed: 'yes' })).status, 303);
   t.like(await svc.deps.store.getSchedule(schedule?.id as string), { status: 'ended' });
   t.deepEqual(await svc.deps.store.nextDue(10), []);
 });
@@ -70,9 +75,15 @@ test('when the form has mistakes, then each shows beside its field and nothing i
   const res = await page.post('/schedules', { ...FORM, to: '12', repeat: 'cron', cron: '0 7 * *', retryAttempts: '2', retryAfter: '90', action: 'save' });
   t.is(res.status, 400);
   const html = await res.text();
-  t.regex(html, /<span class="field-error">Phone number [^<]+<\/span>/);
-  t.regex(html, /<span class="field-error">Cron expression must have 5 fields[^<]*<\/span>/);
-  t.regex(html, /<span class="field-error">Minutes apart [^<]+<\/span>/);
+  t.regex(html, /<span class="field-error" id="to-error">Phone number [^<]+<\/span>/);
+  t.regex(html, /<span class="field-error" id="cron-error">Cron expression must have 5 fields[^<]*<\/span>/);
+  t.regex(html, /<span class="field-error" id="retryAfter-error">Minutes apart [^<]+<\/span>/);
+  // The summary above the form links each problem to its field, as on the home page.
+  t.regex(html, /<h2 id="error-summary-title">3 problems to fix<\/h2>/);
+  for (const field of ['to', 'cron', 'retryAfter']) t.regex(html, new RegExp(`<li><a href="#${field}">`));
+  // "Weekly on…" with no day: the form's words, linked to the first day's box.
+  const noDay = await (await page.post('/schedules', { ...FORM, repeat: 'week', action: 'save' })).text();
+  t.regex(noDay, /<li><a href="#day-mon">Days must include at least one day: tick one or more<\/a><\/li>/);
   t.deepEqual(await svc.deps.store.listSchedules(page.account.id, 10), []);
   t.is((await page.post('/schedules', { ...FORM, action: 'save' }, { csrf: null })).status, 403);
 });
