@@ -67,6 +67,9 @@ async function placeCarrierCalls(sim: SimHost, count: number, io: ScenarioIo): P
           command_id: `bench-${callId}`,
         }),
         signal: AbortSignal.timeout(10_000),
+      }).catch((err: unknown) => {
+        // Named: a bare TimeoutError says nothing of which request it was.
+        throw new Error(`placing setup dial ${i} of ${count} at the simulator (${sim.baseUrl}/calls) failed: ${String(err)}`, { cause: err });
       });
       const body = (await res.json()) as { data?: { call_control_id?: string } };
       const controlId = body.data?.call_control_id;
