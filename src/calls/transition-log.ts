@@ -24,7 +24,7 @@ type Logged = {
   transition(id: string, from: readonly CallStatus[], to: CallStatus, at: number, patch?: CallPatch): Promise<Call | undefined>;
   update(id: string, patch: CallPatch, at: number): Promise<void>;
   getCall(id: string): Promise<Call | undefined>;
-  claimNextDial?: (...args: never[]) => Promise<{ claimed: Call | null }>;
+  claimDue?: (...args: never[]) => Promise<{ claimed: Call[] }>;
 };
 
 /**
@@ -51,11 +51,11 @@ export function withTransitionLog<S extends Logged>(store: S, logger: Logger): S
       if (call?.status === 'in_progress') log(call, `answered by ${WHO[patch.answeredBy] ?? patch.answeredBy}`);
     }
   };
-  const claim = store.claimNextDial;
+  const claim = store.claimDue;
   if (claim) {
-    wrapped.claimNextDial = async (...args: never[]) => {
+    wrapped.claimDue = async (...args: never[]) => {
       const result = await claim.apply(store, args);
-      if (result.claimed) log(result.claimed, 'dialing');
+      for (const call of result.claimed) log(call, 'dialing');
       return result;
     };
   }

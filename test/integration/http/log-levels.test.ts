@@ -22,6 +22,8 @@ test('when a call is dialed, answered and ends, then each step is one info line 
   const h = await bootWithSimulator(t);
   const id = await h.placeNow('+12025550123');
   await h.ended(id);
+  // The store the test watches is the one the log wraps: its change is seen a turn before the line is written.
+  await h.svc.waitForLog((l: Line) => l.callId === id && String(l.msg).startsWith('call ended'));
   const lines = h.svc.logs.filter((l: Line) => l.callId === id && l.level === LEVEL.info);
   t.deepEqual(
     lines.map((l) => l.msg),
