@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destination } from 'pino';
@@ -11,18 +10,9 @@ import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { Service } from '../../src/service.ts';
 
-/** A free loopback port: bound, read and released (a dial's webhook URL must be known before the service listens). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port was bound');
-  return address.port;
-}
+import { freePort } from '../free-port.ts';
+
+export { freePort };
 
 /** A fresh temp folder for one scenario's files (a SQLite database: see `createBenchDb`). */
 export function benchDir(prefix: string): string {

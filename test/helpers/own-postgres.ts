@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from '../../tasks/free-port.ts';
 
 /** Where the tests look for a running server when TEST_POSTGRES_URL is unset (the port overridable for trying this). */
 export function defaultPostgresUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -27,17 +27,6 @@ export async function probePostgres(url: string, timeoutMs = 3000): Promise<Erro
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port on 127.0.0.1');
-  return address.port;
-}
 
 /**
  * PostgreSQL refuses to run as root, so as root the package runs its binaries as the OS user `postgres` (creating it

@@ -2,7 +2,6 @@ import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,15 +12,8 @@ import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { CarrierSimulator } from 'telnyx-simulator';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
+import { freePort } from '../../../tasks/free-port.ts';
 
-/** A port free right now, so a restarted service comes back at the address its calls' webhooks go to. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The real service as its own process (`node src/main.ts`) talking to the simulator as if it were Telnyx. */
 async function startService(env: Record<string, string>): Promise<ChildProcess> {

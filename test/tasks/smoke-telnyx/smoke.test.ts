@@ -1,19 +1,11 @@
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarrierSimulator } from 'telnyx-simulator';
 import { smoke, type SmokeReport } from '../../../tasks/smoke-telnyx/smoke.ts';
+import { freePort } from '../../../tasks/free-port.ts';
 
-/** A port free right now (the smoke's service listens on the port of `.env`, as a developer's would). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('when make smoke-telnyx runs against the simulator standing in for Telnyx, then one call is placed with the menu and the report holds its requests, webhooks, active-calls paging, detection and error codes, with no secret in it', async (t) => {
   const simulator = new CarrierSimulator({ answerDelayMs: 20, speakMsPerChar: 0, amdDelayMs: 10, digitDelayMs: 5 });
