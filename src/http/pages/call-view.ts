@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { isFinal, LIVE_STATUSES, type Call } from '../../calls/call.ts';
 import { formatNumber, isWaiting, outcomeWords, statusWord } from './call-words.ts';
-import { cityOf, zoneLabel } from './zone-options.ts';
+import { cityOf, offsetLabel, zoneLabel } from './zone-options.ts';
 
 /** How a page shows times: the viewer's zone (not the callee's) and locale (which decides 12- or 24-hour). */
 export type Viewer = { zone: string; locale: string; now: number };
@@ -79,6 +79,8 @@ export function callView(call: Call, viewer: Viewer) {
     endedIso: call.endedAt !== null ? new Date(call.endedAt).toISOString() : null,
     calleeWhen: differs ? `${formatWhen(call.dueAt, call.timeZone, viewer)} in ${cityOf(call.timeZone)}` : null,
     callZone: zoneLabel(call.timeZone, call.dueAt),
+    // Beside `calleeWhen`, which names the city already: the offset alone (none for UTC, which is its own offset).
+    calleeOffset: call.timeZone === 'UTC' ? null : offsetLabel(call.timeZone, call.dueAt),
     message: call.message,
     outcome: outcomeWords(call, viewer.now),
     cancelable: call.status === 'scheduled',

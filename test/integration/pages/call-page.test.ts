@@ -14,7 +14,7 @@ test('when the owner opens a call’s page, then it tells what, when in both zon
   t.regex(html, /Your message: “Happy birthday”/);
   // Shown in the viewer's zone (Tokyo), and in the callee's (UTC, the API's default) beside it.
   t.regex(html, /your time · Tokyo \(UTC\+9\)/);
-  t.regex(html, /in UTC \(UTC\)/);
+  t.regex(html, /<dd>[^<]* in UTC<\/dd>/, 'the city and no offset for UTC, and never the zone twice');
   t.regex(html, /Dialed (on time|\d+ s after its time)<\/span> <span class="muted">\(due \d{2}:\d{2}:\d{2}\)/); // a loaded machine may dial a second late
   t.regex(html, /<li><time[^>]*>\d{2}:\d{2}:\d{2}<\/time> <span class="step">Answered<\/span>/);
   t.regex(html, /Read your message, then the menu: press 1 for another joke, 9 to stop calls[\s\S]*<q class="said">Happy birthday<\/q>/);
@@ -68,6 +68,9 @@ test('when a person schedules a call in Auckland, then the display zone cookie i
   t.false(res.headers.getSetCookie().some((c) => c.startsWith('tz=')));
   const [call] = await h.svc.deps.store.listCalls({ accountId: h.account.id, limit: 1 });
   t.is(call?.timeZone, 'Pacific/Auckland');
+  // Their time names the city once, with its offset: never "Auckland (Auckland (UTC+13))".
+  const html = await (await page.get(`/calls/${call?.id ?? ''}`)).text();
+  t.regex(html, /<dt>Their time<\/dt>\s*<dd>[^<]* in Auckland \(UTC\+1[23]\)<\/dd>/);
   const chosen = await page.post('/viewer-zone', { zone: 'Europe/Berlin' });
   t.true(chosen.headers.getSetCookie().some((c) => c.startsWith('tz=Europe%2FBerlin')));
   const bad = await page.post('/viewer-zone', { zone: 'Atlantis/Nowhere' });
