@@ -1,5 +1,4 @@
 import type { Call } from '../calls/call.ts';
-import type { ClaimResult } from '../calls/call-store.ts';
 
 /** The limits a claim checks in the database, under the same lock as every other claim and dial slot. */
 export type DialLimits = {
@@ -15,8 +14,6 @@ export type DialLimits = {
 /** Who holds an in-flight dial, and until when (renewed while it dials). */
 export type DialLease = { owner: string; until: number };
 
-/** A claim refused for the dial rate says how long until the next slot frees. */
-export type DialClaimResult = ClaimResult | { claimed: null; reason: 'rate'; waitMs: number };
 /**
  * A batch claim: the calls claimed, or why none was. `none_due`: no scheduled call is due. `no_channel`: every
  * channel is taken, or every waiting account holds its share. `rate`: no dial slot until `waitMs`. `not_scheduled`:

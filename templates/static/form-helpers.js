@@ -21,12 +21,13 @@ export function focusErrorSummary() {
   if (summary) summary.focus();
 }
 
-// Cancel asks first, naming the call; the server asks on its own page when this script is absent.
-export function confirmCancel() {
+// A destructive form (cancel a call, delete a schedule) asks first, in words the form gives; without this script the
+// server asks on a page of its own. A confirmed form carries `confirmed=yes`, so the server skips its own question.
+export function confirmSubmit(formClass, fallbackQuestion) {
   document.addEventListener('submit', function (event) {
     var target = event.target;
-    if (!(target instanceof HTMLFormElement) || !target.classList.contains('cancel-form')) return;
-    if (!window.confirm(target.dataset.confirm || 'Cancel this call?')) { event.preventDefault(); return; }
+    if (!(target instanceof HTMLFormElement) || !target.classList.contains(formClass)) return;
+    if (!window.confirm(target.dataset.confirm || fallbackQuestion)) { event.preventDefault(); return; }
     if (!target.querySelector('input[name=confirmed]')) {
       var confirmed = document.createElement('input');
       confirmed.type = 'hidden';
@@ -35,4 +36,9 @@ export function confirmCancel() {
       target.appendChild(confirmed);
     }
   });
+}
+
+// Cancel asks first, naming the call.
+export function confirmCancel() {
+  confirmSubmit('cancel-form', 'Cancel this call?');
 }

@@ -1,5 +1,7 @@
 // Progressive enhancement only: shows the fields the chosen repetition uses, and asks before a delete. Without it
 // every field stays visible (the server ignores those that do not apply) and the server asks on a page of its own.
+import { confirmSubmit, focusErrorSummary } from './form-helpers.js';
+
 (() => {
   const form = document.getElementById('sched-form');
   if (form) {
@@ -13,21 +15,7 @@
     };
     form.addEventListener('change', update);
     update();
-    document.getElementById('error-summary')?.focus();
+    focusErrorSummary();
   }
-  document.addEventListener('submit', (event) => {
-    const target = event.target;
-    if (!(target instanceof HTMLFormElement) || !target.classList.contains('confirm-form')) return;
-    if (!window.confirm(target.dataset.confirm || 'Delete it?')) {
-      event.preventDefault();
-      return;
-    }
-    if (!target.querySelector('input[name=confirmed]')) {
-      const confirmed = document.createElement('input');
-      confirmed.type = 'hidden';
-      confirmed.name = 'confirmed';
-      confirmed.value = 'yes';
-      target.appendChild(confirmed);
-    }
-  });
+  confirmSubmit('confirm-form', 'Delete it?');
 })();
