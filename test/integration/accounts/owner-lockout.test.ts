@@ -55,7 +55,7 @@ async function boot(t: ExecutionContext, db: TestDatabase | undefined, proofOfWo
  * 5 wrong passwords from each of ten addresses: 3 are checked per address (then that address waits), until the
  * account-wide count (20) is full and every other device waits too.
  */
-async function attack(t: ExecutionContext, signIn: ReturnType<typeof boot> extends Promise<infer B> ? B['signIn'] : never, email: string) {
+async function attack(t: ExecutionContext, signIn: Awaited<ReturnType<typeof boot>>['signIn'], email: string) {
   const statuses: number[] = [];
   for (const from of ATTACKERS) for (let i = 0; i < 5; i++) statuses.push((await signIn(from, email, `wrong guess number ${i}`)).status);
   t.is(statuses.filter((s) => s === 401).length, 20, statuses.join(' '));
