@@ -95,19 +95,25 @@ export function createAbuseLimits(deps: {
       throw err;
     }
   }
-  const over = (res: RateLimiterRes | undefined, after: number) => res !== undefined && res.consumedPoints > after;
-  /** The end of the window a proof threshold counts in (for Retry-After). */
-  const windowEnd = (...res: (RateLimiterRes | undefined)[]) => Math.max(1000, ...res.map((r) => r?.msBeforeNext ?? 0));
+  /** The proof-of-work threshold a register or reset request from `ip` has reached this hour, if any. */
+  async function proofThreshold(ip: string, kind: 'register' | 'reset'): Promise<{ why: string; retryAfterMs: number } | undefined> {
+    if (!pow.enabled) return undefined;
+    const net = await registrationsByNetwork.get(networkKey(ip));
+    if ((net?.consumedPoints ?? 0) >= deps.proof.afterRequestsPerNetwork) {
+      return { why: 'Many registrations or reset requests come from your network this hour', retryAfterMs: Math.max(1000, net?.msBeforeNext ?? 0) };
+    }
+    if (kind === 'reset') return undefined;
+    const all = await registrationsEverywhere.get('all');
+    if ((all?.consumedPoints ?? 0) >= deps.proof.afterRegistrationsPerHour) {
+      return { why: 'Many registrations come in this hour', retryAfterMs: Math.max(1000, all?.msBeforeNext ?? 0) };
+    }
+    return undefined;
+  }
 
   return {
     /** Whether the next register or reset request from `ip` will need a proof of work (pages solve one up front). */
     async proofNeeded(ip: string, kind: 'register' | 'reset'): Promise<boolean> {
-      if (!pow.enabled) return false;
-      const net = await registrationsByNetwork.get(networkKey(ip));
-      if ((net?.consumedPoints ?? 0) >= deps.proof.afterRequestsPerNetwork) return true;
-      if (kind === 'reset') return false;
-      const all = await registrationsEverywhere.get('all');
-      return (all?.consumedPoints ?? 0) >= deps.proof.afterRegistrationsPerHour;
+      return (await proofThreshold(ip, kind)) !== undefined;
     },
 
     /**
@@ -159,27 +165,24 @@ export function createAbuseLimits(deps: {
 
     /**
      * Registrations and reset requests (each may send a mail): per client address, per network (/24, /48), and for
-     * registrations from everywhere; past a threshold of the network's or everyone's, each needs a proof of work.
+     * registrations from everywhere. Once the network's or everyone's count this hour reached its threshold, each
+     * needs a proof of work, checked before anything is counted: a request sent without one costs its sender a
+     * round trip, not a share of the budgets.
      */
     async beforeMailRequest(attempt: Attempt, kind: 'register' | 'reset'): Promise<void> {
       const { ip } = attempt;
-      await consume(registrationsByAddress, clientKey(ip), (wait) => `Too many registrations or reset requests from your address. Try again in ${minutes(wait)}.`);
-      const net = countNetwork
-        ? await consume(registrationsByNetwork, networkKey(ip), (wait) => `Too many registrations or reset requests from your network (${networkKey(ip)}) this hour. Try again in ${minutes(wait)}.`)
-        : undefined;
-      const all =
-        kind === 'register' && countGlobal
-          ? await consume(registrationsEverywhere, 'all', (wait) => `The service has taken all the new registrations it takes in an hour. Try again in ${minutes(wait)}.`)
-          : undefined;
-      if (!pow.enabled) return;
-      const netOver = over(net, deps.proof.afterRequestsPerNetwork);
-      const allOver = over(all, deps.proof.afterRegistrationsPerHour);
-      if (!netOver && !allOver) return;
-      if (attempt.proof === undefined || attempt.proof === '') {
-        const why = netOver ? 'Many registrations or reset requests come from your network this hour' : 'Many registrations come in this hour';
-        throw new ProofRequired(`${why}: ${PROOF_HOW}.`, windowEnd(netOver ? net : all));
+      const reached = await proofThreshold(ip, kind);
+      if (reached) {
+        if (attempt.proof === undefined || attempt.proof === '') throw new ProofRequired(`${reached.why}: ${PROOF_HOW}.`, reached.retryAfterMs);
+        await pow.spend(attempt.proof);
       }
-      await pow.spend(attempt.proof);
+      await consume(registrationsByAddress, clientKey(ip), (wait) => `Too many registrations or reset requests from your address. Try again in ${minutes(wait)}.`);
+      if (countNetwork) {
+        await consume(registrationsByNetwork, networkKey(ip), (wait) => `Too many registrations or reset requests from your network (${networkKey(ip)}) this hour. Try again in ${minutes(wait)}.`);
+      }
+      if (kind === 'register' && countGlobal) {
+        await consume(registrationsEverywhere, 'all', (wait) => `The service has taken all the new registrations it takes in an hour. Try again in ${minutes(wait)}.`);
+      }
     },
     /**
      * False once a mailbox got its share of our mail this hour; the request still answers the same (no enumeration).

@@ -81,6 +81,7 @@ const checkSeconds = (Date.now() - started) / 1000;
 await Promise.all(slow);
 report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksTookSeconds: checkSeconds, allSlowClosedAfterSeconds: (Date.now() - started) / 1000 };
 
+report.accounts = await (await import('./accounts.ts')).accountScenarios();
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;
 report.requests = statuses.length;
