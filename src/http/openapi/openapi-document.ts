@@ -30,7 +30,6 @@ const notJson = problem('The body is not application/json.');
 const noSchedule = problem('No such schedule of yours.');
 const security = [{ bearer: [] }];
 const jsonBody = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-const limited = problem('Too many requests from this address or for this account (`Retry-After`).');
 const limitedOrProof = problem(
   'Too many requests from this address, its network (/24, IPv6 /48), or everywhere (`Retry-After`); or, past a threshold, a request without a proof of work: the detail says which, and a request with a solved challenge as `altcha` passes.',
 );
