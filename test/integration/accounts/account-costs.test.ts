@@ -3,7 +3,7 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { Config } from '../../../src/config/schema.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
-import { createTestAccount } from '../../helpers/accounts.ts';
+import { createTestAccount, signInPage } from '../../helpers/accounts.ts';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { withPostgres, type TestDatabase } from '../../helpers/postgres.ts';
@@ -148,6 +148,16 @@ function suite(name: string, db?: TestDatabase) {
     clock.advance(7 * 86_400_000);
     me.headers.authorization = `Bearer ${await svc.deps.tokens.accessToken(me.id, 3600)}`;
     t.is((await schedule('+12025550142')).status, 201, 'after the probation the rule is the ordinary one');
+  });
+
+  serial(`${name}: when a new account saves a second schedule to an unreached number on the page, then the form says why beside the number, with 403`, async (t) => {
+    const { svc } = await boot(t, db, { probation: { days: 7, callsPerDay: 10, unreachedSchedules: 1 } });
+    const page = await signInPage(svc.deps, svc.url);
+    const form = { repeat: 'weekday', time: '07:00', timezone: 'Europe/Dublin', message: '', retryAttempts: '0', retryAfter: '10', startsOn: '', endsOn: '', cron: '', date: '', action: 'save' };
+    t.is((await page.post('/schedules', { ...form, to: '+12025550161' })).status, 303);
+    const res = await page.post('/schedules', { ...form, to: '+12025550162' });
+    t.is(res.status, 403);
+    t.regex(await res.text(), /your account is new \(until 2026-11-28\): it may have one schedule to numbers it has not reached with an answered call/);
   });
 
   serial(`${name}: when a new account schedules more calls in a day than its probation allows, then 429 saying so`, async (t) => {
