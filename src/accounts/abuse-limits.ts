@@ -95,6 +95,12 @@ export function createAbuseLimits(deps: {
       throw err;
     }
   }
+  /** Refuses at once when `bucket` has no point left for `key` (counting nothing: consume decides, atomically). */
+  async function refuseIfFull(bucket: DbRateLimiter, key: string, message: (wait: number) => string): Promise<void> {
+    if (bucket.points === 0) return;
+    const res = await bucket.get(key);
+    if (res && res.consumedPoints >= bucket.points) throw new LimitError(message(res.msBeforeNext), res.msBeforeNext);
+  }
   /** The proof-of-work threshold a register or reset request from `ip` has reached this hour, if any. */
   async function proofThreshold(ip: string, kind: 'register' | 'reset'): Promise<{ why: string; retryAfterMs: number } | undefined> {
     if (!pow.enabled) return undefined;
@@ -171,18 +177,21 @@ export function createAbuseLimits(deps: {
      */
     async beforeMailRequest(attempt: Attempt, kind: 'register' | 'reset'): Promise<void> {
       const { ip } = attempt;
+      const addressFull = (wait: number) => `Too many registrations or reset requests from your address. Try again in ${minutes(wait)}.`;
+      const networkFull = (wait: number) => `Too many registrations or reset requests from your network (${networkKey(ip)}) this hour. Try again in ${minutes(wait)}.`;
+      const everyoneFull = (wait: number) => `The service has taken all the new registrations it takes in an hour. Try again in ${minutes(wait)}.`;
+      // A budget already spent refuses before any work is asked for: solving a proof could not help.
+      await refuseIfFull(registrationsByAddress, clientKey(ip), addressFull);
+      if (countNetwork) await refuseIfFull(registrationsByNetwork, networkKey(ip), networkFull);
+      if (kind === 'register' && countGlobal) await refuseIfFull(registrationsEverywhere, 'all', everyoneFull);
       const reached = await proofThreshold(ip, kind);
       if (reached) {
         if (attempt.proof === undefined || attempt.proof === '') throw new ProofRequired(`${reached.why}: ${PROOF_HOW}.`, reached.retryAfterMs);
         await pow.spend(attempt.proof);
       }
-      await consume(registrationsByAddress, clientKey(ip), (wait) => `Too many registrations or reset requests from your address. Try again in ${minutes(wait)}.`);
-      if (countNetwork) {
-        await consume(registrationsByNetwork, networkKey(ip), (wait) => `Too many registrations or reset requests from your network (${networkKey(ip)}) this hour. Try again in ${minutes(wait)}.`);
-      }
-      if (kind === 'register' && countGlobal) {
-        await consume(registrationsEverywhere, 'all', (wait) => `The service has taken all the new registrations it takes in an hour. Try again in ${minutes(wait)}.`);
-      }
+      await consume(registrationsByAddress, clientKey(ip), addressFull);
+      if (countNetwork) await consume(registrationsByNetwork, networkKey(ip), networkFull);
+      if (kind === 'register' && countGlobal) await consume(registrationsEverywhere, 'all', everyoneFull);
     },
     /**
      * False once a mailbox got its share of our mail this hour; the request still answers the same (no enumeration).

@@ -127,6 +127,13 @@ function suite(name: string, db?: TestDatabase) {
     expectProblem(t, await requestFrom(a.url, '127.0.8.4', { path: '/api/auth/reset-request', json: { email: 'first@example.test' } }), 429, /proof of work/);
   });
 
+  serial(`${name}: when the network's budget is spent, then the answer says so at once rather than asking for work that could not help`, async (t) => {
+    const { svc, register } = await boot(t, db, { limits: { registrationsPerNetworkPerHour: 2 }, proofOfWork: { enabled: true, afterRequestsPerNetwork: 1, afterRegistrationsPerHour: 1000 } });
+    t.is((await register('127.0.9.1', 'a@example.test')).status, 202);
+    t.is((await register('127.0.9.2', 'b@example.test', { altcha: await solved(svc) })).status, 202);
+    expectProblem(t, await register('127.0.9.3', 'c@example.test'), 429, /from your network \(127\.0\.9\.0\/24\) this hour/);
+  });
+
   serial(`${name}: when a new account has a schedule to a number it has not reached, then a second such schedule is refused with 403 until it reaches one or the probation ends`, async (t) => {
     const { svc, clock } = await boot(t, db, { probation: { days: 7, callsPerDay: 10, unreachedSchedules: 1 } });
     const me = await createTestAccount(svc.deps);
