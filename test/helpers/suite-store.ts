@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { createStore } from '../../src/store/create-store.ts';
@@ -40,8 +41,8 @@ export function suiteDatabaseUrl(dir: string, file = 'test.db'): string {
   return withDatabase(adminUrl(), `${SUITE_DB_PREFIX}${tag}`);
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5000 });
+async function admin<T>(work: (client: pg.Client) => Promise<T>, url = adminUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     return await work(client);
@@ -99,6 +100,15 @@ export async function makeSuiteTemplate(url: string): Promise<void> {
   } finally {
     await store.close();
   }
+  // A closed pool's server processes linger a moment, and a template someone is connected to cannot be copied: the
+  // run starts once they have gone (bounded: 5 s, then the first copy reports it).
+  await admin(async (client) => {
+    for (let i = 0; i < 200; i += 1) {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [SUITE_TEMPLATE]);
+      if (!rows[0]?.n) return;
+      await setTimeout(25);
+    }
+  }, url);
 }
 
 /** with-postgres.ts, after the run: every suite database left (a test that failed before its stop, the template). */
