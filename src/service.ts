@@ -60,8 +60,9 @@ export class Service {
       max: config.http.maxConnections,
       // Behind a proxy every connection comes from the proxy: only the total cap applies.
       perAddress: config.http.trustProxy ? 0 : config.http.maxConnectionsPerAddress,
-      onRefused: () => this.deps.metrics.connectionsRefused.inc({ reason: 'per_address' }),
+      onClosed: (reason) => this.deps.metrics.connectionsRefused.inc({ reason }),
     });
+    // The backstop (twice MAX_CONNECTIONS, see connection-limits.ts) should never be reached.
     server.on('drop', () => this.deps.metrics.connectionsRefused.inc({ reason: 'max_connections' }));
     server.on('connection', (socket: Socket) => {
       this.#sockets.set(socket, 0);
