@@ -1,2 +1,16 @@
-// The key moved to kernel/ so the HTTP connection caps share it; the account limits keep importing it from here.
-export { clientKey } from '../kernel/client-address.ts';
+import { isIPv6 } from 'node:net';
+
+/**
+ * The key a client address is limited under: the address itself for IPv4, its /64 for IPv6 (one subscriber
+ * usually holds a whole /64, so per-address keys there would cost an attacker nothing).
+ */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { clientKey } from '../../kernel/client-address.ts';
+// The account limits' own key, shared (http may import a flow), so a connection and a sign-in count the same network.
+import { clientKey } from '../../accounts/client-address.ts';
 
 /** Why a connection was closed by the limits: refused on arrival, or shed to make room for a newer one. */
 export type ConnectionVerdict = 'per_address' | 'max_connections' | 'shed';

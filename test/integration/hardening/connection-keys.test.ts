@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import net from 'node:net';
 import nock from 'nock';
-import { clientKey } from '../../../src/kernel/client-address.ts';
+import { clientKey } from '../../../src/accounts/client-address.ts';
 import { limitConnections, type ConnectionVerdict } from '../../../src/http/security/connection-limits.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 
