@@ -90,6 +90,11 @@ export class LiveStreams {
     return this.#slots.size;
   }
 
+  /** The account's open streams on this instance. */
+  countOf(accountId: string): number {
+    return this.#slots.countOf(accountId);
+  }
+
   /**
    * Opens a stream of `accountId`'s changes after `from` (ms; the page's render time or the last event id) and
    * returns its body, which ends when `gone` aborts (the client left) or the stream is closed here. Refuses with a
