@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { startTestService } from '../../test/helpers/test-service.ts';
 import { createTestAccount } from '../../test/helpers/accounts.ts';
 import { rawRequest } from '../../test/helpers/raw-http.ts';
+import { streamSlotAttack } from './streams.ts';
 
 const svc = await startTestService();
 const account = await createTestAccount(svc.deps);
@@ -80,6 +81,8 @@ for (let i = 0; i < 90; i++) {
 const checkSeconds = (Date.now() - started) / 1000;
 await Promise.all(slow);
 report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksTookSeconds: checkSeconds, allSlowClosedAfterSeconds: (Date.now() - started) / 1000 };
+
+report.streamSlots = await streamSlotAttack();
 
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;
