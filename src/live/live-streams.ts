@@ -74,6 +74,8 @@ export class LiveStreams {
   readonly #limits: LiveLimits;
   readonly #slots: StreamSlots<Open>;
   readonly #releases: TaskSet;
+  /** Rows being inserted: a stop waits for them, so none is left behind by an open that was under way. */
+  readonly #opening = new Set<Promise<unknown>>();
   readonly #renewals: Periodic;
   #ready: Promise<void> | undefined;
   #stopping = false;
@@ -110,7 +112,9 @@ export class LiveStreams {
     const streamId = this.#deps.newId();
     const openedAt = clock.now();
     const lease = { accountId, instanceId, streamId, openedAt, expiresAt: openedAt + limits.leaseMs };
-    const refusal = await store.openStreamLease(lease, limits.perAccount);
+    const inserting = store.openStreamLease(lease, limits.perAccount);
+    this.#opening.add(inserting);
+    const refusal = await inserting.finally(() => this.#opening.delete(inserting));
     if (refusal) throw refusalError(refusal, limits);
     // Decided again now, synchronously: other streams may have opened here while the database answered.
     const admission = this.#stopping ? undefined : this.#slots.admit(accountId);
@@ -120,7 +124,10 @@ export class LiveStreams {
       throw this.#full();
     }
     // Taken out of the slots at once (before the new one is added), ended in the background.
-    if (admission.evict) void this.#end(admission.evict, { note: EVICTED });
+    if (admission.evict) {
+      this.#deps.logger.info({ accountId }, 'live streams full here: closed the oldest stream of the account holding the most to let this one in');
+      void this.#end(admission.evict, { note: EVICTED });
+    }
     const body = this.#attach(streamId, accountId, Math.min(openedAt, Math.max(openedAt - MAX_REWIND_MS, from ?? openedAt)));
     if (gone.aborted) void this.#end(streamId);
     else gone.addEventListener('abort', () => void this.#end(streamId), { once: true });
@@ -145,6 +152,8 @@ export class LiveStreams {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#renewals.stop();
+    // An open under way finds `#stopping` when its row is in, and deletes it (tracked in the releases).
+    await Promise.allSettled([...this.#opening]);
     await Promise.all(this.#slots.ids().map((id) => this.#end(id, { release: false })));
     await this.#releases.whenIdle();
     await this.#deps.store.closeInstanceStreamLeases({ instanceId: this.#deps.instanceId }).catch((err: unknown) => {
