@@ -141,7 +141,7 @@ export class LiveStreams {
     const now = clock.now();
     // Only streams open before the renewal was sent: a newer one's row may have been inserted after it.
     const held = this.#slots.ids();
-    const renewed = new Set(await store.renewStreamLeases(instanceId, now + this.#limits.leaseMs));
+    const renewed = new Set(await store.renewStreamLeases(instanceId, held, now + this.#limits.leaseMs));
     const lost = held.filter((id) => !renewed.has(id));
     if (lost.length > 0) logger.warn({ streams: lost.length }, 'live streams whose rows expired (the instance stalled) are closed; their clients reconnect');
     await Promise.all(lost.map((id) => this.#end(id)));
@@ -201,7 +201,9 @@ export class LiveStreams {
   }
 
   #release(streamId: string, accountId: string): void {
-    void this.#releases.track(this.#deps.store.closeStreamLease({ accountId, instanceId: this.#deps.instanceId, streamId }));
+    const { store, instanceId, logger } = this.#deps;
+    // A failed delete is logged by the task set; the row, no longer renewed, expires within leaseMs.
+    void this.#releases.track(store.closeStreamLease({ accountId, instanceId, streamId }).then(() => logger.debug({ accountId }, 'live stream closed and its row deleted')));
   }
 
   /**

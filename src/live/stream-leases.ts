@@ -15,8 +15,11 @@ export type StreamLeases = {
    * are open at `lease.openedAt`. Returns undefined when inserted, else why not.
    */
   openStreamLease(lease: StreamLease, perAccount: number): Promise<StreamRefusal | undefined>;
-  /** Extends every lease of `instanceId` to `expiresAt`; returns the stream ids renewed (a lease swept after it expired is not among them). */
-  renewStreamLeases(instanceId: string, expiresAt: number): Promise<string[]>;
+  /**
+   * Extends the leases of `instanceId` among `streamIds` (its open streams: a row whose delete failed is not renewed,
+   * and expires) to `expiresAt`; returns the stream ids renewed (a lease swept after it expired is not among them).
+   */
+  renewStreamLeases(instanceId: string, streamIds: readonly string[], expiresAt: number): Promise<string[]>;
   /** Deletes one lease (the stream ended). */
   closeStreamLease(lease: Pick<StreamLease, 'accountId' | 'instanceId' | 'streamId'>): Promise<void>;
   /** Deletes every lease of `instanceId` (it stops), or with `except`, of every instance but that one. */

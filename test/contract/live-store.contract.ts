@@ -122,7 +122,10 @@ export function liveStoreContract(test: TestFn, name: string, make: () => Promis
     for (let i = 0; i < 4; i++) await store.openStreamLease(lease('acc', 'dead', `d${i}`, T0, T0 + 60_000), 8);
     for (let i = 0; i < 4; i++) await store.openStreamLease(lease('acc', 'alive', `a${i}`, T0, T0 + 60_000), 8);
     t.deepEqual(await store.openStreamLease(lease('acc', 'alive', 'a4', T0 + 59_999), 8), { reason: 'limit', open: 8 });
-    t.deepEqual((await store.renewStreamLeases('alive', T0 + 120_000)).sort(), ['a0', 'a1', 'a2', 'a3']);
+    // Only the streams the instance names are renewed: a row it failed to delete is left to expire.
+    t.deepEqual((await store.renewStreamLeases('alive', ['a0', 'a1', 'a2', 'gone'], T0 + 120_000)).sort(), ['a0', 'a1', 'a2']);
+    t.deepEqual(await store.renewStreamLeases('alive', ['a3'], T0 + 120_000), ['a3']);
+    t.deepEqual(await store.renewStreamLeases('dead', [], T0 + 120_000), []);
     t.is(await store.countStreamLeases('acc', T0 + 60_000), 4, 'at its expiry a lease no longer counts');
     // An open after the expiry finds room: the dead instance's four are gone.
     t.is(await store.openStreamLease(lease('acc', 'alive', 'a4', T0 + 60_000, T0 + 120_000), 8), undefined);
@@ -141,9 +144,10 @@ export function liveStoreContract(test: TestFn, name: string, make: () => Promis
     await streamer(store, 'acc');
     for (const [instance, id] of [['i1', 's1'], ['i1', 's2'], ['i2', 's3'], ['i3', 's4']] as const) await store.openStreamLease(lease('acc', instance, id), 8);
     t.is(await store.closeInstanceStreamLeases({ instanceId: 'i1' }), 2);
-    t.deepEqual(await store.renewStreamLeases('i1', T0 + 1), []);
+    t.deepEqual(await store.renewStreamLeases('i1', ['s1', 's2'], T0 + 1), []);
     t.is(await store.closeInstanceStreamLeases({ except: 'i2' }), 1);
-    t.deepEqual(await store.renewStreamLeases('i2', T0 + 1), ['s3']);
+    t.deepEqual(await store.renewStreamLeases('i2', ['s3'], T0 + 1), ['s3']);
+    t.deepEqual(await store.renewStreamLeases('i2', ['s4'], T0 + 1), [], "another instance's stream is not renewed");
     t.is(await store.countStreamLeases('acc', T0), 1);
   });
 }

@@ -39,8 +39,12 @@ export function createPgLiveStreams({ query, tx }: { query: Query; tx: PgTx }): 
         return undefined;
       });
     },
-    async renewStreamLeases(instanceId, expiresAt) {
-      const { rows } = await query<{ stream_id: string }>('UPDATE live_streams SET expires_at = $2 WHERE instance_id = $1 RETURNING stream_id', [instanceId, expiresAt]);
+    async renewStreamLeases(instanceId, streamIds, expiresAt) {
+      if (streamIds.length === 0) return [];
+      const { rows } = await query<{ stream_id: string }>(
+        'UPDATE live_streams SET expires_at = $3 WHERE instance_id = $1 AND stream_id = ANY($2::text[]) RETURNING stream_id',
+        [instanceId, [...streamIds], expiresAt],
+      );
       return rows.map((r) => r.stream_id);
     },
     async closeStreamLease({ accountId, instanceId, streamId }) {

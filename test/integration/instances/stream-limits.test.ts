@@ -99,6 +99,19 @@ function suite(name: string, instances: number, db?: TestDatabase) {
     for (let i = 0; i < instances; i++) t.is((await open(cluster, me, i)).res.status, 429);
   });
 
+  test(`${name}: when a client closes one of its account's 8 streams, then its row goes and the account may open another, on any instance`, async (t) => {
+    const cluster = await boot(t, db, instances);
+    const me = await streamer(cluster);
+    const streams: Stream[] = [];
+    for (let i = 0; i < 8; i++) streams.push(await open(cluster, me, i));
+    t.is((await open(cluster, me, 0)).res.status, 429);
+    (streams[4] as Stream).close();
+    await instance(cluster, 4).waitForLog((line) => line.msg === 'live stream closed and its row deleted' && line.accountId === me.id);
+    t.is(await cluster.store.countStreamLeases(me.id, T0), 7);
+    t.is((await open(cluster, me, instances - 1)).res.status, 200);
+    t.is((await open(cluster, me, 0)).res.status, 429);
+  });
+
   test(`${name}: when many accounts hold 8 streams each and every slot is taken, then a bystander's first stream opens and the largest holder gives up its oldest`, async (t) => {
     // 16 slots per instance: 2 accounts × 8 per instance fill them all.
     const cluster = await boot(t, db, instances, 16);
