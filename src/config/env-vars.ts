@@ -36,5 +36,7 @@ export const ENV_VARS = [
   { name: 'LOGIN_FAILURES_PER_ACCOUNT', path: ['limits', 'loginFailuresPerAccountPer15Min'], meaning: 'failed sign-ins for one account per 15 min, all addresses together' },
   { name: 'LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', path: ['limits', 'loginFailuresPerAccountAndAddressPer15Min'], meaning: 'failed sign-ins for one account from one client address per 15 min' },
   { name: 'REGISTRATIONS_PER_ADDRESS', path: ['limits', 'registrationsPerAddressPerHour'], meaning: 'registrations (and reset requests) from one client address per hour' },
+  { name: 'LIVE_STREAMS_PER_ACCOUNT', path: ['live', 'streamsPerAccount'], meaning: 'live streams (open tabs, apps) one account may hold, all instances together' },
+  { name: 'LIVE_STREAMS_PER_INSTANCE', path: ['live', 'streamsPerInstance'], meaning: 'live streams one instance holds; when full, the account holding the most gives up its oldest' },
   { name: 'NGROK_AUTHTOKEN', path: ['ngrokAuthtoken'], meaning: 'set: the development tunnel can open', secret: true },
 ] as const satisfies readonly { name: string; path: readonly string[]; meaning: string; secret?: boolean }[];

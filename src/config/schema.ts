@@ -165,6 +165,13 @@ export const configSchema = z
       speakMsPerChar: int(0),
       maxCallMs: int(1),
     }),
+    // Live streams (GET /api/calls/events): per account on all instances together (rows in the database, leases
+    // renewed every third of leaseSeconds, so a dead instance's stop counting within leaseSeconds), and per instance.
+    live: z.object({
+      streamsPerAccount: int(1, 1000),
+      streamsPerInstance: int(1, 100_000),
+      leaseSeconds: int(3, 3600),
+    }),
     ngrokAuthtoken: z.string().min(1).optional(),
     mail: z.object({
       smtpUrl: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),

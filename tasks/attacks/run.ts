@@ -8,6 +8,7 @@ import { startTestService } from '../../test/helpers/test-service.ts';
 import { createTestAccount } from '../../test/helpers/accounts.ts';
 import { rawRequest } from '../../test/helpers/raw-http.ts';
 import { runEdgeAttacks } from './edge.ts';
+import { streamSlotAttack } from './streams.ts';
 
 const svc = await startTestService();
 const account = await createTestAccount(svc.deps);
@@ -83,6 +84,8 @@ await Promise.all(slow);
 report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksTookSeconds: checkSeconds, allSlowClosedAfterSeconds: (Date.now() - started) / 1000 };
 
 report.edge = await runEdgeAttacks();
+report.streamSlots = await streamSlotAttack();
+
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;
 report.requests = statuses.length;

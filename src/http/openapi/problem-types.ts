@@ -15,8 +15,9 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
   forbidden: {
     title: 'Forbidden',
     status: 403,
-    meaning: 'The credentials are valid but may not do this: the account is not activated yet, or a form arrived without its CSRF token.',
-    fix: 'Activate the account with the link from the e-mail, or reload the page and submit the form again.',
+    meaning:
+      'The credentials are valid but may not do this: the account is not activated yet, a form arrived without its CSRF token, or a live stream was asked for by an account that has not scheduled any call yet.',
+    fix: 'Activate the account with the link from the e-mail, reload the page and submit the form again, or schedule a call before opening the live stream.',
   },
   'not-found': {
     title: 'Not found',
