@@ -1,6 +1,6 @@
 # Every target goes through npm so the project's pinned Node 24 (devDependency `node`) runs it,
 # whatever `node` the machine has on its PATH.
-.PHONY: run test check clean clean-data install bench bench-smoke simulator soak chaos doctor setup smoke-telnyx
+.PHONY: run test test-postgres check clean clean-data install bench bench-smoke simulator soak chaos doctor setup smoke-telnyx
 
 NPM ?= npm
 STAMP := node_modules/.install-stamp
@@ -36,6 +36,11 @@ smoke-telnyx: $(STAMP)
 
 test: $(STAMP)
 	$(NPM) test
+
+# The whole integration suite again with PostgreSQL as the store (each test service a database of its own, copied
+# from one migrated template); the same server as `make test`.
+test-postgres: $(STAMP)
+	$(NPM) run test:postgres
 
 check: $(STAMP)
 	$(NPM) run check

@@ -15,6 +15,7 @@ import { withoutRedaction } from './kernel/logger.ts';
 import { ROOT_DIR } from './kernel/paths.ts';
 import { createSecurityHeaders } from './http/security/security-headers.ts';
 import { createHostCheck } from './http/security/host-check.ts';
+import { createProxyTrust, createProxyTrustMiddleware, trustedProxyList } from './http/security/proxy-trust.ts';
 import { createRequestAuth } from './http/auth/request-auth.ts';
 import { createCsrf } from './http/auth/csrf.ts';
 import { createAuthRouter } from './http/routes/auth-routes.ts';
@@ -33,10 +34,10 @@ export function createApp(deps: Deps): Koa {
     deps.logger.error({ err, requestId: ctx ? requestIdOf(ctx) : undefined }, 'unexpected error');
   });
 
-  // TRUST_PROXY: ctx.ip, ctx.protocol and ctx.host come from X-Forwarded-* (the last `proxyHops` addresses of
-  // X-Forwarded-For, those our own proxies added); off, from the socket, whatever the client claims.
-  app.proxy = deps.config.http.trustProxy;
-  app.maxIpsCount = deps.config.http.proxyHops;
+  // Koa's proxy mode believes X-Forwarded-* from every peer or from none; the first middleware sets ctx.ip and
+  // ctx.protocol instead, believing only peers in TRUSTED_PROXIES (http/security/proxy-trust.ts).
+  app.proxy = false;
+  app.use(createProxyTrustMiddleware(createProxyTrust(trustedProxyList(deps.config.http))));
 
   const errors = createErrorMiddleware({ views: deps.views, newId: deps.newId });
   // The access line's fields are the request's method, path, status and timings, none a secret: it is written

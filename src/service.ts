@@ -7,6 +7,7 @@ import { openTunnel, type Tunnel } from './http/tunnel.ts';
 import { runDoctor, type DoctorCheck } from './telnyx/telnyx-doctor.ts';
 import { answerClientErrors } from './http/security/client-errors.ts';
 import { limitConnections } from './http/security/connection-limits.ts';
+import { createProxyTrust, trustedProxyList } from './http/security/proxy-trust.ts';
 import type { Worker } from './kernel/background.ts';
 
 /**
@@ -56,12 +57,16 @@ export class Service {
       (req, res) => void handle(req, res),
     );
     answerClientErrors(server, { logger, newId: this.deps.newId });
+    const trust = createProxyTrust(trustedProxyList(config.http));
+    if (config.http.trustProxy) logger.warn('TRUST_PROXY is deprecated: it now means TRUSTED_PROXIES=loopback (a proxy on this host); set TRUSTED_PROXIES instead');
     limitConnections(server, {
       max: config.http.maxConnections,
-      // Behind a proxy every connection comes from the proxy: only the total cap applies.
-      perAddress: config.http.trustProxy ? 0 : config.http.maxConnectionsPerAddress,
-      onRefused: () => this.deps.metrics.connectionsRefused.inc({ reason: 'per_address' }),
+      perAddress: config.http.maxConnectionsPerAddress,
+      // A trusted proxy's one address stands for all its clients: the per-address cap applies to everyone else.
+      exempt: (address) => trust.trusts(address),
+      onClosed: (reason) => this.deps.metrics.connectionsRefused.inc({ reason }),
     });
+    // The backstop (twice MAX_CONNECTIONS, see connection-limits.ts) should never be reached.
     server.on('drop', () => this.deps.metrics.connectionsRefused.inc({ reason: 'max_connections' }));
     server.on('connection', (socket: Socket) => {
       this.#sockets.set(socket, 0);

@@ -22,7 +22,7 @@ import type { InstanceInfo } from '../kernel/instance.ts';
 import { createLogger, type Logger } from '../kernel/logger.ts';
 import { createMetrics, type Metrics } from '../kernel/metrics.ts';
 import { ROOT_DIR } from '../kernel/paths.ts';
-import { LiveStreams } from '../live/live-streams.ts';
+import { LIVE_DEFAULTS, LiveStreams, type LiveLimits } from '../live/live-streams.ts';
 import { ringOnBus } from '../live/change-signal.ts';
 import { callJson } from '../http/call-json.ts';
 import type { DevOutbox } from '../mail/dev-outbox.ts';
@@ -40,6 +40,14 @@ import { composeSchedules } from './schedules.ts';
 import { composeStore } from './store.ts';
 import { composeTelephony, type Endpoint } from './telephony.ts';
 import { composeUpkeep } from './upkeep.ts';
+
+/** The live streams' limits from the configuration. */
+const liveLimits = (config: Config): LiveLimits => ({
+  ...LIVE_DEFAULTS.limits,
+  perAccount: config.live.streamsPerAccount,
+  total: config.live.streamsPerInstance,
+  leaseMs: config.live.leaseSeconds * 1000,
+});
 
 /** Everything the app and its workers need, built once by {@link buildDeps}. */
 export type Deps = {
@@ -147,7 +155,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   });
   late.chains = inboxWorker;
   const { reconciler, jobs } = composeUpkeep({ ...base, store, metrics, owner, telephony: dialing.telephony, channelFreed, placeCall: dialing.placeCall, inboxWorker, callFlow });
-  const live = new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson });
+  const live = new LiveStreams({ store, clock, logger, signal: changeSignal, toJson: callJson, instanceId: owner, newId, limits: liveLimits(config) });
   ringOnBus(bus, changeSignal);
 
   return {

@@ -5,6 +5,7 @@ import { MENU } from '../calls/call-flow.ts';
 import { AMD_MODES, BASIC_VOICES, SPEECH_LANGUAGES } from '../telnyx/speech-options.ts';
 import { MAX_SPEECH_CHARS } from '../calls/carrier.ts';
 import { NUMBER_TYPES } from '../calls/input/destination-policy.ts';
+import proxyaddr from 'proxy-addr';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STAGES = ['development', 'test', 'production'] as const;
@@ -45,6 +46,16 @@ const country = z.string().transform((v) => v.toUpperCase()).pipe(
   z.string().regex(/^([A-Z]{2}|001)$/, { message: 'must be ISO 3166 alpha-2 codes such as US, or 001 for non-geographic numbers' }),
 );
 
+/** True when proxy-addr (which reads TRUSTED_PROXIES at run time) accepts `entry`: an address, a CIDR range or one of its names. */
+function isTrustEntry(entry: string): boolean {
+  try {
+    proxyaddr.compile([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, { message: 'must be an E.164 number such as +15551234567' });
 
 export const configSchema = z
@@ -59,9 +70,10 @@ export const configSchema = z
     http: z.object({
       bodyLimitBytes: int(1024),
       shutdownTimeoutMs: int(0),
-      // Behind a load balancer: client address and protocol come from X-Forwarded-For/-Proto (`proxyHops` hops).
+      // Peers whose X-Forwarded-For/-Proto are believed (CIDR ranges or proxy-addr's names; http/security/proxy-trust.ts).
+      trustedProxies: list(z.string().trim().refine(isTrustEntry, { message: 'must be IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal)' })),
+      // Deprecated: `true` means trustedProxies also holds loopback (a proxy on the same host).
       trustProxy: flag,
-      proxyHops: int(1, 10),
       // Host names accepted besides PUBLIC_URL's and the listen address (DNS-rebinding check).
       allowedHosts: list(z.string().min(1).transform((v) => v.toLowerCase())),
       headersTimeoutMs: int(1000, 600_000),
@@ -152,6 +164,13 @@ export const configSchema = z
       answerDelayMs: int(0),
       speakMsPerChar: int(0),
       maxCallMs: int(1),
+    }),
+    // Live streams (GET /api/calls/events): per account on all instances together (rows in the database, leases
+    // renewed every third of leaseSeconds, so a dead instance's stop counting within leaseSeconds), and per instance.
+    live: z.object({
+      streamsPerAccount: int(1, 1000),
+      streamsPerInstance: int(1, 100_000),
+      leaseSeconds: int(3, 3600),
     }),
     ngrokAuthtoken: z.string().min(1).optional(),
     mail: z.object({

@@ -7,6 +7,7 @@ import type { InboxByCall, WebhookInbox } from '../inbox/inbox-store.ts';
 import type { Leases } from '../kernel/leases.ts';
 import type { StoreLifecycle } from '../kernel/store-lifecycle.ts';
 import type { CallChanges } from '../live/call-changes.ts';
+import type { StreamLeases } from '../live/stream-leases.ts';
 import type { RetryStore } from '../schedules/retry-store.ts';
 import type { ScheduleStore } from '../schedules/schedule-store.ts';
 
@@ -24,6 +25,7 @@ export type Store = StoreLifecycle &
   ScheduleStore &
   RetryStore &
   CallChanges &
+  StreamLeases &
   IdempotencyKeys &
   DialStore &
   Leases &

@@ -7,6 +7,8 @@ import { DateTime } from 'luxon';
 import { startTestService } from '../../test/helpers/test-service.ts';
 import { createTestAccount } from '../../test/helpers/accounts.ts';
 import { rawRequest } from '../../test/helpers/raw-http.ts';
+import { runEdgeAttacks } from './edge.ts';
+import { streamSlotAttack } from './streams.ts';
 
 const svc = await startTestService();
 const account = await createTestAccount(svc.deps);
@@ -81,7 +83,10 @@ const checkSeconds = (Date.now() - started) / 1000;
 await Promise.all(slow);
 report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksTookSeconds: checkSeconds, allSlowClosedAfterSeconds: (Date.now() - started) / 1000 };
 
+report.edge = await runEdgeAttacks();
+report.streamSlots = await streamSlotAttack();
 report.accounts = await (await import('./accounts.ts')).accountScenarios();
+
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;
 report.requests = statuses.length;

@@ -112,7 +112,7 @@ const env = {
   HOST: '127.0.0.1',
   DATABASE_URL: dbUrl,
   PUBLIC_URL: proxy.url,
-  TRUST_PROXY: 'true',
+  TRUSTED_PROXIES: 'loopback',
   TELNYX_API_KEY: 'chaos-key',
   TELNYX_BASE_URL: carrierInfo.baseUrl,
   TELNYX_PUBLIC_KEY: carrierInfo.publicKey,

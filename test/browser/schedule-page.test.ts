@@ -78,6 +78,13 @@ run('when ten live updates arrive, then keyboard focus stays on the same Cancel 
 run('when a call goes through its states, then each change is announced once, in words', async (t) => {
   const h = await bootWithSimulator(t);
   const { page } = await signedInPage(t, h, { timezoneId: 'Asia/Tokyo' });
+  // A live stream needs an account that has scheduled a call: one for tomorrow, which does not change meanwhile.
+  const first = await fetch(`${h.svc.url}/api/calls`, {
+    method: 'POST',
+    headers: h.account.headers,
+    body: JSON.stringify({ to: '+12025550151', at: new Date(h.svc.deps.clock.now() + 86_400_000).toISOString() }),
+  });
+  t.is(first.status, 201);
   await page.goto(h.svc.url);
   await page.locator('#live-state:not([hidden])').waitFor();
   const id = await h.placeNow('+12025550123');

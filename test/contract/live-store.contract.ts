@@ -5,7 +5,7 @@ import type { Store } from '../../src/store/store.ts';
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 /** The live stream's and the idempotency keys' store methods, on every implementation. */
-export function liveStoreContract(test: TestFn, name: string, make: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+export function liveStoreContract(test: TestFn, name: string, make: () => Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>) {
   const withAccounts = async (t: ExecutionContext) => {
     const made = await make();
     t.teardown(made.cleanup);
@@ -60,5 +60,94 @@ export function liveStoreContract(test: TestFn, name: string, make: () => Promis
     t.truthy(await store.findByIdempotencyKey('acc-a', 'k2', 0));
     await store.insertCall(call('again', 'acc-a', T0 + 200, { key: 'k', requestHash: 'h' }));
     t.is((await store.findByIdempotencyKey('acc-a', 'k', 0))?.call.id, 'again');
+  });
+
+  /** An activated account, with a call scheduled unless `scheduled` is false. */
+  const streamer = async (store: Store, id: string, options: { activated?: boolean; scheduled?: boolean } = {}) => {
+    await store.insertAccount({ id, email: `${id}@example.test`, passwordHash: 'x', createdAt: T0 });
+    if (options.activated !== false) {
+      await store.insertMailToken({ tokenHash: `t-${id}`, accountId: id, purpose: 'activate', passwordHash: 'x', createdAt: T0, expiresAt: T0 + 60_000 });
+      await store.activateWithToken(`t-${id}`, T0);
+    }
+    if (options.scheduled !== false) await store.insertCall(call(`call-${id}`, id));
+  };
+  const lease = (accountId: string, instanceId: string, streamId: string, openedAt = T0, expiresAt = T0 + 60_000) => ({ accountId, instanceId, streamId, openedAt, expiresAt });
+  const fresh = async (t: ExecutionContext) => {
+    const made = await make();
+    t.teardown(made.cleanup);
+    return made;
+  };
+
+  test(`${name}: when an account that may not stream asks for a stream lease, then it is refused with the reason, and nothing is written`, async (t) => {
+    const { store } = await fresh(t);
+    await streamer(store, 'inactive', { activated: false });
+    await streamer(store, 'idle', { scheduled: false });
+    t.deepEqual(await store.openStreamLease(lease('inactive', 'i1', 's1'), 8), { reason: 'not_activated' });
+    t.deepEqual(await store.openStreamLease(lease('idle', 'i1', 's2'), 8), { reason: 'nothing_scheduled' });
+    t.deepEqual(await store.openStreamLease(lease('nobody', 'i1', 's3'), 8), { reason: 'no_account' });
+    t.is(await store.countStreamLeases('idle', T0), 0);
+    // Once it has scheduled a call, it may.
+    await store.insertCall(call('first', 'idle'));
+    t.is(await store.openStreamLease(lease('idle', 'i1', 's4'), 8), undefined);
+    t.is(await store.countStreamLeases('idle', T0), 1);
+  });
+
+  test(`${name}: when one account opens streams on three instances, then the limit counts them together and another account is not counted`, async (t) => {
+    const { store } = await fresh(t);
+    await streamer(store, 'many');
+    await streamer(store, 'other');
+    for (let i = 0; i < 8; i++) t.is(await store.openStreamLease(lease('many', `i${i % 3}`, `s${i}`), 8), undefined);
+    t.deepEqual(await store.openStreamLease(lease('many', 'i2', 's8'), 8), { reason: 'limit', open: 8 });
+    t.is(await store.countStreamLeases('many', T0), 8);
+    t.is(await store.openStreamLease(lease('other', 'i0', 'o1'), 8), undefined);
+    // A closed stream frees its place at once.
+    await store.closeStreamLease({ accountId: 'many', instanceId: 'i1', streamId: 's1' });
+    t.is(await store.openStreamLease(lease('many', 'i2', 's8'), 8), undefined);
+  });
+
+  test(`${name}: when many opens of one account race on two connections, then exactly the limit is written`, async (t) => {
+    const { store, reopen } = await fresh(t);
+    const other = await reopen();
+    t.teardown(() => other.close());
+    await streamer(store, 'racer');
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).openStreamLease(lease('racer', `i${i % 2}`, `s${i}`), 8)));
+    t.is(results.filter((r) => r === undefined).length, 8);
+    t.is(results.filter((r) => r?.reason === 'limit').length, 12);
+    t.is(await store.countStreamLeases('racer', T0), 8);
+  });
+
+  test(`${name}: when an instance stops renewing (it died), then its leases stop counting at expiry and are swept; a live instance's renewals keep its own`, async (t) => {
+    const { store } = await fresh(t);
+    await streamer(store, 'acc');
+    for (let i = 0; i < 4; i++) await store.openStreamLease(lease('acc', 'dead', `d${i}`, T0, T0 + 60_000), 8);
+    for (let i = 0; i < 4; i++) await store.openStreamLease(lease('acc', 'alive', `a${i}`, T0, T0 + 60_000), 8);
+    t.deepEqual(await store.openStreamLease(lease('acc', 'alive', 'a4', T0 + 59_999), 8), { reason: 'limit', open: 8 });
+    // Only the streams the instance names are renewed: a row it failed to delete is left to expire.
+    t.deepEqual((await store.renewStreamLeases('alive', ['a0', 'a1', 'a2', 'gone'], T0 + 120_000)).sort(), ['a0', 'a1', 'a2']);
+    t.deepEqual(await store.renewStreamLeases('alive', ['a3'], T0 + 120_000), ['a3']);
+    t.deepEqual(await store.renewStreamLeases('dead', [], T0 + 120_000), []);
+    t.is(await store.countStreamLeases('acc', T0 + 60_000), 4, 'at its expiry a lease no longer counts');
+    // An open after the expiry finds room: the dead instance's four are gone.
+    t.is(await store.openStreamLease(lease('acc', 'alive', 'a4', T0 + 60_000, T0 + 120_000), 8), undefined);
+    t.is(await store.countStreamLeases('acc', T0 + 60_000), 5);
+    // The sweep deletes what expired, at most `max` a round.
+    await streamer(store, 'b');
+    for (let i = 0; i < 3; i++) await store.openStreamLease(lease('b', 'dead', `b${i}`, T0, T0 + 1000), 8);
+    t.is(await store.sweepStreamLeases(T0 + 2000, 2), 2);
+    t.is(await store.sweepStreamLeases(T0 + 2000, 2), 1);
+    t.is(await store.sweepStreamLeases(T0 + 2000, 2), 0);
+    t.is(await store.countStreamLeases('acc', T0 + 60_000), 5, 'unexpired leases are not swept');
+  });
+
+  test(`${name}: when an instance stops, then its leases go and no other's; on a store of one process the earlier runs' go`, async (t) => {
+    const { store } = await fresh(t);
+    await streamer(store, 'acc');
+    for (const [instance, id] of [['i1', 's1'], ['i1', 's2'], ['i2', 's3'], ['i3', 's4']] as const) await store.openStreamLease(lease('acc', instance, id), 8);
+    t.is(await store.closeInstanceStreamLeases({ instanceId: 'i1' }), 2);
+    t.deepEqual(await store.renewStreamLeases('i1', ['s1', 's2'], T0 + 1), []);
+    t.is(await store.closeInstanceStreamLeases({ except: 'i2' }), 1);
+    t.deepEqual(await store.renewStreamLeases('i2', ['s3'], T0 + 1), ['s3']);
+    t.deepEqual(await store.renewStreamLeases('i2', ['s4'], T0 + 1), [], "another instance's stream is not renewed");
+    t.is(await store.countStreamLeases('acc', T0), 1);
   });
 }

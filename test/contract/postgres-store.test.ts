@@ -33,7 +33,7 @@ await withPostgres(test, (db) => {
     t.teardown(() => Promise.all(pools.map((pool) => pool.end())));
     const applied = await Promise.all(pools.map((pool) => migratePostgres(pool)));
     const versions = postgresMigrations().map((m) => m.version);
-    t.deepEqual(applied.flat().sort(), versions, `applied per instance: ${JSON.stringify(applied)}`);
+    t.deepEqual(applied.flat().sort((a, b) => a - b), versions, `applied per instance: ${JSON.stringify(applied)}`);
     const { rows } = await db.admin<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
     t.deepEqual(rows.map((r) => r.version), versions);
   });

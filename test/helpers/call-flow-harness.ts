@@ -1,19 +1,20 @@
-import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { isFinal, type Call } from '../../src/calls/call.ts';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CarrierSimulator } from 'telnyx-simulator';
 import type { SimulatorOptions } from 'telnyx-simulator';
 import { startTestService, testConfig } from './test-service.ts';
 import { watchStore } from './watched-store.ts';
 import { createTestAccount } from './accounts.ts';
+import { dropSuiteDatabase, prepareSuiteDatabase } from './suite-store.ts';
 
 /** A fixed simulator key, so a restarted service (or a forging test) knows what signs the webhooks. */
 export const SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
 
 /**
- * Boots the real service over a temp SQLite file (or the given `store`) with the in-process carrier simulator (real HTTP both ways,
+ * Boots the real service over a temp SQLite file (a PostgreSQL database with SUITE_STORE=postgres; or the given `store`) with the in-process carrier simulator (real HTTP both ways,
  * real ed25519 signatures). `placeNow` schedules a call through the API for right now.
  */
 export async function bootWithSimulator(
@@ -21,7 +22,9 @@ export async function bootWithSimulator(
   options: { simulator?: SimulatorOptions; config?: Record<string, unknown>; dir?: string; keepDir?: boolean; store?: Store } = {},
 ) {
   const { config, dir } = testConfig(options.config ?? {}, options.dir);
-  const watched = watchStore(options.store ?? createSqliteStore({ path: join(dir, 'test.db') }));
+  const own = options.store === undefined;
+  if (own) await prepareSuiteDatabase(config.databaseUrl);
+  const watched = watchStore(options.store ?? createStore(config.databaseUrl, ROOT_DIR));
   const simulator = new CarrierSimulator({
     answerDelayMs: 5,
     speakMsPerChar: 0,
@@ -35,7 +38,10 @@ export async function bootWithSimulator(
     ...options.simulator,
   });
   const svc = await startTestService({ config, dir, keepDir: options.keepDir, deps: { store: watched.store, simulator } });
-  t.teardown(() => svc.stop());
+  t.teardown(async () => {
+    await svc.stop();
+    if (own && !options.keepDir) await dropSuiteDatabase(config.databaseUrl);
+  });
   const account = await createTestAccount(svc.deps);
   async function placeNow(to: string, message?: string): Promise<string> {
     const res = await fetch(`${svc.url}/api/calls`, {

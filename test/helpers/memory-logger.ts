@@ -29,8 +29,10 @@ export function createMemoryLogger(level = 'debug') {
     const found = lines.find(match);
     if (found) return found;
     for (;;) {
-      const [line] = (await once(events, 'line')) as [Line];
-      if (match(line)) return line;
+      await once(events, 'line');
+      // All lines, not only the one that woke us: lines written in one go are emitted before this resumes.
+      const hit = lines.find(match);
+      if (hit) return hit;
     }
   }
   return { logger, lines, waitFor };

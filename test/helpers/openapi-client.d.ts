@@ -27,7 +27,7 @@ export interface paths {
         };
         /**
          * Live changes of your calls (server-sent events)
-         * @description `text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect.
+         * @description `text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect. An account may hold `LIVE_STREAMS_PER_ACCOUNT` (8) streams on all instances together, and needs to have scheduled a call first; a server whose streams are all taken closes the oldest stream of the account holding the most to let another account in.
          */
         get: operations["streamCallEvents"];
         put?: never;
@@ -865,7 +865,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many streams open for the account or the service. */
+            /** @description The account has not scheduled a call yet (or is not activated): schedule one, then open the stream. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many streams open for the account, or this server is full. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -17,11 +17,18 @@ export function parseResponse(text: string): RawResponse | undefined {
 
 /**
  * Writes `request` byte for byte to the service (what no well-behaved client library would send) and reads until the
- * server closes the connection or, with `once`, until one complete response has arrived.
+ * server closes the connection or one complete response has arrived. `host` is the server's address (default
+ * 127.0.0.1), `localAddress` the client's; with `timeoutMs`, a connection silent that long is given up (rejected).
  */
-export function rawRequest(port: number, request: string | Buffer, options: { localAddress?: string } = {}): Promise<RawResponse> {
+export function rawRequest(port: number, request: string | Buffer, options: { localAddress?: string; host?: string; timeoutMs?: number } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress: options.localAddress }, () => socket.write(request));
+    const socket = net.connect({ port, host: options.host ?? '127.0.0.1', localAddress: options.localAddress }, () => socket.write(request));
+    if (options.timeoutMs !== undefined) {
+      socket.setTimeout(options.timeoutMs, () => {
+        socket.destroy();
+        reject(new Error(`no answer within ${options.timeoutMs} ms`));
+      });
+    }
     let text = '';
     const finish = () => {
       const parsed = parseResponse(text);

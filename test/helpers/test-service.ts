@@ -7,13 +7,17 @@ import { buildDeps, type DepsOverrides } from '../../src/compose/index.ts';
 import { ROOT_DIR } from '../../src/kernel/paths.ts';
 import { Service } from '../../src/service.ts';
 import { createMemoryLogger } from './memory-logger.ts';
+import { dropSuiteDatabase, prepareSuiteDatabase, suiteDatabaseUrl } from './suite-store.ts';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-/** The test stage's configuration with a fresh temp SQLite file, plus any overrides. */
+/**
+ * The test stage's configuration with a fresh temp SQLite file (or, with SUITE_STORE=postgres, a PostgreSQL database
+ * of its own: test/helpers/suite-store.ts), plus any overrides.
+ */
 export function testConfig(overrides: DeepPartial<Config> & Record<string, unknown> = {}, dir = mkdtempSync(join(tmpdir(), 'daj-'))) {
   const config = loadConfig({
-    env: { STAGE: 'test', DATABASE_URL: `sqlite:${join(dir, 'test.db')}` },
+    env: { STAGE: 'test', DATABASE_URL: suiteDatabaseUrl(dir) },
     configDir: join(ROOT_DIR, 'config'),
     overrides,
   });
@@ -30,6 +34,7 @@ export async function startTestService(
   options: { config?: Config; dir?: string; deps?: DepsOverrides; keepDir?: boolean; beforeStart?: (service: Service) => void } = {},
 ) {
   const { config, dir } = options.config ? { config: options.config, dir: options.dir } : testConfig({}, options.dir);
+  await prepareSuiteDatabase(config.databaseUrl);
   const memory = createMemoryLogger();
   const deps = buildDeps(config, { logger: memory.logger, ...options.deps });
   const service = new Service(deps);
@@ -47,7 +52,9 @@ export async function startTestService(
     waitForLog: memory.waitFor,
     async stop() {
       await service.stop();
-      if (dir && !options.keepDir) rmSync(dir, { recursive: true, force: true });
+      if (options.keepDir) return;
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      await dropSuiteDatabase(config.databaseUrl);
     },
   };
 }

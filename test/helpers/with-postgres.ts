@@ -6,6 +6,7 @@
 // Usage: node test/helpers/with-postgres.ts <command> [args…]   (`npm test -- test/unit/x.test.ts` adds ava's args)
 import { spawn } from 'node:child_process';
 import { defaultPostgresUrl, probePostgres, startOwnPostgres, type OwnPostgres } from './own-postgres.ts';
+import { dropSuiteDatabases, makeSuiteTemplate } from './suite-store.ts';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -28,6 +29,14 @@ if (env.TEST_POSTGRES_URL === undefined && env.SKIP_POSTGRES !== '1') {
   }
 }
 
+// SUITE_STORE=postgres (`npm run test:postgres`): every test service gets a database of its own, copied from one
+// migrated template made here (test/helpers/suite-store.ts); whatever is left is dropped after the run.
+const suite = env.SUITE_STORE === 'postgres' && env.TEST_POSTGRES_URL !== undefined ? env.TEST_POSTGRES_URL : undefined;
+if (suite) {
+  await makeSuiteTemplate(suite);
+  say('the integration suite runs on PostgreSQL: one database per service, from a migrated template');
+}
+
 const child = spawn(command, args, { stdio: 'inherit', env });
 // Ctrl-C reaches the command through the terminal's process group; a TERM from a supervisor is passed on. Either
 // way the server is stopped once the command has gone.
@@ -39,6 +48,13 @@ const code = await new Promise<number>((resolve) => {
   });
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
 });
+if (suite) {
+  try {
+    await dropSuiteDatabases(suite);
+  } catch (err) {
+    console.error(`[postgres] could not drop the suite's databases: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 if (own) {
   try {
     await own.stop();

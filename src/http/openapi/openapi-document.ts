@@ -91,7 +91,7 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     tags: ['Calls'],
     summary: 'Live changes of your calls (server-sent events)',
     description:
-      '`text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect.',
+      '`text/event-stream`: `event: call`, `data:` the call as JSON, `id:` the change time in ms. Send `Last-Event-ID` (browsers do on reconnect) to resume; a comment line every 15 s keeps the stream open. At least once: a call may be sent again after a reconnect. An account may hold `LIVE_STREAMS_PER_ACCOUNT` (8) streams on all instances together, and needs to have scheduled a call first; a server whose streams are all taken closes the oldest stream of the account holding the most to let another account in.',
     security,
     request: {
       headers: z.object({ 'Last-Event-ID': z.string().regex(/^\d+$/).optional().meta({ description: 'The last event id seen.' }) }),
@@ -100,7 +100,8 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     responses: {
       200: { description: 'The stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
       401: unauthorized,
-      429: problem('Too many streams open for the account or the service.'),
+      403: problem('The account has not scheduled a call yet (or is not activated): schedule one, then open the stream.'),
+      429: problem('Too many streams open for the account, or this server is full.'),
     },
   });
   registry.registerPath({

@@ -16,8 +16,8 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
     title: 'Forbidden',
     status: 403,
     meaning:
-      'The credentials are valid but may not do this: the account is not activated yet, a form arrived without its CSRF token, or a new account (on probation) asked for another schedule to a number that has not answered one of its calls.',
-    fix: 'Activate the account with the link from the e-mail; reload the page and submit the form again; or, on probation, stop the other schedule, schedule a number you have reached, or wait until the date the detail names.',
+      'The credentials are valid but may not do this: the account is not activated yet, a form arrived without its CSRF token, a live stream was asked for by an account that has not scheduled any call yet, or a new account (on probation) asked for another schedule to a number that has not answered one of its calls.',
+    fix: 'Activate the account with the link from the e-mail; reload the page and submit the form again; schedule a call before opening the live stream; or, on probation, stop the other schedule, schedule a number you have reached, or wait until the date the detail names.',
   },
   'not-found': {
     title: 'Not found',

@@ -74,9 +74,12 @@ export function createApiRouter(deps: {
   });
 
   // Before `/calls/:id`, which would take "events" for an id.
-  router.get('/calls/events', (ctx) => {
+  router.get('/calls/events', async (ctx) => {
     const from = position(ctx.get('Last-Event-ID')) ?? position(ctx.query.since);
-    const body = deps.live.open(owner(ctx), from, (listener) => ctx.res.once('close', listener));
+    // Listened for before the stream's row is written: a client gone meanwhile ends the stream as soon as it opens.
+    const gone = new AbortController();
+    ctx.res.once('close', () => gone.abort());
+    const body = await deps.live.open(owner(ctx), from, gone.signal);
     ctx.status = 200;
     ctx.type = 'text/event-stream';
     ctx.set('Cache-Control', 'no-store');

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { isLoopbackClient } from '../security/operator-access.ts';
+import { isLocalRequest } from '../security/operator-access.ts';
 import type { Views } from '../views.ts';
 
 /** A mail as the development outbox keeps it (the mail adapter's outbox has this shape). */
@@ -12,14 +12,15 @@ type KeptMail = { id: string; at: number; to: string; subject: string; text: str
  *
  * The outbox holds every account's activation and reset links, and STAGE defaults to development: an operator who
  * listens on a public interface but forgets STAGE or SMTP_URL would hand out every account. So it answers loopback
- * clients only — the rule /metrics follows without a token, on Koa's `ctx.ip` (which honours TRUST_PROXY).
+ * requests from this host only — the rule /metrics follows without a token: the socket must be on loopback (a
+ * forwarded address never opens it) and, behind a trusted proxy on the same host, so must the forwarded client.
  * With `Accept: application/json` both routes answer JSON (`{ mails: [...] }`, one mail), so a program registering
  * an account can read its activation link without scraping the page.
  */
 export function createDevMailRouter(deps: { outbox: { list(): readonly KeptMail[]; get(id: string): KeptMail | undefined }; views: Views }): Router {
   const router = new Router({ prefix: '/dev/mail' });
   router.use((ctx, next) => {
-    if (!isLoopbackClient(ctx.ip)) ctx.throw(403, 'The development outbox answers only on the loopback interface (it holds account links).', { expose: true });
+    if (!isLocalRequest(ctx)) ctx.throw(403, 'The development outbox answers only on the loopback interface (it holds account links).', { expose: true });
     return next();
   });
   /** The link's `token` parameter (activation, reset), so a program need not parse the link. */

@@ -11,10 +11,20 @@ export function isLoopbackClient(address: string): boolean {
 }
 
 /**
+ * True when the request comes from this host itself: its socket is on loopback *and* no trusted proxy forwarded it
+ * for someone else (`ctx.ip`, set from TRUSTED_PROXIES by proxy-trust.ts). A forwarded address alone never makes a
+ * request local — the socket decides, so a forged `X-Forwarded-For: 127.0.0.1` from a direct client is worth
+ * nothing — and a proxy on the same host, whose socket is loopback for every client, does not make its remote
+ * clients local either.
+ */
+export function isLocalRequest(ctx: Pick<Context, 'ip' | 'req'>): boolean {
+  return isLoopbackClient(ctx.req.socket.remoteAddress ?? '') && isLoopbackClient(ctx.ip);
+}
+
+/**
  * Who may see process details (/metrics, /info's host name): with METRICS_TOKEN set, a request carrying it as a
- * bearer token; without, a client on the loopback interface only (a scraper on the same host or a sidecar).
- * The client address is Koa's `ctx.ip`, which honours TRUST_PROXY: behind a proxy on the same host the socket is
- * loopback for everyone, the forwarded address is not.
+ * bearer token; without, a request from this host only ({@link isLocalRequest}: a scraper on the same host or a
+ * sidecar).
  */
 export function createOperatorAccess(deps: { metricsToken: string | undefined }) {
   const expected = deps.metricsToken === undefined ? undefined : digest(deps.metricsToken);
@@ -26,7 +36,7 @@ export function createOperatorAccess(deps: { metricsToken: string | undefined })
         // Compared as digests, so neither the length nor a prefix of the token leaks through timing.
         return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected) ? 'ok' : 'token';
       }
-      return isLoopbackClient(ctx.ip) ? 'ok' : 'remote';
+      return isLocalRequest(ctx) ? 'ok' : 'remote';
     },
     /** Throws the 401/403 problem for a request {@link check} refused. */
     require(ctx: Context): void {

@@ -6,7 +6,8 @@ import helmet from 'koa-helmet';
  * helmet's set with a strict Content-Security-Policy. The pages load their script and style from /static only, so
  * no inline script, style or event handler is allowed (a stored XSS payload cannot run even if escaping failed),
  * and no other site may frame them (clickjacking). HSTS is sent only on a request that arrived over https (directly
- * or, with TRUST_PROXY, as X-Forwarded-Proto says): sent over plain http it would lock a developer's localhost out.
+ * or as a trusted proxy's X-Forwarded-Proto says, see proxy-trust.ts): sent over plain http it would lock a
+ * developer's localhost out.
  */
 export function createSecurityHeaders(): Middleware {
   const headers = helmet({

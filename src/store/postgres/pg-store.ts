@@ -11,6 +11,7 @@ import { createPgCallList } from './pg-call-list.ts';
 import { createPgScheduleStore } from './pg-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
+import { createPgLiveStreams } from './pg-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 import { decideLimits } from './pg-limits.ts';
@@ -76,6 +77,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgAccountStore({ query, tx }),
     ...createPgScheduleStore({ query, tx, insertEvent }),
     ...createPgLive(query),
+    ...createPgLiveStreams({ query, tx }),
     ...createPgDialStore({ query, tx }),
     ...createPgInboxStore(query, (text, params) => intake.query(text, params as unknown[])),
     async migrate() {

@@ -13,6 +13,7 @@ import { createSqliteCallList } from './sqlite-call-list.ts';
 import { createSqliteScheduleStore } from './sqlite-schedule-store.ts';
 import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
+import { createSqliteLiveStreams } from './sqlite-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
@@ -52,6 +53,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     ...createSqliteAccountStore({ sql, tx }),
     ...createSqliteScheduleStore({ sql, tx, insertEvent }),
     ...createSqliteLive(sql),
+    ...createSqliteLiveStreams({ sql, tx }),
     ...createSqliteDialStore({ sql, tx }),
     ...createSqliteInboxStore(sql, tx),
     async migrate() {

@@ -4,8 +4,8 @@ import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { readSse, type SseMessage } from '../../helpers/sse-reader.ts';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
-import { join } from 'node:path';
+import { createStore } from '../../../src/store/create-store.ts';
+import { ROOT_DIR } from '../../../src/kernel/paths.ts';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
 const AT = '2026-11-21T20:00:00+01:00';
@@ -19,15 +19,18 @@ async function boot(t: ExecutionContext, dir?: string) {
   return { svc, clock, dir: folder };
 }
 
+/** An account that has scheduled a call (a stream needs one: stream-limits.test.ts). */
 async function as(svc: Awaited<ReturnType<typeof boot>>['svc']) {
   const me = await createTestAccount(svc.deps);
   const auth = { authorization: me.headers.authorization as string };
+  const schedule = async (to = '+12025550123') => {
+    const res = await fetch(`${svc.url}/api/calls`, { method: 'POST', headers: me.headers, body: JSON.stringify({ to, at: AT }) });
+    return ((await res.json()) as { id: string }).id;
+  };
+  await schedule('+12025550100');
   return {
     me,
-    schedule: async (to = '+12025550123') => {
-      const res = await fetch(`${svc.url}/api/calls`, { method: 'POST', headers: me.headers, body: JSON.stringify({ to, at: AT }) });
-      return ((await res.json()) as { id: string }).id;
-    },
+    schedule,
     cancel: (id: string) => fetch(`${svc.url}/api/calls/${id}`, { method: 'DELETE', headers: auth }),
     events: async (headers: Record<string, string> = {}) => {
       const controller = new AbortController();
@@ -103,12 +106,12 @@ test('when nothing changes for 15 s, then the stream sends a comment heartbeat',
 });
 
 test('when another instance changes a call in the shared database, then my stream finds it at its next poll', async (t) => {
-  const { svc, clock, dir } = await boot(t, undefined);
+  const { svc, clock } = await boot(t, undefined);
   const me = await as(svc);
   const stream = await me.events();
   t.teardown(stream.close);
-  // A second writer on the same file, not through this instance's store (so nothing rings here).
-  const elsewhere = createSqliteStore({ path: join(dir, 'test.db') });
+  // A second writer on the same database, not through this instance's store (so nothing rings here).
+  const elsewhere = createStore(svc.deps.config.databaseUrl, ROOT_DIR);
   t.teardown(() => elsewhere.close());
   await elsewhere.insertCall({ id: 'from-b', to: '+12025550199', dueAt: T0 + 3_600_000, timeZone: 'Asia/Tokyo', message: null, createdAt: clock.now(), accountId: me.me.id });
   await clock.advance(1000);
@@ -134,6 +137,7 @@ test('when the service stops, then open streams end and the stop does not wait f
   const me = await as(svc);
   const stream = await me.events();
   await svc.service.stop();
-  await t.throwsAsync(stream.sse.next((m) => m.event === 'call'), { message: 'stream ended' });
+  // Read to the end: a stream left open would wait here for ever.
+  await t.throwsAsync(stream.sse.next(() => false), { message: 'stream ended' });
   t.is(svc.deps.live.size, 0);
 });

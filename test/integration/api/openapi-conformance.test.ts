@@ -152,6 +152,8 @@ test('when every documented route and status is requested, then the server answe
     'get /api/calls 401': () => fetch(url('/api/calls')),
     'get /api/calls/events 200': () => stream(auth),
     'get /api/calls/events 401': () => stream({}),
+    // An account that has not scheduled a call yet may not stream.
+    'get /api/calls/events 403': async () => stream({ authorization: (await createTestAccount(svc.deps)).headers.authorization as string }),
     'get /api/calls/events 429': async () => {
       for (let i = 0; i < 8; i++) await stream(auth);
       return stream(auth);

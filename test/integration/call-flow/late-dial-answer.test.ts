@@ -2,7 +2,7 @@ import test from 'ava';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 test('when the leg is refused for the channel limit before the slow dial answers, then the requeued call keeps no carrier id from that dial', async (t) => {
   // The simulator's clock holds the dial's answer (apiLatencyMs) until the test lets it go.
@@ -24,7 +24,7 @@ test('when the leg is refused for the channel limit before the slow dial answers
   // Another call of ours holds a channel (claimed an hour early, never dialed): only then is a SIP 403 the limit.
   const { store, clock } = h.svc.deps;
   await store.insertCall({ id: 'holder', to: '+12025550124', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-  await claimedInSqlite(h.svc.deps.config.databaseUrl, 'holder', clock.now(), 100);
+  await claimedOutOfTurn(h.svc.deps.config.databaseUrl, 'holder', clock.now(), 100);
   const id = await h.placeNow('+12025550123');
   await dialHeld;
 

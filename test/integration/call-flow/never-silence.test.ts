@@ -2,7 +2,7 @@ import test from 'ava';
 import { commandId } from '../../../src/calls/command-id.ts';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 test('when call.answered is sent again under a new event id, then the first words are spoken once', async (t) => {
   // A long menu wait keeps the call at its first menu while the answer is sent again.
@@ -72,7 +72,7 @@ test('when the last words end cut short by the callee’s hangup, then no hangup
   const { store, clock } = h.svc.deps;
   const lastWordsSaid = async (id: string) => {
     await store.insertCall({ id, to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-    await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
+    await claimedOutOfTurn(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
     await store.update(id, { callControlId: `v3:test-${id}` }, clock.now());
     await store.transition(id, ['dialing'], 'in_progress', clock.now());
     await store.appendEvent({ callId: id, at: clock.now(), kind: 'command', name: 'speak', detail: { step: 'goodbye', text: 'Goodbye' } });

@@ -48,17 +48,21 @@ test('when 500 slow connections come from one address, then health checks from a
   t.regex(metrics.body, /http_connections_refused_total\{reason="per_address"\} (\d+)/);
 });
 
-test('when connections reach MAX_CONNECTIONS, then further ones are dropped at once and counted', async (t) => {
-  const { config } = testConfig({ http: { maxConnections: 5, maxConnectionsPerAddress: 0, headersTimeoutMs: 3000, requestTimeoutMs: 5000 } });
+test('when every slot holds a slow connection, then a newcomer takes the slot of the one waiting longest', async (t) => {
+  const { config } = testConfig({ http: { maxConnections: 5, maxConnectionsPerAddress: 0, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 } });
   const svc = await startTestService({ config });
   t.teardown(() => svc.stop());
-  const holders = Array.from({ length: 5 }, () => slowClient(svc.port, '127.0.0.2'));
-  // Each holder is accepted once its half request has been read: the server answers it only at the headers timeout.
-  await Promise.all(holders.map((h) => new Promise<void>((resolve) => h.socket.once('connect', () => resolve()))));
-  const extra = slowClient(svc.port, '127.0.0.3');
-  t.is(await extra.closed, '', 'the sixth connection is closed without a word');
-  const outcomes = await Promise.all(holders.map((h) => h.closed));
-  t.true(outcomes.every((text) => text.startsWith('HTTP/1.1 408')));
+  const holders: ReturnType<typeof slowClient>[] = [];
+  // One at a time, so the server's order of arrival is known: holders[0] waits longest.
+  for (let i = 0; i < 5; i++) {
+    const holder = slowClient(svc.port, '127.0.0.2');
+    await new Promise<void>((resolve) => holder.socket.once('connect', () => resolve()));
+    holders.push(holder);
+  }
+  const res = await rawRequest(svc.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${svc.port}\r\nConnection: close\r\n\r\n`, { localAddress: '127.0.0.3' });
+  t.is(res.status, 200);
+  t.is(await holders[0]?.closed, '', 'the oldest slow connection is closed without a word');
+  t.true(holders.slice(1).every((h) => !h.socket.destroyed && h.socket.readyState === 'open'), 'the other four still hold their slots');
   const metrics = await rawRequest(svc.port, `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:${svc.port}\r\nConnection: close\r\n\r\n`);
-  t.regex(metrics.body, /http_connections_refused_total\{reason="max_connections"\} [1-9]/);
+  t.regex(metrics.body, /http_connections_refused_total\{reason="shed"\} [1-9]/);
 });

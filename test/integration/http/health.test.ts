@@ -1,9 +1,8 @@
 import test from 'ava';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { suiteStoreFor } from '../../helpers/suite-store.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
-import { join } from 'node:path';
 
 test('when alive, then /health answers ok', async (t) => {
   const svc = await startTestService();
@@ -15,7 +14,7 @@ test('when alive, then /health answers ok', async (t) => {
 
 test('when the store answers, then /ready is 200; when it does not, then 503 problem', async (t) => {
   const { config, dir } = testConfig();
-  const real = createSqliteStore({ path: join(dir, 'ready.db') });
+  const real = await suiteStoreFor(config.databaseUrl);
   let down = false;
   const store: Store = {
     ...real,

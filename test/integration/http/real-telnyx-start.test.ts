@@ -7,6 +7,7 @@ import { buildDeps } from '../../../src/compose/index.ts';
 import { Service } from '../../../src/service.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
+import { dropSuiteDatabase, prepareSuiteDatabase } from '../../helpers/suite-store.ts';
 
 /** Development against "Telnyx" (the simulator standing in, reached through TELNYX_BASE_URL as a real account is). */
 async function developmentService(t: ExecutionContext, extra: Record<string, unknown>) {
@@ -19,6 +20,8 @@ async function developmentService(t: ExecutionContext, extra: Record<string, unk
     ...extra,
   });
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await prepareSuiteDatabase(config.databaseUrl);
+  t.teardown(() => dropSuiteDatabase(config.databaseUrl));
   const service = new Service(buildDeps(config, { logger: createMemoryLogger().logger }));
   return { service };
 }

@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { LIVE_STATUSES } from '../../../src/calls/call.ts';
 import type { Dialer } from '../../../src/dialing/dialer.ts';
 import { ROOT_DIR } from '../../../src/kernel/paths.ts';
@@ -23,9 +24,9 @@ type World = { store: Store; dialer: Dialer; clock: ManualClock; dials: DialReco
 
 async function world(t: ExecutionContext, db: TestDatabase | undefined, maxConcurrentCalls: number): Promise<World> {
   const clock = createManualClock(T0);
-  const { config } = testConfig({ queue: { windowSize: 1000, maxConcurrentCalls, dialsPerSecond: 30 } });
+  const { config, dir } = testConfig({ queue: { windowSize: 1000, maxConcurrentCalls, dialsPerSecond: 30 } });
   const schema = db ? await db.freshSchema() : undefined;
-  const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 4 }) : createStore(config.databaseUrl, ROOT_DIR);
+  const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 4 }) : createStore(`sqlite:${join(dir, 'test.db')}`, ROOT_DIR);
   await store.migrate();
   const late: { dialer?: Dialer } = {};
   const endings = new Set<Promise<unknown>>();

@@ -5,11 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DatabaseSync } from 'node:sqlite';
 import { createTokenSigner } from '../../../src/accounts/tokens.ts';
 import { createSystemClock } from '../../../src/kernel/clock.ts';
 import { ROOT_DIR } from '../../../src/kernel/paths.ts';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { dropSuiteDatabase, readRows, suiteDatabaseUrl, suiteStoreFor } from '../../helpers/suite-store.ts';
 import { CarrierSimulator } from 'telnyx-simulator';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { freePort } from '../../../tasks/free-port.ts';
@@ -29,13 +28,15 @@ test('when the service is killed with -9 while both channels ring, then after a 
   // Nobody answers; the carrier gives up ringing after 1.5 s, while the service is dead, and that webhook is lost.
   const simulator = new CarrierSimulator({ signingSeedBase64: SIGNING_SEED, ringTimeoutCapMs: 1500 });
   const { baseUrl } = await simulator.start();
+  const databaseUrl = suiteDatabaseUrl(dir, 'kill.db');
+  t.teardown(() => dropSuiteDatabase(databaseUrl));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
     STAGE: 'test',
     LOG_LEVEL: 'info',
     PORT: String(port),
-    DATABASE_URL: `sqlite:${join(dir, 'kill.db')}`,
+    DATABASE_URL: databaseUrl,
     PUBLIC_URL: url,
     MAX_CONCURRENT_CALLS: '2',
     TELNYX_API_KEY: 'KEY_TEST',
@@ -46,7 +47,7 @@ test('when the service is killed with -9 while both channels ring, then after a 
     JWT_SECRET: 'kill-9-test-secret-of-at-least-32-bytes',
   };
   // The person scheduling: an account in the database the service will open, and a token signed with its secret.
-  const store = createSqliteStore({ path: join(dir, 'kill.db') });
+  const store = await suiteStoreFor(databaseUrl);
   await store.migrate();
   await store.insertAccount({ id: 'kill-9-account', email: 'kill9@example.test', passwordHash: 'none', createdAt: Date.now() });
   await store.close();
@@ -101,14 +102,13 @@ test('when the service is killed with -9 while both channels ring, then after a 
   child.kill('SIGTERM');
   await once(child, 'exit');
 
-  const db = new DatabaseSync(join(dir, 'kill.db'), { readOnly: true });
-  t.teardown(() => db.close());
+  const rowOf = async (id: string) => (await readRows<{ status: string; reason: string }>(databaseUrl, 'SELECT status, reason FROM calls WHERE id = ?', [id]))[0];
   for (const id of ringing) {
-    const row = db.prepare('SELECT status, reason FROM calls WHERE id = ?').get(id) as { status: string; reason: string };
+    const row = (await rowOf(id)) as { status: string; reason: string };
     // Settled either by the carrier's record (its hangup webhook lost while we were down) or, when the restart came
     // inside Telnyx's opt-in webhook retries, by the retried hangup itself: never left holding a channel.
     if (row.status === 'failed') t.regex(row.reason, /the carrier ended the call/);
     else t.is(row.status, 'no_answer');
   }
-  for (const id of [next, after]) t.not((db.prepare('SELECT status FROM calls WHERE id = ?').get(id) as { status: string }).status, 'scheduled');
+  for (const id of [next, after]) t.not((await rowOf(id))?.status, 'scheduled');
 });

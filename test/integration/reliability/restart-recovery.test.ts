@@ -2,18 +2,19 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { suiteDatabaseUrl, suiteStoreFor } from '../../helpers/suite-store.ts';
 import { bootReliable, clientStateOf } from '../../helpers/reliability-harness.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 /** A database as a `kill -9` leaves it: rows claimed at `at`, some with a carrier id, none ended. */
 async function crashedDatabase(rows: { id: string; status: 'dialing' | 'ringing'; callControlId?: string }[], at: number) {
   const dir = mkdtempSync(join(tmpdir(), 'daj-crash-'));
-  const store = createSqliteStore({ path: join(dir, 'test.db') });
+  const databaseUrl = suiteDatabaseUrl(dir);
+  const store = await suiteStoreFor(databaseUrl);
   await store.migrate();
   for (const [i, row] of rows.entries()) {
     await store.insertCall({ id: row.id, to: `+1202555${String(1000 + i)}`, dueAt: at, timeZone: 'UTC', message: null, createdAt: at });
-    await claimedInSqlite(join(dir, 'test.db'), row.id, at, 1000);
+    await claimedOutOfTurn(databaseUrl, row.id, at, 1000);
     if (row.callControlId) await store.update(row.id, { callControlId: row.callControlId }, at);
     if (row.status === 'ringing') await store.transition(row.id, ['dialing'], 'ringing', at);
   }

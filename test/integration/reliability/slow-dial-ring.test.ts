@@ -1,8 +1,7 @@
 import test from 'ava';
-import { join } from 'node:path';
 import { isFinal } from '../../../src/calls/call.ts';
 import { CarrierSimulator } from 'telnyx-simulator';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { suiteStoreFor } from '../../helpers/suite-store.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
@@ -13,7 +12,7 @@ test('when a dial takes 4 s to be accepted and the callee never answers, then th
   // One manual clock for the service and the carrier: the simulator holds the dial's answer 4 s, then rings 5 s.
   const clock = createManualClock(Date.now());
   const { config, dir } = testConfig({ telnyx: { ringTimeoutSecs: 5 } });
-  const watched = watchStore(createSqliteStore({ path: join(dir, 'test.db') }));
+  const watched = watchStore(await suiteStoreFor(config.databaseUrl));
   const simulator = new CarrierSimulator({ clock, apiLatencyMs: 4000, answerDelayMs: 5, speakMsPerChar: 0, signingSeedBase64: SIGNING_SEED, amdDelayMs: 5 });
   const svc = await startTestService({ config, dir, deps: { store: watched.store, simulator, clock } });
   t.teardown(() => svc.stop());

@@ -1,14 +1,13 @@
 import test, { type ExecutionContext } from 'ava';
-import { join } from 'node:path';
 import { isFinal, type Call } from '../../../src/calls/call.ts';
 import { CarrierSimulator } from 'telnyx-simulator';
-import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { suiteStoreFor } from '../../helpers/suite-store.ts';
 import { createTestAccount } from '../../helpers/accounts.ts';
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { startTestService, testConfig } from '../../helpers/test-service.ts';
 import { watchStore } from '../../helpers/watched-store.ts';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 11, 52);
@@ -19,7 +18,7 @@ const T0 = Date.UTC(2026, 10, 22, 11, 52);
  */
 async function boot(t: ExecutionContext, clock: ManualClock) {
   const { config, dir } = testConfig({ limits: { callsPerNumberPerDay: 10 } });
-  const watched = watchStore(createSqliteStore({ path: join(dir, 'test.db') }));
+  const watched = watchStore(await suiteStoreFor(config.databaseUrl));
   const simulator = new CarrierSimulator({ answerDelayMs: 5, speakMsPerChar: 0, signingSeedBase64: SIGNING_SEED, amdDelayMs: 5, digitDelayMs: 5, ringTimeoutCapMs: 50, webhookRetryDelayMs: 5 });
   const svc = await startTestService({ config, dir, deps: { store: watched.store, simulator, clock } });
   t.teardown(() => svc.stop());
@@ -88,7 +87,7 @@ test('when a retry is owed but was not created (a crash after the ending), then 
   const { svc, account } = await boot(t, clock);
   const store = svc.deps.store;
   await store.insertCall({ id: 'lost', to: '+12025550408', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0, accountId: account.id, triesTotal: 2, retryAfterMinutes: 3 });
-  await claimedInSqlite(svc.deps.config.databaseUrl, 'lost', T0, 10);
+  await claimedOutOfTurn(svc.deps.config.databaseUrl, 'lost', T0, 10);
   await store.transition('lost', ['dialing'], 'no_answer', T0 + 1000);
   t.is(await svc.deps.retries.sweep(), 1);
   t.is(await svc.deps.retries.sweep(), 0);

@@ -5,7 +5,7 @@ import { CarrierSimulator } from 'telnyx-simulator';
 import { SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { MENU } from '../../../src/calls/call-flow.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 test('when the carrier is stuck on a command, then webhooks are still answered 200 and applied afterwards', async (t) => {
   // A carrier whose speak hangs until the test lets it go: the ack must not wait for it.
@@ -35,7 +35,7 @@ test('when the carrier is stuck on a command, then webhooks are still answered 2
   });
   const { store, clock, inboxWorker: events } = svc.deps;
   await store.insertCall({ id: 'slow-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hello', createdAt: clock.now() });
-  await claimedInSqlite(svc.deps.config.databaseUrl, 'slow-1', clock.now(), 10);
+  await claimedOutOfTurn(svc.deps.config.databaseUrl, 'slow-1', clock.now(), 10);
   await store.update('slow-1', { callControlId: 'v3:test-slow-1' }, clock.now());
 
   const answered = await postSigned(svc.url, telnyxEvent('call.answered', 'slow-1'), SIGNING_SEED);
@@ -70,7 +70,7 @@ test('when the callee hung up before the first words reached the carrier, then t
   t.teardown(() => svc.stop());
   const { store, clock, inboxWorker: events } = svc.deps;
   await store.insertCall({ id: 'gone-1', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-  await claimedInSqlite(svc.deps.config.databaseUrl, 'gone-1', clock.now(), 10);
+  await claimedOutOfTurn(svc.deps.config.databaseUrl, 'gone-1', clock.now(), 10);
   await store.update('gone-1', { callControlId: 'v3:test-gone-1' }, clock.now());
   t.is((await postSigned(svc.url, telnyxEvent('call.answered', 'gone-1'), SIGNING_SEED)).status, 200);
   await events.whenIdle();

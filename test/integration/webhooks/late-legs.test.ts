@@ -1,7 +1,7 @@
 import test from 'ava';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 type Harness = Awaited<ReturnType<typeof bootWithSimulator>>;
 
@@ -23,8 +23,11 @@ async function scheduledCall(h: Harness) {
 /** Another call of ours holding a channel: only then is a SIP 403 the channel limit (not a refused caller id). */
 async function holdChannel(h: Harness) {
   const { clock, config } = h.svc.deps;
-  await claimedInSqlite(config.databaseUrl, await scheduledCall(h), clock.now(), 100);
+  await claimedOutOfTurn(config.databaseUrl, await scheduledCall(h), clock.now(), 100, HELD);
 }
+
+/** The test plays the queue's claims, so their dials stay the test's: no instance takes them over as orphaned. */
+const HELD = { heldUntil: Date.now() + 3_600_000 };
 
 const REFUSED = { hangup_cause: 'unspecified', sip_hangup_cause: '403', hangup_source: 'callee' };
 
@@ -43,7 +46,7 @@ test('when late webhooks of a leg refused for the channel limit arrive after the
   const { store, clock } = h.svc.deps;
   await holdChannel(h);
   const id = await scheduledCall(h);
-  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
+  await claimedOutOfTurn(h.svc.deps.config.databaseUrl, id, clock.now(), 100, HELD);
   await deliver(h, 'call.initiated', id, 'v3:refused-leg');
   await deliver(h, 'call.hangup', id, 'v3:refused-leg', REFUSED);
   t.is((await store.getCall(id))?.status, 'scheduled', 'the refusal requeued the call');
@@ -55,7 +58,7 @@ test('when late webhooks of a leg refused for the channel limit arrive after the
   t.is(waiting?.callControlId, null);
 
   // The queue claims it again: a new attempt, whose own leg is not known yet.
-  const claimed = await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
+  const claimed = await claimedOutOfTurn(h.svc.deps.config.databaseUrl, id, clock.now(), 100, HELD);
   t.is(claimed.claimed?.attempt, 2);
   t.is(claimed.claimed?.callControlId, null);
   await deliver(h, 'call.hangup', id, 'v3:refused-leg', { hangup_cause: 'normal_clearing', hangup_source: 'callee' });
@@ -74,7 +77,7 @@ test('when a webhook names another leg than the call current one, then it is rec
   const h = await bootWithSimulator(t);
   const { store, clock } = h.svc.deps;
   const id = await scheduledCall(h);
-  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
+  await claimedOutOfTurn(h.svc.deps.config.databaseUrl, id, clock.now(), 100, HELD);
   await deliver(h, 'call.initiated', id, 'v3:live-leg');
   await deliver(h, 'call.hangup', id, 'v3:other-leg', { hangup_cause: 'normal_clearing', hangup_source: 'callee' });
   const call = await store.getCall(id);

@@ -1,26 +1,19 @@
 import test from 'ava';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { bootWithSimulator, SIGNING_SEED } from '../../helpers/call-flow-harness.ts';
 import { postSigned, telnyxEvent } from '../../helpers/telnyx-webhooks.ts';
 import { GOODBYE, MENU } from '../../../src/calls/call-flow.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
+import { readRows } from '../../helpers/suite-store.ts';
 
 const OTHER_SEED = Buffer.alloc(32, 9).toString('base64');
-const inboxCount = (dir: string) => {
-  const db = new DatabaseSync(join(dir, 'test.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM webhook_inbox').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const inboxCount = async (h: { svc: { config: { databaseUrl: string } } }) =>
+  (await readRows<{ n: number }>(h.svc.config.databaseUrl, 'SELECT count(*) AS n FROM webhook_inbox'))[0]?.n;
 
 /** A call of ours already dialed, so events can be aimed at it without the simulator's own flow. */
 async function dialedCall(h: Awaited<ReturnType<typeof bootWithSimulator>>, id = `call-${Math.random().toString(36).slice(2)}`) {
   const { store, clock } = h.svc.deps;
   await store.insertCall({ id, to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: 'hi', createdAt: clock.now() });
-  await claimedInSqlite(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
+  await claimedOutOfTurn(h.svc.deps.config.databaseUrl, id, clock.now(), 100);
   // As after a real dial: the carrier's id is known (and a restart does not redial it).
   await store.update(id, { callControlId: `v3:test-${id}` }, clock.now());
   return id;
@@ -40,7 +33,7 @@ for (const [name, send] of forgeries) {
     t.is(res.status, 401);
     t.is(res.headers.get('content-type'), 'application/problem+json');
     t.like(await res.json(), { status: 401, detail: 'The webhook signature or timestamp is not valid.' });
-    t.is(inboxCount(h.dir), 0);
+    t.is(await inboxCount(h), 0);
     t.is((await h.svc.deps.store.getCall(id))?.status, 'dialing');
   });
 }
@@ -50,7 +43,7 @@ test('when an unsigned body is not even JSON, then 401 (the signature is checked
   const res = await fetch(`${h.svc.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data": nope' });
   t.is(res.status, 401);
   t.like(await res.json(), { status: 401, detail: 'The webhook signature or timestamp is not valid.' });
-  t.is(inboxCount(h.dir), 0);
+  t.is(await inboxCount(h), 0);
 });
 
 test('when a signed body is not JSON, then 400 problem and nothing is stored', async (t) => {
@@ -58,14 +51,14 @@ test('when a signed body is not JSON, then 400 problem and nothing is stored', a
   const res = await postSigned(h.svc.url, '{"data": nope', SIGNING_SEED);
   t.is(res.status, 400);
   t.like(await res.json(), { status: 400, detail: 'The webhook body is not valid JSON.' });
-  t.is(inboxCount(h.dir), 0);
+  t.is(await inboxCount(h), 0);
 });
 
 test('when a webhook body is over the size limit, then 413 before it is read', async (t) => {
   const h = await bootWithSimulator(t, { config: { http: { bodyLimitBytes: 2048 } } });
   const res = await postSigned(h.svc.url, JSON.stringify({ data: { pad: 'x'.repeat(4096) } }), SIGNING_SEED);
   t.is(res.status, 413);
-  t.is(inboxCount(h.dir), 0);
+  t.is(await inboxCount(h), 0);
 });
 
 test('when a signed body is not a Telnyx event, then 400 problem naming the fields and nothing is stored', async (t) => {
@@ -74,7 +67,7 @@ test('when a signed body is not a Telnyx event, then 400 problem naming the fiel
   t.is(res.status, 400);
   const problem = (await res.json()) as { errors: { path: string }[] };
   t.deepEqual(problem.errors.map((e) => e.path).sort(), ['data.event_type', 'data.occurred_at']);
-  t.is(inboxCount(h.dir), 0);
+  t.is(await inboxCount(h), 0);
 });
 
 test('when the same event is delivered twice, then both get 200 and it is applied once', async (t) => {
@@ -90,7 +83,7 @@ test('when the same event is delivered twice, then both get 200 and it is applie
   await h.waitFor(id, (c) => c.status === 'ringing');
   await h.svc.deps.inboxWorker.whenIdle();
   t.is((await h.timeline(id)).filter((e) => e.kind === 'webhook').length, 1);
-  t.is(inboxCount(h.dir), 1);
+  t.is(await inboxCount(h), 1);
 });
 
 test('when the hangup overtakes the answer, then the call ends failed (no answer was heard of), never moves backwards, and the late answer gets a hangup', async (t) => {
@@ -140,9 +133,12 @@ test('when an event names no call of ours, then it is acknowledged and recorded 
   const res = await postSigned(h.svc.url, telnyxEvent('call.initiated', 'not-ours'), SIGNING_SEED);
   t.is(res.status, 200);
   await h.svc.deps.inboxWorker.whenIdle();
-  const db = new DatabaseSync(join(h.dir, 'test.db'), { readOnly: true });
-  t.teardown(() => db.close());
-  t.like(db.prepare('SELECT outcome, applied_at IS NOT NULL AS applied FROM webhook_inbox').get(), { outcome: 'unknown call', applied: 1 });
+  const rows = await readRows<{ outcome: string; applied: number }>(
+    h.svc.config.databaseUrl,
+    'SELECT outcome, CASE WHEN applied_at IS NOT NULL THEN 1 ELSE 0 END AS applied FROM webhook_inbox',
+  );
+  t.is(rows.length, 1);
+  t.like(rows[0], { outcome: 'unknown call', applied: 1 });
 });
 
 test('when the service stops between storing an event and applying it, then the next start applies it', async (t) => {
@@ -165,7 +161,7 @@ test('when our row has no carrier id (the dial’s answer was lost), then the fi
   const h = await bootWithSimulator(t);
   const { store, clock } = h.svc.deps;
   await store.insertCall({ id: 'lost-answer', to: '+12025550123', dueAt: clock.now() + 3_600_000, timeZone: 'UTC', message: null, createdAt: clock.now() });
-  await claimedInSqlite(h.svc.deps.config.databaseUrl, 'lost-answer', clock.now(), 100);
+  await claimedOutOfTurn(h.svc.deps.config.databaseUrl, 'lost-answer', clock.now(), 100);
   t.is((await store.getCall('lost-answer'))?.callControlId, null);
   t.is((await postSigned(h.svc.url, telnyxEvent('call.initiated', 'lost-answer', { call_control_id: 'v3:found' }), SIGNING_SEED)).status, 200);
   const call = await h.waitFor('lost-answer', (c) => c.status === 'ringing');

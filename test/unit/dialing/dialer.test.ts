@@ -15,7 +15,7 @@ import { createFakeTelephony, type DialRecord } from '../../helpers/fake-telepho
 import { createManualClock, type ManualClock } from '../../helpers/manual-clock.ts';
 import { testConfig } from '../../helpers/test-service.ts';
 import { composeDialingAlone } from '../../helpers/dialing-alone.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 type Parts = { store: Store; dialer: Dialer; calls: CallService; config: Config };
 type Harness = { deps: Parts; clock: ManualClock; dials: DialRecord[]; dir: string; stop: () => Promise<void> };
@@ -227,9 +227,9 @@ test('when a crash left a call mid-dial, then it is redialed with the same comma
   // Due in an hour, so the first queue leaves them alone; the test plays the crash: claims committed, no carrier id.
   const young = await schedule(first, 3_600_000);
   const old = await schedule(first, 3_600_000);
-  await claimedInSqlite(first.deps.config.databaseUrl, old.id, T0, 10);
+  await claimedOutOfTurn(first.deps.config.databaseUrl, old.id, T0, 10);
   await clock.advance(40_000);
-  await claimedInSqlite(first.deps.config.databaseUrl, young.id, clock.now(), 10);
+  await claimedOutOfTurn(first.deps.config.databaseUrl, young.id, clock.now(), 10);
   await first.stop();
   await clock.advance(30_000); // young was claimed 30 s ago, old 70 s ago
   const second = await harness({ dialRetryWindowSeconds: 55 }, { clock, dir: first.dir });
@@ -257,7 +257,7 @@ test('when calls recovered mid-dial wait for rate slots past their command_id wi
   const first = await harness(queue, { clock });
   const calls = [];
   for (let i = 0; i < 4; i++) calls.push(await schedule(first, 3_600_000));
-  for (const call of calls) await claimedInSqlite(first.deps.config.databaseUrl, call.id, T0, 10);
+  for (const call of calls) await claimedOutOfTurn(first.deps.config.databaseUrl, call.id, T0, 10);
   await first.stop();
   // The crash came at the claims; 53 s later the restart dials one a second (plus the rate's margin): at 53 s and
   // 54.02 s inside the 55 s window, the third's slot (55.04 s) and the fourth's come past it.

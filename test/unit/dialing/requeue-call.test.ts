@@ -8,7 +8,7 @@ import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 6);
 const sip403: HungUp = { kind: 'hungUp', cause: 'unspecified', ending: 'other', sipCause: '403', source: 'unknown' };
@@ -37,11 +37,11 @@ async function setup(t: ExecutionContext, maxRequeues = 2, alone = false) {
   // Another of our calls holding a channel: what a channel-limit refusal needs (unless `alone`).
   if (!alone) {
     await store.insertCall({ id: 'talking', to: '+12025550124', dueAt: T0, timeZone: 'UTC', message: null, createdAt: T0 });
-    await claimedInSqlite(join(dir, 'q.db'), 'talking', T0, 10);
+    await claimedOutOfTurn(join(dir, 'q.db'), 'talking', T0, 10);
     await store.transition('talking', ['dialing'], 'in_progress', T0);
   }
   const claim = async () => {
-    const { claimed } = await claimedInSqlite(join(dir, 'q.db'), 'c', clock.now(), 10);
+    const { claimed } = await claimedOutOfTurn(join(dir, 'q.db'), 'c', clock.now(), 10);
     await store.update('c', { callControlId: `v3:attempt-${claimed?.attempt}` }, clock.now());
     return (await store.getCall('c'))!;
   };

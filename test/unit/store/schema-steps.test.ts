@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -8,6 +8,7 @@ import { migratePostgres, postgresMigrations } from '../../../src/store/postgres
 import { createPool } from '../../../src/store/postgres/pg-pool.ts';
 import { createConnection } from '../../../src/store/sqlite/connection.ts';
 import { migrateSqlite, sqliteMigrations } from '../../../src/store/sqlite/migrate.ts';
+import { readSchemaSteps } from '../../../src/store/schema/schema-steps.ts';
 import { withPostgres } from '../../helpers/postgres.ts';
 
 /** Inserted once step 1 made `calls`: it must survive every later step, and take the later columns' defaults. */
@@ -83,7 +84,9 @@ test('sqlite: when a new database is migrated one step at a time, then an early 
   const dir = mkdtempSync(join(tmpdir(), 'daj-steps-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const steps = sqliteMigrations();
-  t.deepEqual(steps.map((s) => s.version), steps.map((_, i) => i + 1));
+  // In order, each number once (a gap is a number reserved for a change not merged yet).
+  t.true(steps.every((s, i) => i === 0 || s.version > (steps[i - 1]?.version ?? 0)), steps.map((s) => s.version).join(' '));
+  t.is(steps[0]?.version, 1);
   const stepwise = new DatabaseSync(join(dir, 'stepwise.db'));
   const full = new DatabaseSync(join(dir, 'full.db'));
   t.teardown(() => {
@@ -101,4 +104,15 @@ test('sqlite: when a new database is migrated one step at a time, then an early 
   const [a, b] = [sqliteSchema(stepwise), sqliteSchema(full)];
   t.true(b.objects.length > 30 && (b.columns.calls?.length ?? 0) === 27);
   t.deepEqual(a, b);
+});
+
+test('when two schema step files share a number, then reading the steps fails and names the file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'daj-steps-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '0001-first.sql'), '-- name: first\nSELECT 1;\n');
+  writeFileSync(join(dir, '0003-gap-before.sql'), '-- name: after a gap\nSELECT 3;\n');
+  const tokens = { bigint: 'INTEGER', strict: '', identity: '', rowid: '' };
+  t.deepEqual(readSchemaSteps(tokens, dir).map((s) => s.version), [1, 3]);
+  writeFileSync(join(dir, '0003-twin.sql'), '-- name: twin\nSELECT 3;\n');
+  t.throws(() => readSchemaSteps(tokens, dir), { message: /0003-twin\.sql: number 3 is used twice/ });
 });

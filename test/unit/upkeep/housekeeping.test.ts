@@ -7,7 +7,7 @@ import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
 import { testConfig } from '../../helpers/test-service.ts';
 import { join } from 'node:path';
-import { claimedInSqlite } from '../../helpers/call-fixtures.ts';
+import { claimedOutOfTurn } from '../../helpers/call-fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12);
 
@@ -50,9 +50,9 @@ test('when a live call has heard nothing for longer than the timeout, then it en
   const { store, database, clock, memory, maintenance, add, freed } = await setup(t);
   await add('stuck');
   await add('fresh');
-  await claimedInSqlite(database, 'stuck', T0, 10);
+  await claimedOutOfTurn(database, 'stuck', T0, 10);
   await clock.advance(20 * 60_000);
-  await claimedInSqlite(database, 'fresh', clock.now(), 10);
+  await claimedOutOfTurn(database, 'fresh', clock.now(), 10);
   await clock.advance(11 * 60_000);
   t.is(await maintenance.endStuck(), 1);
   t.like(await store.getCall('stuck'), { status: 'failed', reason: 'no word from the carrier for 30 minutes while dialing' });
@@ -86,7 +86,7 @@ test('when the cron jobs are started and stopped, then stop resolves and leaves 
 test('when a stuck call is still alive at the carrier, then it is hung up there and ended failed saying so', async (t) => {
   const { store, database, clock, maintenance, add, carrier, freed } = await setup(t);
   await add('live');
-  await claimedInSqlite(database, 'live', T0, 10);
+  await claimedOutOfTurn(database, 'live', T0, 10);
   await store.update('live', { callControlId: 'v3:live' }, T0);
   await store.transition('live', ['dialing'], 'ringing', T0);
   carrier.alive.add('v3:live');
@@ -104,7 +104,7 @@ test('when the carrier cannot be asked about a stuck call that could still be al
   // A time limit longer than the stuck timeout: 31 minutes after its claim the call may still be talking.
   const { store, database, clock, maintenance, add, carrier } = await setup(t, 2 * 3_600_000);
   await add('unknown');
-  await claimedInSqlite(database, 'unknown', T0, 10);
+  await claimedOutOfTurn(database, 'unknown', T0, 10);
   await store.update('unknown', { callControlId: 'v3:unknown' }, T0);
   carrier.unreachable = true;
   await clock.advance(31 * 60_000);
@@ -118,7 +118,7 @@ test('when the carrier cannot be asked about a stuck call older than any call ca
   await add('unreadable');
   await add('also');
   for (const id of ['unreadable', 'also']) {
-    await claimedInSqlite(database, id, T0, 10);
+    await claimedOutOfTurn(database, id, T0, 10);
     await store.update(id, { callControlId: `v3:${id}` }, T0);
   }
   carrier.unreachable = true;
