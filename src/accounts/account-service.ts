@@ -4,8 +4,10 @@ import { AuthenticationError, forbidden, ValidationError } from '../kernel/error
 import type { Logger } from '../kernel/logger.ts';
 import type { AccountMailer } from './account-mail.ts';
 import type { Account, AccountStore, MailTokenPurpose } from './account-store.ts';
-import type { AbuseLimits } from './abuse-limits.ts';
+import type { AbuseLimits, Attempt } from './abuse-limits.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+import type { TokenSigner } from './tokens.ts';
+import type { ProofOfWork } from './proof-of-work.ts';
 
 /** Mail links and session ids are random; only their SHA-256 is stored, so a read of the database cannot use them. */
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
@@ -20,9 +22,11 @@ export type AccountServiceDeps = {
   logger: Logger;
   mailer: AccountMailer;
   limits: AbuseLimits;
+  tokens: TokenSigner;
+  pow: ProofOfWork;
   /** Where links in mails point (`PUBLIC_URL`, or the address we listen on). */
   baseUrl: () => string;
-  options: { passwordCost: number; mailLinkHours: number };
+  options: { passwordCost: number; mailLinkHours: number; rememberDeviceDays: number };
 };
 
 /**
@@ -43,11 +47,16 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   return {
+    /** A new proof-of-work challenge (altcha's JSON) for a request that needs one. */
+    challenge: () => deps.pow.challenge(),
+    /** Whether a register or reset request from `ip` will need a proof of work now (the page solves one before sending). */
+    proofNeeded: (ip: string, kind: 'register' | 'reset') => deps.limits.proofNeeded(ip, kind),
+
     /** Always resolves the same way for a valid request; the mailbox owner learns by mail what happened. */
-    async register(input: { email: string; password: string }, ip: string): Promise<void> {
+    async register(input: { email: string; password: string }, attempt: Attempt): Promise<void> {
       const problems = passwordProblems(input.password, input.email);
       if (problems.length > 0) throw new ValidationError(problems);
-      await deps.limits.beforeMailRequest(ip);
+      await deps.limits.beforeMailRequest(attempt, 'register');
       // Hashed whatever happens next, so a taken address answers in the same time as a free one.
       const passwordHash = await hashPassword(input.password, options.passwordCost);
       const mayMail = await deps.limits.mayMail(input.email);
@@ -70,9 +79,13 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
 
     /** The account for these credentials. Unknown address and wrong password fail alike; not yet activated → 403. */
-    async authenticate(input: { email: string; password: string }, ip: string): Promise<Account> {
-      await deps.limits.beforeLogin(ip, input.email);
+    async authenticate(input: { email: string; password: string }, attempt: Attempt & { device?: string }): Promise<Account> {
+      const { ip } = attempt;
       const account = await store.findAccountByEmail(input.email);
+      // A device that signed in to this very account before (its signed cookie names the account) is never held
+      // back by the failures strangers run up elsewhere.
+      const knownDevice = account !== undefined && attempt.device !== undefined && (await deps.tokens.verifyDevice(attempt.device))?.sub === account.id;
+      await deps.limits.beforeLogin({ ip, proof: attempt.proof, knownDevice }, input.email);
       const stored = account?.passwordHash ?? (await (dummyHash ??= hashPassword(newSecret(), options.passwordCost)));
       const ok = (await verifyPassword(input.password, stored)) && account?.passwordHash != null;
       if (!ok || !account) {
@@ -84,9 +97,15 @@ export function createAccountService(deps: AccountServiceDeps) {
       return account;
     },
 
+    /** The remembered-device cookie's value for a device that just signed in, and how long it lives. */
+    async rememberDevice(accountId: string): Promise<{ token: string; maxAgeSeconds: number }> {
+      const maxAgeSeconds = options.rememberDeviceDays * 86_400;
+      return { token: await deps.tokens.deviceToken(accountId, maxAgeSeconds), maxAgeSeconds };
+    },
+
     /** Mails a reset link when the address has an account; answers the same either way. */
-    async requestReset(email: string, ip: string): Promise<void> {
-      await deps.limits.beforeMailRequest(ip);
+    async requestReset(email: string, attempt: Attempt): Promise<void> {
+      await deps.limits.beforeMailRequest(attempt, 'reset');
       const account = await store.findAccountByEmail(email);
       if (!account || !(await deps.limits.mayMail(email))) return;
       const link = await mailLink(account, 'reset', null, '/reset');
@@ -98,7 +117,10 @@ export function createAccountService(deps: AccountServiceDeps) {
       return (await store.mailTokenAccount(sha256(token), 'reset', clock.now()))?.email;
     },
 
-    /** Sets a new password with a reset link and ends every session; false when the link is unknown, used or expired. */
+    /**
+     * Sets a new password with a reset link, ends every session and clears the account's failed sign-in counts;
+     * false when the link is unknown, used or expired.
+     */
     async reset(token: string, password: string): Promise<boolean> {
       const tokenHash = sha256(token);
       const owner = await store.mailTokenAccount(tokenHash, 'reset', clock.now());
@@ -106,7 +128,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       const problems = passwordProblems(password, owner.email);
       if (problems.length > 0) throw new ValidationError(problems);
       const account = await store.resetWithToken(tokenHash, await hashPassword(password, options.passwordCost), clock.now());
-      if (account) deps.logger.info({ accountId: account.id }, 'password reset');
+      if (account) {
+        // Guesses at the old password say nothing about the new one: the owner signs in at once, from anywhere.
+        await deps.limits.passwordReset(account.email);
+        deps.logger.info({ accountId: account.id }, 'password reset');
+      }
       return account !== undefined;
     },
   };

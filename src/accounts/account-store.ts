@@ -59,8 +59,15 @@ export type AccountStore = {
   upsertLimit(key: string, points: number, durationMs: number, forceExpire: boolean, now: number): Promise<LimitBucket>;
   getLimit(key: string, now: number): Promise<LimitBucket | undefined>;
   deleteLimit(key: string): Promise<boolean>;
+  /** Deletes every limiter bucket whose key starts with `prefix` (a reset clears an account's sign-in tallies); how many. */
+  deleteLimitsByPrefix(prefix: string): Promise<number>;
   /**
-   * Deletes ended limiter windows, expired or revoked sessions, expired or used mail links, and accounts never
+   * Records a proof-of-work solution as spent, atomically: true the first time `nonce` is seen, false for a replay
+   * (from any instance). Kept until `expiresAt`, when its challenge no longer verifies anyway.
+   */
+  spendProof(nonce: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Deletes ended limiter windows, expired proof-of-work records, expired or revoked sessions, expired or used mail links, and accounts never
    * activated that no live link can activate any more; returns how many rows.
    */
   purgeExpiredAuth(now: number): Promise<number>;

@@ -14,3 +14,14 @@ export function clientKey(ip: string): string {
   const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
   return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
+
+/**
+ * The network a client address belongs to, for per-network budgets: its /24 for IPv4 (one host, office or small
+ * provider), its /48 for IPv6 (a site's allocation, which holds 65,536 /64s).
+ */
+export function networkKey(ip: string): string {
+  const key = clientKey(ip);
+  if (key.endsWith('::/64')) return `${key.slice(0, -5).split(':').slice(0, 3).join(':')}::/48`;
+  const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(key);
+  return v4 ? `${v4[1]}.0/24` : key;
+}

@@ -2,7 +2,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../kernel/clock.ts';
 
 const ISSUER = 'dial-a-joke';
-type Kind = 'access' | 'session';
+type Kind = 'access' | 'session' | 'device';
 
 /** Signs and checks our JWTs (HS256, `JWT_SECRET`). The kind is in the audience, so a token of one kind never passes as the other. */
 export function createTokenSigner(deps: { secret: Uint8Array; clock: Clock }) {
@@ -43,6 +43,12 @@ export function createTokenSigner(deps: { secret: Uint8Array; clock: Clock }) {
     /** The page's session cookie: it names a row of the sessions table, which is what logout revokes. */
     sessionToken: (accountId: string, sessionId: string, lifetimeSeconds: number) => sign('session', accountId, lifetimeSeconds, { sid: sessionId }),
     verifySession: (token: string) => verify('session', token),
+    /**
+     * The remembered-device cookie: proof that this browser (or program) signed in to the account before. It grants
+     * nothing but a way past the account-wide failure count that strangers can run up; the password is still checked.
+     */
+    deviceToken: (accountId: string, lifetimeSeconds: number) => sign('device', accountId, lifetimeSeconds),
+    verifyDevice: (token: string) => verify('device', token),
   };
 }
 export type TokenSigner = ReturnType<typeof createTokenSigner>;

@@ -42,13 +42,28 @@ export type LimitTally = {
   dueToNumber: number[];
   ownDueToNumber: number[];
   answeredBefore: boolean;
+  /** When the account was activated (else registered), read in the same transaction: new accounts are on probation. */
+  accountSince?: number | null;
 };
+/**
+ * What a new schedule's limits read, in the transaction that inserts it: the account's open (not ended) schedules,
+ * how many of them go to numbers it has never reached (no answered call), whether the new one's number was reached,
+ * and when the account was activated.
+ */
+export type ScheduleTally = { open: number; unreached: number; toReached: boolean; accountSince: number | null };
 /**
  * The abuse limits for one call, decided by the store inside the transaction that inserts it, under locks keyed by
  * the account and by the number (taken in that order, by every insert): no interleaving of requests, instances or
  * the schedule keeper can pass a limit. `decide` throws a LimitError to refuse (the insert is rolled back).
  */
-export type CallLimitGuard = { accountId: string; to: string; reads: LimitReads; decide(tally: LimitTally): void };
+export type CallLimitGuard = {
+  accountId: string;
+  to: string;
+  reads: LimitReads;
+  decide(tally: LimitTally): void;
+  /** For a schedule whose first call this guards: the account's limits on schedules (probation), decided likewise. */
+  decideSchedule?(tally: ScheduleTally): void;
+};
 /** The guard for a call of `accountId` to `to` due at `dueAt` (the accounts flow's abuse limits, wired in compose/). */
 export type CallLimitsFor = (accountId: string, to: string, dueAt: number) => CallLimitGuard;
 

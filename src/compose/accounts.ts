@@ -9,6 +9,7 @@ import { createMailer, type Mailer } from '../mail/mailer.ts';
 import type { AccountStore } from '../accounts/account-store.ts';
 import { createAbuseLimits, type AbuseLimits } from '../accounts/abuse-limits.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
+import { createProofOfWork, type ProofOfWork } from '../accounts/proof-of-work.ts';
 import { createSessions, type Sessions } from '../accounts/sessions.ts';
 import { createTokenSigner, type TokenSigner } from '../accounts/tokens.ts';
 
@@ -18,6 +19,8 @@ export type AccountParts = {
   sessions: Sessions;
   accounts: AccountService;
   limits: AbuseLimits;
+  /** Challenges and checks for the proof of work the limits ask for. */
+  pow: ProofOfWork;
   mailer: Mailer;
   /** Mails kept instead of sent (no SMTP_URL: development and tests); shown at /dev/mail only when `mail.devOutbox`. */
   outbox: DevOutbox | undefined;
@@ -53,7 +56,9 @@ export function createAccountParts(deps: {
     clock,
     newId: deps.newId,
   });
-  const limits = createAbuseLimits({ store, clock, limits: config.limits });
+  const secretBytes = new TextEncoder().encode(secret);
+  const pow = createProofOfWork({ store, clock, secret: secretBytes, options: config.proofOfWork });
+  const limits = createAbuseLimits({ store, clock, limits: config.limits, probation: config.probation, proof: config.proofOfWork, pow });
   const baseUrl = () => config.publicUrl ?? deps.localUrl() ?? `http://${config.host}:${config.port}`;
   return {
     tokens,
@@ -65,10 +70,13 @@ export function createAccountParts(deps: {
       logger,
       mailer,
       limits,
+      tokens,
+      pow,
       baseUrl,
-      options: { passwordCost: config.auth.passwordCost, mailLinkHours: config.auth.mailLinkHours },
+      options: { passwordCost: config.auth.passwordCost, mailLinkHours: config.auth.mailLinkHours, rememberDeviceDays: config.auth.rememberDeviceDays },
     }),
     limits,
+    pow,
     mailer,
     outbox,
   };

@@ -186,6 +186,27 @@ export const configSchema = z
       mailLinkHours: int(1, 168),
       // log2 of scrypt's N: 15 is 32 MiB per hash; tests lower it to stay fast.
       passwordCost: int(10, 20),
+      // How long a browser (or program) that signed in stays a known device, which the account-wide failure tally never stops.
+      rememberDeviceDays: int(1, 365),
+    }),
+    // A new account's first days: smaller limits (docs/accounts.md). `days` 0 turns probation off.
+    probation: z.object({
+      days: int(0, 365),
+      callsPerDay: int(1),
+      // Open schedules to numbers the account has not yet reached with an answered call.
+      unreachedSchedules: int(0),
+    }),
+    // A proof of work (altcha-lib, solved by the browser or the program) asked of registrations, reset requests and
+    // sign-ins once they come in numbers; see docs/accounts.md.
+    proofOfWork: z.object({
+      enabled: flag,
+      // Register and reset requests from one network (/24, IPv6 /48) in an hour before each needs a proof of work; 0: always.
+      afterRequestsPerNetwork: int(0),
+      // Registrations from everywhere in an hour before each needs one; 0: always.
+      afterRegistrationsPerHour: int(0),
+      // The work: the solver tries up to this many hashes (about half on average); 1000 is a few ms, 100000 about a second.
+      maxCounter: int(10, 4_294_967_295),
+      challengeSeconds: int(10, 3600),
     }),
     // 0 turns a limit off (benchmarks; an operator who limits elsewhere).
     limits: z.object({
@@ -198,6 +219,9 @@ export const configSchema = z
       loginFailuresPerAccountPer15Min: int(0),
       loginFailuresPerAccountAndAddressPer15Min: int(0),
       registrationsPerAddressPerHour: int(0),
+      // The same counted per network (IPv4 /24, IPv6 /48), and registrations from everywhere together.
+      registrationsPerNetworkPerHour: int(0),
+      registrationsPerHour: int(0),
       mailsPerRecipientPerHour: int(0),
     }),
   })

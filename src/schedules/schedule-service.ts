@@ -10,7 +10,7 @@ import type { Schedule, SchedulePatch } from './schedule.ts';
 import { occurrencesOf } from './schedule-bounds.ts';
 import { cronOf, SchedulePatchSchema, ScheduleRequestSchema, type ScheduleRequestBody } from './schedule-schema.ts';
 import type { ScheduleKeeperCore } from './schedule-keeper.ts';
-import type { CallLimitsFor } from '../calls/call-store.ts';
+import type { CallLimitsFor, ScheduleTally } from '../calls/call-store.ts';
 
 /** Schedules one account may keep (active or paused); each active one also holds a pending call. */
 export const MAX_SCHEDULES_PER_ACCOUNT = 50;
@@ -86,11 +86,13 @@ export function createScheduleService(deps: {
       const now = clock.now();
       // The open-schedule limit, and the same limits as a single call for the first occurrence (a schedule that
       // could not ring is refused now), decided by the store as it inserts the schedule: a burst cannot pass them.
+      const firstCall = deps.callLimits(owner, v.to, first);
       const limits = {
-        decideOpen(open: number) {
-          if (open >= MAX_SCHEDULES_PER_ACCOUNT) throw new LimitError(`You have ${MAX_SCHEDULES_PER_ACCOUNT} schedules, the most allowed. Stop one first.`, 86_400_000);
+        decideOpen(open: ScheduleTally) {
+          if (open.open >= MAX_SCHEDULES_PER_ACCOUNT) throw new LimitError(`You have ${MAX_SCHEDULES_PER_ACCOUNT} schedules, the most allowed. Stop one first.`, 86_400_000);
+          firstCall.decideSchedule?.(open);
         },
-        firstCall: deps.callLimits(owner, v.to, first),
+        firstCall,
       };
       const schedule = await store.insertSchedule({
         id: deps.newId(),

@@ -1,12 +1,13 @@
 import type { Call } from '../calls/call.ts';
-import type { CallLimitGuard, NewCall } from '../calls/call-store.ts';
+import type { CallLimitGuard, NewCall, ScheduleTally } from '../calls/call-store.ts';
 import type { NewSchedule, Schedule, SchedulePatch } from './schedule.ts';
 
 /**
- * Decided when a schedule is inserted: `decideOpen` gets how many schedules of the account are not ended and throws
- * a LimitError to refuse; `firstCall`, the limits its first occurrence must pass to be worth creating.
+ * Decided when a schedule is inserted: `decideOpen` gets the account's schedules that are not ended (and, for
+ * probation, which of them go to numbers never reached) and throws to refuse; `firstCall`, the limits its first
+ * occurrence must pass to be worth creating.
  */
-export type ScheduleLimits = { decideOpen(open: number): void; firstCall?: CallLimitGuard };
+export type ScheduleLimits = { decideOpen(open: ScheduleTally): void; firstCall?: CallLimitGuard };
 
 /** An occurrence to insert: a call linked to its schedule at the occurrence's instant. */
 export type NewOccurrence = NewCall & { scheduleId: string; occurrenceAt: number };

@@ -85,6 +85,7 @@ report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksToo
 
 report.edge = await runEdgeAttacks();
 report.streamSlots = await streamSlotAttack();
+report.accounts = await (await import('./accounts.ts')).accountScenarios();
 
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;

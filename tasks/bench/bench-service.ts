@@ -70,6 +70,8 @@ export async function buildBenchService(options: BenchServiceOptions): Promise<B
         limits: Object.fromEntries(
           ['callsPerAccountPerDay', 'pendingCallsPerAccount', 'callsPerNumberPerDay', 'callsPerNumberPerAccountPerDay', 'loginsPerAddressPer15Min', 'loginFailuresPerAccountPer15Min', 'loginFailuresPerAccountAndAddressPer15Min', 'registrationsPerAddressPerHour', 'mailsPerRecipientPerHour'].map((k) => [k, 0]),
         ),
+        // The bench account is new: no probation either.
+        probation: { days: 0 },
       },
       options.overrides ?? {},
     ),

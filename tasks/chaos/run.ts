@@ -123,6 +123,8 @@ const env = {
   MAX_CONCURRENT_CALLS: String(MAX_LIVE),
   CALLS_PER_ACCOUNT_PER_DAY: '0',
   PENDING_CALLS_PER_ACCOUNT: '0',
+  // The chaos account is new: no probation (its smaller day would stop the run, not test it).
+  PROBATION_DAYS: '0',
   CALLS_PER_NUMBER_PER_DAY: '0',
   LOGINS_PER_ADDRESS: '0',
   LOGIN_FAILURES_PER_ACCOUNT: '0',

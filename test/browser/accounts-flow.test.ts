@@ -123,3 +123,34 @@ run('when a person signs in with the keyboard alone, then the form is reachable 
   await Promise.all([p.waitForURL(`${h.svc.url}/`), p.keyboard.press('Enter')]);
   t.regex((await p.textContent('header')) ?? '', new RegExp(account.email.replace(/\./g, '\\.')));
 });
+
+run('when the register form asks for a proof of work, then the browser solves it offline under the CSP and the registration goes through; a form sent without it is told why', async (t) => {
+  const h = await bootWithSimulator(t, {
+    config: { mail: { devOutbox: true }, proofOfWork: { enabled: true, afterRequestsPerNetwork: 0, afterRegistrationsPerHour: 0, maxCounter: 3000 } },
+  });
+  const { page: p, violations } = await open(t);
+  // Every script the solver needs comes from the service itself: a request anywhere else fails the test.
+  const elsewhere: string[] = [];
+  p.on('request', (req) => {
+    if (!req.url().startsWith(h.svc.url)) elsewhere.push(req.url());
+  });
+  await p.goto(`${h.svc.url}/register`);
+  t.truthy(await p.$('form[action="/register"][data-pow]'), 'the form says it needs the work');
+  t.regex((await p.textContent('.pow-note')) ?? '', /your browser first does a short calculation/);
+  await p.fill('#email', 'ada@example.test');
+  await p.fill('#password', 'a long and private phrase');
+  await submit(p);
+  t.regex((await p.textContent('main')) ?? '', /Check your mail/);
+  t.is(h.svc.deps.outbox?.list().filter((m) => m.to === 'ada@example.test').length, 1);
+  t.deepEqual(violations, []);
+  t.deepEqual(elsewhere, []);
+
+  // Without JavaScript nothing solves it: the page says so plainly, with 429.
+  const { page: plain } = await open(t, { javaScriptEnabled: false });
+  await plain.goto(`${h.svc.url}/register`);
+  await plain.fill('#email', 'bob@example.test');
+  await plain.fill('#password', 'a long and private phrase');
+  const [response] = await Promise.all([plain.waitForNavigation(), plain.click('main button[type=submit]')]);
+  t.is(response?.status(), 429);
+  t.regex((await plain.textContent('.problem')) ?? '', /asks your browser for a short calculation \(a proof of work; it needs JavaScript\)/);
+});

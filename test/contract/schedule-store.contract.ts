@@ -1,4 +1,5 @@
 import type { ExecutionContext, TestFn } from 'ava';
+import type { ScheduleTally } from '../../src/calls/call-store.ts';
 import type { NewSchedule } from '../../src/schedules/schedule.ts';
 import type { NewOccurrence } from '../../src/schedules/schedule-store.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -62,12 +63,13 @@ export function scheduleStoreContract(test: TestFn, name: string, make: () => Pr
     t.is(await store.getSchedule('s1', 'other'), undefined);
     t.deepEqual((await store.listSchedules('acct', 10)).map((s) => s.id), ['s2', 's1']);
     t.deepEqual(await store.listSchedules('other', 10), []);
-    const openSeen: number[] = [];
-    const limits = { decideOpen: (open: number) => void openSeen.push(open) };
+    const openSeen: ScheduleTally[] = [];
+    const limits = { decideOpen: (open: ScheduleTally) => void openSeen.push(open) };
     await store.insertSchedule(schedule('s3', { createdAt: T0 + 2 }), limits);
     t.like(await store.updateSchedule('s2', { status: 'ended', endReason: 'stopped', retry: null }, T0 + 5), { status: 'ended', endReason: 'stopped', retry: null, updatedAt: T0 + 5 });
     await store.insertSchedule(schedule('s4', { createdAt: T0 + 6 }), limits);
-    t.deepEqual(openSeen, [2, 2], 'the insert counts the schedules not ended, before itself');
+    t.deepEqual(openSeen.map((o) => o.open), [2, 2], 'the insert counts the schedules not ended, before itself');
+    t.deepEqual(openSeen.map((o) => [o.unreached, o.toReached]), [[2, false], [2, false]], 'no call of the account was answered: none of its numbers is reached');
     const refuse = { decideOpen: () => { throw new Error('too many'); } };
     await t.throwsAsync(store.insertSchedule(schedule('s5'), refuse), { message: 'too many' });
     t.is(await store.getSchedule('s5'), undefined, 'a refusal rolls the insert back');

@@ -165,8 +165,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Get a bearer token */
+        /**
+         * Get a bearer token
+         * @description Failed sign-ins are counted per account and network (that network then waits) and per account from everywhere: past that count a device that signed in before (its `daj_device` cookie) still signs in, others send a proof of work (`altcha`). A password reset clears both counts.
+         */
         post: operations["getToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a proof-of-work challenge
+         * @description For a request a `429` asked to bring a proof of work: solve it (a few hundred milliseconds to a few seconds of hashing) and send it as `altcha`. It expires; a solution is good once, on every instance.
+         */
+        get: operations["getChallenge"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -202,7 +225,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with the token from the reset mail */
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Ends every session and clears the account’s failed sign-in counts, so the new password works at once from any device.
+         */
         post: operations["resetPassword"];
         delete?: never;
         options?: never;
@@ -632,6 +658,8 @@ export interface components {
              * @example a long and private phrase
              */
             password: string;
+            /** @description A proof of work, needed only when a `429` asked for one (many requests from your network, or many failed sign-ins for the account from other networks): a challenge from `GET /api/auth/challenge` solved with an ALTCHA solver (altcha-lib `solveChallenge`), sent as base64 of `{"challenge": …, "solution": …}`. Each is good once. */
+            altcha?: string;
         };
         AccountStatus: {
             /** @enum {string} */
@@ -649,12 +677,23 @@ export interface components {
             /** @description Seconds until the token expires. */
             expires_in: number;
         };
+        /** @description An ALTCHA proof-of-work challenge (PoW v2): solve it and send the result as `altcha`. */
+        Challenge: {
+            /** @description The challenge (algorithm, nonce, salt, cost, key prefix, expiry), as altcha-lib makes it. */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description Our signature of the parameters. */
+            signature: string;
+        };
         ResetRequest: {
             /**
              * @description The account’s e-mail address (compared without regard to case).
              * @example ada@example.org
              */
             email: string;
+            /** @description A proof of work, needed only when a `429` asked for one (many requests from your network, or many failed sign-ins for the account from other networks): a challenge from `GET /api/auth/challenge` solved with an ALTCHA solver (altcha-lib `solveChallenge`), sent as base64 of `{"challenge": …, "solution": …}`. Each is good once. */
+            altcha?: string;
         };
         Reset: {
             /** @description The `token` query parameter of the link in the mail. */
@@ -1008,6 +1047,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A new account (on probation, `PROBATION_DAYS`) already has as many schedules as it may to numbers that never answered one of its calls (`errors` names `to`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json. */
             415: {
                 headers: {
@@ -1282,7 +1330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description A missing or bad field, or a password too easy to guess. */
+            /** @description A missing or bad field, a password too easy to guess, or a proof of work (`altcha`) that does not count (wrong, expired or used). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1300,7 +1348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address or for this account (`Retry-After`). */
+            /** @description Too many requests from this address, its network (/24, IPv6 /48), or everywhere (`Retry-After`); or, past a threshold, a request without a proof of work: the detail says which, and a request with a solved challenge as `altcha` passes. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1358,7 +1406,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The remembered-device cookie from an earlier sign-in. */
+                daj_device?: string;
+            };
         };
         requestBody: {
             content: {
@@ -1369,13 +1420,15 @@ export interface operations {
             /** @description A bearer token for the other routes. */
             200: {
                 headers: {
+                    /** @description `daj_device`: this device signed in to the account (signed, HttpOnly, SameSite=Strict, `REMEMBER_DEVICE_DAYS`). Sent back, it lets a sign-in past the account-wide failure count that strangers can run up. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessToken"];
                 };
             };
-            /** @description A missing or bad field. */
+            /** @description A missing or bad field, or a proof of work that does not count. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1411,8 +1464,37 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address or for this account (`Retry-After`). */
+            /** @description Too many attempts from this address, or failures for this account from this network; or, from a device not known to the account, many failures from other networks and no proof of work (`Retry-After`). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A challenge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Challenge"];
+                };
+            };
+            /** @description The `Host` header names a host this service does not answer for (as on every route). */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1444,7 +1526,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description A missing or bad address. */
+            /** @description A missing or bad address, or a proof of work that does not count. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1462,7 +1544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests from this address or for this account (`Retry-After`). */
+            /** @description Too many requests from this address, its network (/24, IPv6 /48), or everywhere (`Retry-After`); or, past a threshold, a request without a proof of work: the detail says which, and a request with a solved challenge as `altcha` passes. */
             429: {
                 headers: {
                     [name: string]: unknown;

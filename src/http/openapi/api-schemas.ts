@@ -119,9 +119,20 @@ const email = z.string().max(254).meta({ description: 'The account’s e-mail ad
 const password = z.string().min(1).meta({ description: 'At least 10 characters, and not an easily guessed one.', example: 'a long and private phrase' });
 const linkToken = z.string().min(1).meta({ description: 'The `token` query parameter of the link in the mail.' });
 
-export const CredentialsSchema = z.object({ email, password }).meta({ id: 'Credentials' });
+const altcha = z.string().optional().meta({
+  description:
+    'A proof of work, needed only when a `429` asked for one (many requests from your network, or many failed sign-ins for the account from other networks): a challenge from `GET /api/auth/challenge` solved with an ALTCHA solver (altcha-lib `solveChallenge`), sent as base64 of `{"challenge": …, "solution": …}`. Each is good once.',
+});
+
+export const CredentialsSchema = z.object({ email, password, altcha }).meta({ id: 'Credentials' });
 export const ActivationSchema = z.object({ token: linkToken }).meta({ id: 'Activation' });
-export const ResetRequestSchema = z.object({ email }).meta({ id: 'ResetRequest' });
+export const ResetRequestSchema = z.object({ email, altcha }).meta({ id: 'ResetRequest' });
+export const ChallengeSchema = z
+  .object({
+    parameters: z.record(z.string(), z.unknown()).meta({ description: 'The challenge (algorithm, nonce, salt, cost, key prefix, expiry), as altcha-lib makes it.' }),
+    signature: z.string().meta({ description: 'Our signature of the parameters.' }),
+  })
+  .meta({ id: 'Challenge', description: 'An ALTCHA proof-of-work challenge (PoW v2): solve it and send the result as `altcha`.' });
 export const ResetSchema = z.object({ token: linkToken, password }).meta({ id: 'Reset' });
 export const AcceptedSchema = z
   .strictObject({ status: z.literal('accepted'), detail: z.string() })

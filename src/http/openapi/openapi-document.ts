@@ -4,6 +4,7 @@ import { CallRequestSchema } from '../../calls/input/call-request-schema.ts';
 import { SchedulePatchSchema, ScheduleRequestSchema } from '../../schedules/schedule-schema.ts';
 import {
   AcceptedSchema,
+  ChallengeSchema,
   AccessTokenSchema,
   AccountStatusSchema,
   ActivationSchema,
@@ -29,7 +30,15 @@ const notJson = problem('The body is not application/json.');
 const noSchedule = problem('No such schedule of yours.');
 const security = [{ bearer: [] }];
 const jsonBody = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-const limited = problem('Too many requests from this address or for this account (`Retry-After`).');
+const limitedOrProof = problem(
+  'Too many requests from this address, its network (/24, IPv6 /48), or everywhere (`Retry-After`); or, past a threshold, a request without a proof of work: the detail says which, and a request with a solved challenge as `altcha` passes.',
+);
+const deviceCookie = {
+  'Set-Cookie': {
+    description: '`daj_device`: this device signed in to the account (signed, HttpOnly, SameSite=Strict, `REMEMBER_DEVICE_DAYS`). Sent back, it lets a sign-in past the account-wide failure count that strangers can run up.',
+    schema: { type: 'string' as const },
+  },
+};
 
 /**
  * The OpenAPI 3.1 document of the calls and schedules API, generated from the zod schemas the routes validate
@@ -134,6 +143,7 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
       201: { ...json('Created: the schedule, its next occurrences and its first call.', ScheduleDetailSchema), headers: { Location: { schema: { type: 'string' }, description: '/api/schedules/{id}' } } },
       400: problem('Invalid fields, or a rule that never rings inside the scheduling window (`errors` lists each).'),
       401: unauthorized,
+      403: problem('A new account (on probation, `PROBATION_DAYS`) already has as many schedules as it may to numbers that never answered one of its calls (`errors` names `to`).'),
       415: notJson,
       422: problem('The number opted out.'),
       429: problem('An abuse limit was reached: schedules per account, or the call limits for its first occurrence (`Retry-After`).'),
@@ -219,7 +229,12 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     summary: 'Register an account',
     description: 'Sends a mail with an activation link (single use, expires). The answer is the same whether or not the address is taken.',
     request: jsonBody(CredentialsSchema),
-    responses: { 202: json('Accepted: a mail is on its way if the address can be used.', AcceptedSchema), 400: problem('A missing or bad field, or a password too easy to guess.'), 415: notJson, 429: limited },
+    responses: {
+      202: json('Accepted: a mail is on its way if the address can be used.', AcceptedSchema),
+      400: problem('A missing or bad field, a password too easy to guess, or a proof of work (`altcha`) that does not count (wrong, expired or used).'),
+      415: notJson,
+      429: limitedOrProof,
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -238,15 +253,30 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     tags: accounts,
     security: [],
     summary: 'Get a bearer token',
-    request: jsonBody(CredentialsSchema),
+    description:
+      'Failed sign-ins are counted per account and network (that network then waits) and per account from everywhere: past that count a device that signed in before (its `daj_device` cookie) still signs in, others send a proof of work (`altcha`). A password reset clears both counts.',
+    request: {
+      ...jsonBody(CredentialsSchema),
+      cookies: z.object({ daj_device: z.string().optional().meta({ description: 'The remembered-device cookie from an earlier sign-in.' }) }),
+    },
     responses: {
-      200: json('A bearer token for the other routes.', AccessTokenSchema),
-      400: problem('A missing or bad field.'),
+      200: { ...json('A bearer token for the other routes.', AccessTokenSchema), headers: deviceCookie },
+      400: problem('A missing or bad field, or a proof of work that does not count.'),
       401: problem('The address or the password is wrong (one answer for both).'),
       403: problem('The account is not activated yet.'),
       415: notJson,
-      429: limited,
+      429: problem('Too many attempts from this address, or failures for this account from this network; or, from a device not known to the account, many failures from other networks and no proof of work (`Retry-After`).'),
     },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/auth/challenge',
+    operationId: 'getChallenge',
+    tags: accounts,
+    security: [],
+    summary: 'Get a proof-of-work challenge',
+    description: 'For a request a `429` asked to bring a proof of work: solve it (a few hundred milliseconds to a few seconds of hashing) and send it as `altcha`. It expires; a solution is good once, on every instance.',
+    responses: { 200: json('A challenge.', ChallengeSchema), 421: problem('The `Host` header names a host this service does not answer for (as on every route).') },
   });
   registry.registerPath({
     method: 'post',
@@ -257,7 +287,12 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     summary: 'Ask for a password reset mail',
     description: 'The answer is the same whether or not the address has an account.',
     request: jsonBody(ResetRequestSchema),
-    responses: { 202: json('Accepted: a mail is on its way if the address has an account.', AcceptedSchema), 400: problem('A missing or bad address.'), 415: notJson, 429: limited },
+    responses: {
+      202: json('Accepted: a mail is on its way if the address has an account.', AcceptedSchema),
+      400: problem('A missing or bad address, or a proof of work that does not count.'),
+      415: notJson,
+      429: limitedOrProof,
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -266,6 +301,7 @@ export function buildOpenApiDocument(info: { version: string; serverUrl?: string
     tags: accounts,
     security: [],
     summary: 'Set a new password with the token from the reset mail',
+    description: 'Ends every session and clears the account’s failed sign-in counts, so the new password works at once from any device.',
     request: jsonBody(ResetSchema),
     responses: { 200: json('The password is changed.', AccountStatusSchema), 400: problem('The token does not work, or the password is too easy to guess.'), 415: notJson },
   });

@@ -16,8 +16,8 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
     title: 'Forbidden',
     status: 403,
     meaning:
-      'The credentials are valid but may not do this: the account is not activated yet, a form arrived without its CSRF token, or a live stream was asked for by an account that has not scheduled any call yet.',
-    fix: 'Activate the account with the link from the e-mail, reload the page and submit the form again, or schedule a call before opening the live stream.',
+      'The credentials are valid but may not do this: the account is not activated yet, a form arrived without its CSRF token, a live stream was asked for by an account that has not scheduled any call yet, or a new account (on probation) asked for another schedule to a number that has not answered one of its calls.',
+    fix: 'Activate the account with the link from the e-mail; reload the page and submit the form again; schedule a call before opening the live stream; or, on probation, stop the other schedule, schedule a number you have reached, or wait until the date the detail names.',
   },
   'not-found': {
     title: 'Not found',
@@ -48,8 +48,8 @@ export const PROBLEM_TYPES: Readonly<Record<string, { title: string; status: num
     title: 'Too many requests',
     status: 429,
     meaning:
-      'A limit was reached: calls per account per day, pending calls, calls to one number, schedules per account (50), sign-in attempts or open live streams. A schedule’s first occurrence counts against the call limits when it is created.',
-    fix: 'Wait for the number of seconds in `Retry-After`, then try again.',
+      'A limit was reached: calls per account per day (fewer for a new account), pending calls, calls to one number, schedules per account (50), sign-in attempts, registrations per address, network or hour, or open live streams. A schedule’s first occurrence counts against the call limits when it is created. Past a threshold, registrations, reset requests and sign-ins from unknown devices need a proof of work: the detail says so.',
+    fix: 'Wait for the number of seconds in `Retry-After`, then try again; or, when the detail asks for a proof of work, solve a challenge from `GET /api/auth/challenge` and send it as `altcha`.',
   },
   unavailable: {
     title: 'Service unavailable',

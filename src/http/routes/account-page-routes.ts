@@ -1,12 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { ProofRequired } from '../../accounts/abuse-limits.ts';
 import type { AccountService } from '../../accounts/account-service.ts';
 import { normaliseEmail, parseCredentials } from '../../accounts/account-input.ts';
 import type { Sessions } from '../../accounts/sessions.ts';
 import { AuthenticationError, DomainError, ErrorCode, LimitError, ValidationError, type FieldError } from '../../kernel/errors.ts';
 import type { Csrf } from '../auth/csrf.ts';
 import type { RequestAuth } from '../auth/request-auth.ts';
+import { ROOT_DIR } from '../../kernel/paths.ts';
 import type { Views } from '../views.ts';
+import { attemptOf, rememberDevice } from './auth-routes.ts';
+
+/**
+ * The browser's proof-of-work solver: our script, and the parts of altcha-lib it imports (its browser build, WebCrypto
+ * only), served from here so the page works offline and under our CSP (script-src 'self'). ALTCHA's own widget
+ * (the `altcha` package) starts its workers from blob: URLs and injects styles, which that CSP refuses.
+ */
+function solverFiles(): Map<string, Buffer> {
+  const lib = join(ROOT_DIR, 'node_modules', 'altcha-lib', 'dist', 'esm', 'v2');
+  const files = new Map<string, Buffer>([['/static/proof-of-work.js', readFileSync(join(ROOT_DIR, 'templates', 'static', 'proof-of-work.js'))]]);
+  for (const file of ['pow.js', 'helpers.js', 'types.js', 'algorithms/web/sha.js']) files.set(`/static/altcha/${file}`, readFileSync(join(lib, file)));
+  return files;
+}
 
 /** As the error middleware decides: HTML only for a client that prefers it (a browser submitting a form). */
 const wantsHtml = (ctx: Context) => ctx.accepts(['application/problem+json', 'application/json', 'text/html']) === 'text/html';
@@ -54,7 +71,14 @@ export function createAccountPageRouter(deps: {
       const errors: Record<string, string[]> = {};
       for (const e of err.errors as FieldError[]) (errors[e.path] ??= []).push(e.message);
       ctx.status = 400;
-      return render(ctx, template, { ...context, errors });
+      // A proof that did not count: the form asks for a new one.
+      return render(ctx, template, { ...context, errors, ...(errors.altcha ? { pow: true } : {}) });
+    }
+    if (err instanceof ProofRequired) {
+      ctx.status = 429;
+      ctx.set('Retry-After', String(err.retryAfterSeconds));
+      const problem = 'Many requests like this one are coming in, so this form now asks your browser for a short calculation (a proof of work; it needs JavaScript). Send the form again: it is done for you before sending.';
+      return render(ctx, template, { ...context, problem, pow: true });
     }
     if (err instanceof LimitError) {
       ctx.status = 429;
@@ -76,11 +100,19 @@ export function createAccountPageRouter(deps: {
       await handler(ctx);
     });
 
-  router.get('/register', (ctx) => render(ctx, 'register.njk', { form: { email: '' } }));
+  for (const [path, body] of solverFiles()) {
+    router.get(path, (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.body = body;
+    });
+  }
+
+  router.get('/register', async (ctx) => render(ctx, 'register.njk', { form: { email: '' }, pow: await deps.accounts.proofNeeded(ctx.ip, 'register') }));
   post('/register', async (ctx) => {
     const form = { email: str(ctx.request.body, 'email') };
     try {
-      await deps.accounts.register(parseCredentials(ctx.request.body), ctx.ip);
+      await deps.accounts.register(parseCredentials(ctx.request.body), attemptOf(ctx, ctx.request.body));
       await render(ctx, 'mail-sent.njk', { what: 'register' });
     } catch (err) {
       await renderProblem(ctx, 'register.njk', err, { form });
@@ -106,8 +138,9 @@ export function createAccountPageRouter(deps: {
     const form = { email: str(ctx.request.body, 'email') };
     const next = safeNext(str(ctx.request.body, 'next'));
     try {
-      const account = await deps.accounts.authenticate(parseCredentials(ctx.request.body), ctx.ip);
+      const account = await deps.accounts.authenticate(parseCredentials(ctx.request.body), attemptOf(ctx, ctx.request.body));
       deps.auth.setSessionCookie(ctx, await deps.sessions.open(account.id), deps.sessions.lifetimeSeconds);
+      await rememberDevice(ctx, deps.accounts, account.id);
       ctx.status = 303;
       ctx.redirect(next);
     } catch (err) {
@@ -125,7 +158,7 @@ export function createAccountPageRouter(deps: {
 
   router.get('/reset', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    if (!token) return render(ctx, 'reset-request.njk', { form: { email: '' } });
+    if (!token) return render(ctx, 'reset-request.njk', { form: { email: '' }, pow: await deps.accounts.proofNeeded(ctx.ip, 'reset') });
     const email = await deps.accounts.resetLinkOwner(token);
     if (email) return render(ctx, 'reset.njk', { token, email });
     const message = 'This link is unknown, already used or expired. Ask for a new one.';
@@ -135,7 +168,7 @@ export function createAccountPageRouter(deps: {
     const email = normaliseEmail(str(ctx.request.body, 'email'));
     try {
       if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ValidationError([{ path: 'email', message: 'is not an e-mail address' }]);
-      await deps.accounts.requestReset(email, ctx.ip);
+      await deps.accounts.requestReset(email, attemptOf(ctx, ctx.request.body));
       await render(ctx, 'mail-sent.njk', { what: 'reset' });
     } catch (err) {
       await renderProblem(ctx, 'reset-request.njk', err, { form: { email } });

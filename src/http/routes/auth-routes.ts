@@ -3,7 +3,28 @@ import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/account-service.ts';
 import { parseCredentials, parseField } from '../../accounts/account-input.ts';
 import type { TokenSigner } from '../../accounts/tokens.ts';
+import type { Attempt } from '../../accounts/abuse-limits.ts';
+import { POW_FIELD } from '../../accounts/proof-of-work.ts';
 import { ValidationError } from '../../kernel/errors.ts';
+
+/** The remembered-device cookie (a signed token naming the account this device signed in to). */
+export const DEVICE_COOKIE = 'daj_device';
+
+/** The client's address, its remembered-device cookie and any proof of work in `body` (the `altcha` field). */
+export function attemptOf(ctx: Context, body: unknown): Attempt & { device?: string } {
+  const proof = (body as Record<string, unknown> | undefined)?.[POW_FIELD];
+  const device = ctx.cookies.get(DEVICE_COOKIE);
+  return { ip: ctx.ip, ...(proof === undefined ? {} : { proof }), ...(device ? { device } : {}) };
+}
+
+/**
+ * Marks this device as one that signed in to `accountId`: HttpOnly (no script reads it), SameSite=Strict (no other
+ * site's request carries it), Secure over https, for `REMEMBER_DEVICE_DAYS`. One account per device: the latest.
+ */
+export async function rememberDevice(ctx: Context, accounts: AccountService, accountId: string): Promise<void> {
+  const { token, maxAgeSeconds } = await accounts.rememberDevice(accountId);
+  ctx.cookies.set(DEVICE_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secure, path: '/', maxAge: maxAgeSeconds * 1000, overwrite: true });
+}
 
 const ACCEPTED = { status: 'accepted', detail: 'If the address can be used, a mail with a link is on its way. The link works once, for a limited time.' };
 
@@ -24,8 +45,14 @@ export function createAuthRouter(deps: { accounts: AccountService; tokens: Token
     ctx.set('Cache-Control', 'no-store');
   });
 
+  // A proof-of-work challenge for a request that needs one (docs/accounts.md): stateless, signed, short-lived.
+  router.get('/challenge', async (ctx) => {
+    ctx.body = await deps.accounts.challenge();
+  });
+
   router.post('/register', async (ctx) => {
-    await deps.accounts.register(parseCredentials(json(ctx)), ctx.ip);
+    const body = json(ctx);
+    await deps.accounts.register(parseCredentials(body), attemptOf(ctx, body));
     ctx.status = 202;
     ctx.body = ACCEPTED;
   });
@@ -38,7 +65,9 @@ export function createAuthRouter(deps: { accounts: AccountService; tokens: Token
   });
 
   router.post('/token', async (ctx) => {
-    const account = await deps.accounts.authenticate(parseCredentials(json(ctx)), ctx.ip);
+    const body = json(ctx);
+    const account = await deps.accounts.authenticate(parseCredentials(body), attemptOf(ctx, body));
+    await rememberDevice(ctx, deps.accounts, account.id);
     ctx.body = {
       access_token: await deps.tokens.accessToken(account.id, deps.accessTokenSeconds),
       token_type: 'Bearer',
@@ -47,7 +76,8 @@ export function createAuthRouter(deps: { accounts: AccountService; tokens: Token
   });
 
   router.post('/reset-request', async (ctx) => {
-    await deps.accounts.requestReset(parseField(json(ctx), 'email'), ctx.ip);
+    const body = json(ctx);
+    await deps.accounts.requestReset(parseField(body, 'email'), attemptOf(ctx, body));
     ctx.status = 202;
     ctx.body = ACCEPTED;
   });

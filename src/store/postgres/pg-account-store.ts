@@ -123,10 +123,17 @@ export function createPgAccountStore({ query, tx }: { query: Query; tx: PgTx }):
     async deleteLimit(key) {
       return ((await query('DELETE FROM rate_limits WHERE key = $1', [key])).rowCount ?? 0) > 0;
     },
+    async deleteLimitsByPrefix(prefix) {
+      return count(query, 'DELETE FROM rate_limits WHERE starts_with(key, $1)', [prefix]);
+    },
+    async spendProof(nonce, expiresAt) {
+      return (await count(query, 'INSERT INTO pow_spent (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING', [nonce, expiresAt])) === 1;
+    },
     async purgeExpiredAuth(now) {
       return tx(
         async (q) =>
           (await count(q, 'DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire <= $1', [now])) +
+          (await count(q, 'DELETE FROM pow_spent WHERE expires_at <= $1', [now])) +
           (await count(q, 'DELETE FROM sessions WHERE expires_at <= $1 OR revoked_at IS NOT NULL', [now])) +
           (await count(q, 'DELETE FROM mail_tokens WHERE expires_at <= $1 OR used_at IS NOT NULL', [now])) +
           // Registrations never confirmed, once no link can confirm them any more (their links went just above);

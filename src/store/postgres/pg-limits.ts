@@ -1,4 +1,4 @@
-import type { CallLimitGuard } from '../../calls/call-store.ts';
+import type { CallLimitGuard, ScheduleTally } from '../../calls/call-store.ts';
 import { IS_WAITING } from '../shared/sql-status.ts';
 import type { Query } from './pg-pool.ts';
 
@@ -25,28 +25,42 @@ export async function decideLimits(q: Query, guard: CallLimitGuard, locked = fal
   const { reads, accountId, to } = guard;
   if (!locked) await lockAccount(q, accountId, to);
   const near = "FROM calls WHERE to_number = $5 AND due_at >= $6 AND due_at <= $7 AND status <> 'canceled'";
-  const { rows } = await q<{ created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean }>(
+  const { rows } = await q<{ created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null }>(
     `SELECT
        ARRAY(SELECT created_at FROM calls WHERE account_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT $3) AS created,
        CASE WHEN $4 THEN (SELECT count(*) FROM calls WHERE account_id = $1 AND ${IS_WAITING}) ELSE 0 END AS pending,
        CASE WHEN $4 THEN (SELECT min(due_at) FROM calls WHERE account_id = $1 AND ${IS_WAITING}) END AS soonest,
        ARRAY(SELECT due_at ${near} ORDER BY due_at DESC LIMIT $8) AS due,
        ARRAY(SELECT due_at ${near} AND account_id = $1 ORDER BY due_at DESC LIMIT $9) AS own,
-       $9 > 0 AND EXISTS (SELECT 1 FROM calls WHERE to_number = $5 AND account_id = $1 AND status = 'completed') AS answered`,
+       $9 > 0 AND EXISTS (SELECT 1 FROM calls WHERE to_number = $5 AND account_id = $1 AND status = 'completed') AS answered,
+       (SELECT COALESCE(activated_at, created_at) FROM accounts WHERE id = $1) AS since`,
     [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax, reads.ownNumberMax],
   );
-  const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean };
+  const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null };
   guard.decide({
     createdByAccount: row.created.map(Number),
     pending: { count: Number(row.pending), soonestDueAt: row.soonest === null ? null : Number(row.soonest) },
     dueToNumber: row.due.map(Number),
     ownDueToNumber: row.own.map(Number),
     answeredBefore: row.answered,
+    accountSince: row.since === null ? null : Number(row.since),
   });
 }
 
-/** Open (not ended) schedules of the account; call with the account's lock held. */
-export async function openSchedules(q: Query, accountId: string): Promise<number> {
-  const { rows } = await q<{ n: number }>("SELECT count(*) AS n FROM schedules WHERE account_id = $1 AND status <> 'ended'", [accountId]);
-  return Number(rows[0]?.n ?? 0);
+/**
+ * The account's open (not ended) schedules, those to numbers it never reached (no completed call of its), whether
+ * `to` was reached, and when the account was activated; call with the account's lock held.
+ */
+export async function openSchedules(q: Query, accountId: string, to: string): Promise<ScheduleTally> {
+  const reached = "EXISTS (SELECT 1 FROM calls c WHERE c.to_number = s.to_number AND c.account_id = s.account_id AND c.status = 'completed')";
+  const { rows } = await q<{ n: string; unreached: string; to_reached: boolean; since: string | null }>(
+    `SELECT
+       (SELECT count(*) FROM schedules s WHERE s.account_id = $1 AND s.status <> 'ended') AS n,
+       (SELECT count(*) FROM schedules s WHERE s.account_id = $1 AND s.status <> 'ended' AND NOT ${reached}) AS unreached,
+       EXISTS (SELECT 1 FROM calls WHERE to_number = $2 AND account_id = $1 AND status = 'completed') AS to_reached,
+       (SELECT COALESCE(activated_at, created_at) FROM accounts WHERE id = $1) AS since`,
+    [accountId, to],
+  );
+  const row = rows[0] as { n: string; unreached: string; to_reached: boolean; since: string | null };
+  return { open: Number(row.n), unreached: Number(row.unreached), toReached: row.to_reached, accountSince: row.since === null ? null : Number(row.since) };
 }

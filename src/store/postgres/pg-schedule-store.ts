@@ -51,7 +51,7 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
       return tx(async (q) => {
         if (limits) {
           await lockAccount(q, schedule.accountId, limits.firstCall?.to);
-          limits.decideOpen(await openSchedules(q, schedule.accountId));
+          limits.decideOpen(await openSchedules(q, schedule.accountId, schedule.to));
           if (limits.firstCall) await decideLimits(q, limits.firstCall, true);
         }
         const { rows } = await q<ScheduleRow>(

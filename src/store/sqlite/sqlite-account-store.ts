@@ -112,10 +112,17 @@ export function createSqliteAccountStore({ sql, tx }: { sql: Sql; tx: Tx }): Acc
     async deleteLimit(key) {
       return Number(sql('DELETE FROM rate_limits WHERE key = ?').run(key).changes) > 0;
     },
+    async deleteLimitsByPrefix(prefix) {
+      return Number(sql('DELETE FROM rate_limits WHERE substr(key, 1, ?) = ?').run(prefix.length, prefix).changes);
+    },
+    async spendProof(nonce, expiresAt) {
+      return Number(sql('INSERT INTO pow_spent (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING').run(nonce, expiresAt).changes) === 1;
+    },
     async purgeExpiredAuth(now) {
       return tx(
         () =>
           Number(sql('DELETE FROM rate_limits WHERE expire IS NOT NULL AND expire <= ?').run(now).changes) +
+          Number(sql('DELETE FROM pow_spent WHERE expires_at <= ?').run(now).changes) +
           Number(sql('DELETE FROM sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL').run(now).changes) +
           Number(sql('DELETE FROM mail_tokens WHERE expires_at <= ? OR used_at IS NOT NULL').run(now).changes) +
           // Registrations never confirmed, once no link can confirm them any more (their links went just above);

@@ -44,7 +44,7 @@ export function createSqliteScheduleStore(deps: { sql: Sql; tx: Tx; insertEvent:
       const [columns, values] = insertValues(schedule);
       return tx(() => {
         if (limits) {
-          limits.decideOpen(openSchedules(sql, schedule.accountId));
+          limits.decideOpen(openSchedules(sql, schedule.accountId, schedule.to));
           if (limits.firstCall) decideLimits(sql, limits.firstCall);
         }
         sql(`INSERT INTO schedules (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);

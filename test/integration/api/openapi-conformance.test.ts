@@ -1,4 +1,5 @@
 import test from 'ava';
+import http from 'node:http';
 import { z } from 'zod';
 import { createFakeTelephony } from '../../helpers/fake-telephony.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
@@ -30,7 +31,12 @@ test('when every documented route and status is requested, then the server answe
   const clock = createManualClock(T0);
   // The accounts' limits on, one a minute per address, and X-Forwarded-For trusted: each accounts recipe speaks from
   // an address of its own, so it meets the limit only when it means to.
-  const { config, dir } = testConfig({ limits: { pendingCallsPerAccount: 3, registrationsPerAddressPerHour: 1, loginsPerAddressPer15Min: 1 }, http: { trustProxy: true } });
+  // New accounts on probation, so its 403 can be provoked (other recipes make at most one schedule per account).
+  const { config, dir } = testConfig({
+    limits: { pendingCallsPerAccount: 3, registrationsPerAddressPerHour: 1, loginsPerAddressPer15Min: 1 },
+    http: { trustProxy: true },
+    probation: { days: 7, callsPerDay: 1000, unreachedSchedules: 1 },
+  });
   const svc = await startTestService({ config, dir, deps: { clock, telephony: createFakeTelephony(clock).telephony } });
   t.teardown(() => svc.stop());
   const me = await createTestAccount(svc.deps);
@@ -89,6 +95,17 @@ test('when every documented route and status is requested, then the server answe
     await authPost('register', { email, password: PASSWORD });
     return email;
   };
+  // fetch may not set Host; node:http may.
+  const foreignHost = (path: string) =>
+    new Promise<Response>((resolve, reject) => {
+      const req = http.get(url(path), { headers: { host: 'elsewhere.example' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(new Response(text, { status: res.statusCode, headers: { 'content-type': String(res.headers['content-type']) } })));
+      });
+      req.on('error', reject);
+    });
   const asTextAuth = (path: string) => fetch(url(`/api/auth/${path}`), { method: 'POST', headers: { ...from(), 'content-type': 'text/plain' }, body: 'hello' });
 
   // One way to provoke each documented answer. The keys must be exactly the documented ones.
@@ -158,6 +175,13 @@ test('when every documented route and status is requested, then the server answe
     'post /api/schedules 401': () => noAuth('POST', '/api/schedules'),
     'post /api/schedules 415': () => asText('POST', '/api/schedules'),
     'post /api/schedules 422': () => send('POST', '/api/schedules', { ...DAILY, to: OPTED_OUT }),
+    'post /api/schedules 403': async () => {
+      const { headers } = await createTestAccount(svc.deps);
+      await send('POST', '/api/schedules', DAILY, headers);
+      return send('POST', '/api/schedules', { ...DAILY, to: '+12025550127' }, headers);
+    },
+    'get /api/auth/challenge 200': () => fetch(url('/api/auth/challenge')),
+    'get /api/auth/challenge 421': () => foreignHost('/api/auth/challenge'),
     'post /api/schedules 429': async () => {
       // Its pending calls are full, so the schedule's first occurrence is refused.
       const { headers } = await createTestAccount(svc.deps);
