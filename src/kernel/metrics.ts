@@ -81,7 +81,7 @@ export function createMetrics() {
     }),
     connectionsRefused: new Counter({
       name: 'http_connections_refused_total',
-      help: 'Client connections dropped at once, by reason (max_connections, per_address)',
+      help: 'Client connections closed by the limits, by reason (per_address, max_connections, shed: the longest-waiting one closed to make room)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -20,13 +20,12 @@ const STEP_FILE = /^(\d{4})-[a-z0-9-]+\.sql$/;
  */
 export function readSchemaSteps(tokens: SchemaTokens, dir = import.meta.dirname): SchemaStep[] {
   const files = readdirSync(dir).filter((file) => STEP_FILE.test(file)).sort();
-  // Numbers are reserved per change being worked on, so a gap (a number whose change is not merged yet) is allowed;
-  // a number used twice is not.
-  let previous = 0;
-  return files.map((file) => {
+  // 1, 2, 3…: a gap is a step file missing from this checkout, and a number used twice is two changes that both
+  // took it; either would leave databases migrated differently, so the start fails and names the file.
+  return files.map((file, i) => {
     const version = Number(STEP_FILE.exec(file)?.[1]);
-    if (version <= previous) throw new Error(`schema step ${file}: number ${version} is used twice`);
-    previous = version;
+    if (version === Number(STEP_FILE.exec(files[i - 1] ?? '')?.[1])) throw new Error(`schema step ${file}: number ${version} is used twice`);
+    if (version !== i + 1) throw new Error(`schema step ${file}: expected number ${i + 1}`);
     const text = readFileSync(join(dir, file), 'utf8');
     const name = /^-- name: (.+)\n/.exec(text)?.[1];
     if (!name) throw new Error(`schema step ${file}: the first line must be "-- name: …"`);
