@@ -9,6 +9,7 @@ import { createTestAccount } from '../../test/helpers/accounts.ts';
 import { rawRequest } from '../../test/helpers/raw-http.ts';
 import { runEdgeAttacks } from './edge.ts';
 import { streamSlotAttack } from './streams.ts';
+import { perNumberAttacks } from './numbers.ts';
 
 const svc = await startTestService();
 const account = await createTestAccount(svc.deps);
@@ -86,6 +87,7 @@ report.slowloris = { slowConnections: 1100, healthChecks: 90, healthy, checksToo
 report.edge = await runEdgeAttacks();
 report.streamSlots = await streamSlotAttack();
 report.accounts = await (await import('./accounts.ts')).accountScenarios();
+report.perNumber = await perNumberAttacks();
 
 report.fiveXx = statuses.filter((s) => s >= 500).length;
 report.noAnswer = statuses.filter((s) => s === 0).length;
