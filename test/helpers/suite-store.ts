@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { DatabaseSync } from 'node:sqlite';
@@ -17,9 +17,17 @@ import { defaultPostgresUrl } from './own-postgres.ts';
 export const SUITE_STORE: 'sqlite' | 'postgres' = process.env.SUITE_STORE === 'postgres' ? 'postgres' : 'sqlite';
 export const onPostgres = SUITE_STORE === 'postgres';
 
-/** Every database of a suite run is named so; with-postgres.ts drops what is left when the run ends. */
-export const SUITE_DB_PREFIX = 'daj_suite_';
-export const SUITE_TEMPLATE = `${SUITE_DB_PREFIX}template`;
+/**
+ * Every database of a suite run is named `daj_suite_<run>_…`, where the run (`SUITE_RUN`, set by with-postgres.ts) is
+ * its process id in base 36 and a random tag: two runs on one server (two worktrees, a developer's run beside CI) then
+ * never copy, drop or clean up each other's databases. with-postgres.ts drops its own run's when the run ends, and
+ * those of runs whose process has gone (killed before their cleanup) when one starts.
+ */
+const SUITE_DB_PREFIX = 'daj_suite_';
+const suiteRun = () => process.env.SUITE_RUN ?? 'solo';
+const templateOf = (run: string) => `${SUITE_DB_PREFIX}${run}_template`;
+/** A fresh run id for with-postgres.ts. */
+export const newSuiteRun = () => `${process.pid.toString(36)}_${randomBytes(2).toString('hex')}`;
 
 const adminUrl = () => process.env.TEST_POSTGRES_URL ?? defaultPostgresUrl();
 const withDatabase = (url: string, database: string) => {
@@ -38,7 +46,7 @@ const databaseOf = (url: string) => new URL(url).pathname.slice(1);
 export function suiteDatabaseUrl(dir: string, file = 'test.db'): string {
   if (!onPostgres) return `sqlite:${join(dir, file)}`;
   const tag = createHash('sha256').update(join(dir, file)).digest('hex').slice(0, 20);
-  return withDatabase(adminUrl(), `${SUITE_DB_PREFIX}${tag}`);
+  return withDatabase(adminUrl(), `${SUITE_DB_PREFIX}${suiteRun()}_${tag}`);
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>, url = adminUrl()): Promise<T> {
@@ -58,7 +66,7 @@ export async function prepareSuiteDatabase(databaseUrl: string): Promise<void> {
   if (!name.startsWith(SUITE_DB_PREFIX)) return;
   await admin(async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${name} TEMPLATE ${SUITE_TEMPLATE}`);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name} TEMPLATE ${templateOf(suiteRun())}`);
   });
 }
 
@@ -66,7 +74,7 @@ export async function prepareSuiteDatabase(databaseUrl: string): Promise<void> {
 export async function dropSuiteDatabase(databaseUrl: string): Promise<void> {
   if (!databaseUrl.startsWith('postgres')) return;
   const name = databaseOf(databaseUrl);
-  if (!name.startsWith(SUITE_DB_PREFIX) || name === SUITE_TEMPLATE) return;
+  if (!name.startsWith(SUITE_DB_PREFIX) || name === templateOf(suiteRun())) return;
   await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
 
@@ -84,17 +92,34 @@ export async function openSuiteStore(dir: string, file = 'test.db'): Promise<{ s
   return { store, databaseUrl, drop: () => dropSuiteDatabase(databaseUrl) };
 }
 
-/** with-postgres.ts, before the run: the template every suite database is copied from, migrated once. */
-export async function makeSuiteTemplate(url: string): Promise<void> {
+/** Whether the process that started suite run `run` is still alive on this machine (the run's id begins with its pid). */
+function runAlive(run: string): boolean {
+  const pid = Number.parseInt(run.split('_')[0] ?? '', 36);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** with-postgres.ts, before run `run`: the template every suite database is copied from, migrated once. */
+export async function makeSuiteTemplate(url: string, run: string): Promise<void> {
+  const template = templateOf(run);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${SUITE_TEMPLATE} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${SUITE_TEMPLATE}`);
+    // Leftovers of runs killed before their cleanup (their process has gone); a live run's are never touched.
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [SUITE_DB_PREFIX]);
+    for (const { datname } of rows) {
+      if (!runAlive(datname.slice(SUITE_DB_PREFIX.length))) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+    await client.query(`CREATE DATABASE ${template}`);
   } finally {
     await client.end().catch(() => undefined);
   }
-  const store = createStore(withDatabase(url, SUITE_TEMPLATE), ROOT_DIR);
+  const store = createStore(withDatabase(url, template), ROOT_DIR);
   try {
     await store.migrate();
   } finally {
@@ -104,19 +129,20 @@ export async function makeSuiteTemplate(url: string): Promise<void> {
   // run starts once they have gone (bounded: 5 s, then the first copy reports it).
   await admin(async (client) => {
     for (let i = 0; i < 200; i += 1) {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [SUITE_TEMPLATE]);
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [template]);
       if (!rows[0]?.n) return;
       await setTimeout(25);
     }
   }, url);
 }
 
-/** with-postgres.ts, after the run: every suite database left (a test that failed before its stop, the template). */
-export async function dropSuiteDatabases(url: string): Promise<number> {
+/** with-postgres.ts, after run `run`: every database of it left (a test that failed before its stop, the template). */
+export async function dropSuiteDatabases(url: string, run: string): Promise<number> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${SUITE_DB_PREFIX}%`]);
+    // `_` is a LIKE wildcard: the names are matched exactly by their prefix instead.
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${SUITE_DB_PREFIX}${run}_`]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     return rows.length;
   } finally {

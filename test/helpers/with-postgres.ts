@@ -6,7 +6,7 @@
 // Usage: node test/helpers/with-postgres.ts <command> [args…]   (`npm test -- test/unit/x.test.ts` adds ava's args)
 import { spawn } from 'node:child_process';
 import { defaultPostgresUrl, probePostgres, startOwnPostgres, type OwnPostgres } from './own-postgres.ts';
-import { dropSuiteDatabases, makeSuiteTemplate } from './suite-store.ts';
+import { dropSuiteDatabases, makeSuiteTemplate, newSuiteRun } from './suite-store.ts';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -33,7 +33,8 @@ if (env.TEST_POSTGRES_URL === undefined && env.SKIP_POSTGRES !== '1') {
 // migrated template made here (test/helpers/suite-store.ts); whatever is left is dropped after the run.
 const suite = env.SUITE_STORE === 'postgres' && env.TEST_POSTGRES_URL !== undefined ? env.TEST_POSTGRES_URL : undefined;
 if (suite) {
-  await makeSuiteTemplate(suite);
+  env.SUITE_RUN = newSuiteRun();
+  await makeSuiteTemplate(suite, env.SUITE_RUN);
   say('the integration suite runs on PostgreSQL: one database per service, from a migrated template');
 }
 
@@ -50,7 +51,7 @@ const code = await new Promise<number>((resolve) => {
 });
 if (suite) {
   try {
-    await dropSuiteDatabases(suite);
+    await dropSuiteDatabases(suite, env.SUITE_RUN as string);
   } catch (err) {
     console.error(`[postgres] could not drop the suite's databases: ${err instanceof Error ? err.message : String(err)}`);
   }
