@@ -93,23 +93,42 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
 
     async insertCall(call, guard) {
-      return tx(async (q) => {
-        if (guard) await decideLimits(q, guard);
-        const { rows } = await q<CallRow>(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
-          [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null, ...newCallValues(call)],
+      // The row (its idempotency key in it), read back by RETURNING, and its first timeline event: one statement,
+      // so one round trip, atomic on its own; a guard adds its locks and count before it, in one transaction.
+      const n = NEW_CALL_COLUMNS.split(',').length;
+      const insert = (q: Query) =>
+        q<CallRow>(
+          `WITH c AS (
+             INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, $8, $9, ${Array.from({ length: n }, (_, i) => `$${i + 11}`).join(', ')}) RETURNING *
+           ), e AS (
+             INSERT INTO call_events (call_id, at, kind, name, detail) SELECT id, $6, 'status', 'scheduled', $10 FROM c
+           )
+           SELECT * FROM c`,
+          [
+            call.id,
+            call.to,
+            call.dueAt,
+            call.timeZone,
+            call.message,
+            call.createdAt,
+            call.accountId ?? null,
+            call.idempotency?.key ?? null,
+            call.idempotency?.requestHash ?? null,
+            JSON.stringify({ dueAt: call.dueAt }),
+            ...newCallValues(call),
+          ],
+        ).then(
+          ({ rows }) => callFromRow(rows[0] as CallRow),
+          (err: unknown) => {
+            // A key the account already used fails the insert; any other unique index is not ours to explain.
+            throw call.idempotency && isPgUniqueViolation(err) && (err as { constraint?: unknown }).constraint === 'calls_idempotency' ? new DuplicateIdempotencyKey() : err;
+          },
         );
-        if (call.idempotency) {
-          // In the same transaction: a key the account already used rolls the insert back.
-          await q('UPDATE calls SET idempotency_key = $1, request_hash = $2 WHERE id = $3', [call.idempotency.key, call.idempotency.requestHash, call.id]).catch(
-            (err: unknown) => {
-              throw isPgUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
-            },
-          );
-        }
-        await insertEvent(q, { callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
-        return callFromRow(rows[0] as CallRow);
+      if (!guard) return insert(query);
+      return tx(async (q) => {
+        await decideLimits(q, guard);
+        return insert(q);
       });
     },
     async getCall(id, accountId) {

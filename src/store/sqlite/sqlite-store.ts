@@ -69,20 +69,30 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async insertCall(call, guard) {
       return tx(() => {
         if (guard) decideLimits(sql, guard);
-        sql(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
-           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')})`,
-        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null, ...newCallValues(call));
-        if (call.idempotency) {
-          // In the same transaction: a key the account already used rolls the insert back.
-          try {
-            sql('UPDATE calls SET idempotency_key = ?, request_hash = ? WHERE id = ?').run(call.idempotency.key, call.idempotency.requestHash, call.id);
-          } catch (err) {
-            throw isUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
-          }
+        let row: CallRow;
+        try {
+          // The idempotency key in the row itself: a key the account already used fails this insert, in this transaction.
+          row = sql(
+            `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
+          ).get(
+            call.id,
+            call.to,
+            call.dueAt,
+            call.timeZone,
+            call.message,
+            call.createdAt,
+            call.createdAt,
+            call.accountId ?? null,
+            call.idempotency?.key ?? null,
+            call.idempotency?.requestHash ?? null,
+            ...newCallValues(call),
+          ) as CallRow;
+        } catch (err) {
+          throw call.idempotency && isUniqueViolation(err) && /idempotency_key/.test(String((err as Error).message)) ? new DuplicateIdempotencyKey() : err;
         }
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
-        return callFromRow(getCallRow(call.id) as CallRow);
+        return callFromRow(row);
       });
     },
     async getCall(id, accountId) {
