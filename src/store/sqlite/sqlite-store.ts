@@ -18,6 +18,7 @@ import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
 import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
+import { createSharedCommit } from './shared-commit.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -30,6 +31,8 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   const { sql, tx } = createConnection(db);
+  // The calls of one event-loop turn share one commit (see shared-commit.ts).
+  const shared = createSharedCommit({ sql, tx });
   const getCallRow = (id: string) => sql('SELECT * FROM calls WHERE id = ?').get(id) as CallRow | undefined;
   const insertEvent = (event: NewEvent) =>
     sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)').run(
@@ -67,7 +70,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
 
     async insertCall(call, guard) {
-      return tx(() => {
+      return shared(() => {
         if (guard) decideLimits(sql, guard);
         let row: CallRow;
         try {
