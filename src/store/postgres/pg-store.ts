@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
+import { FINAL_STATUSES, isFinal, sourcesOf, type Call, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
 import type { CallPatch, NewEvent } from '../../calls/call-store.ts';
@@ -15,6 +15,8 @@ import { createPgLiveStreams } from './pg-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 import { decideLimits } from './pg-limits.ts';
+import { NOTIFY_CHANNEL } from './pg-notify.ts';
+import { callStoredNotice, createNotifyBatch } from './notify-batch.ts';
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -50,6 +52,13 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
+  // Every instance hears of a stored call once it is committed: batched, outside the insert's transaction (step 11).
+  const notify = createNotifyBatch(query, NOTIFY_CHANNEL);
+  const announce = async (accountId: string | null, call: Call) => {
+    // The row is committed whatever happens here; a lost notice delays a live page until its next poll.
+    await notify(callStoredNotice(accountId, call.id)).catch(() => undefined);
+    return call;
+  };
   let closed = false;
 
   /** Ends every scheduled call matching `where` as `status`, with its timeline entry; ids in due order. */
@@ -125,11 +134,14 @@ export function createPostgresStore(options: { connectionString: string; max?: n
             throw call.idempotency && isPgUniqueViolation(err) && (err as { constraint?: unknown }).constraint === 'calls_idempotency' ? new DuplicateIdempotencyKey() : err;
           },
         );
-      if (!guard) return insert(query);
-      return tx(async (q) => {
-        await decideLimits(q, guard);
-        return insert(q);
-      });
+      if (!guard) return announce(call.accountId ?? null, await insert(query));
+      return announce(
+        call.accountId ?? null,
+        await tx(async (q) => {
+          await decideLimits(q, guard);
+          return insert(q);
+        }),
+      );
     },
     async getCall(id, accountId) {
       const { rows } =
