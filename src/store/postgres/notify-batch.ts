@@ -23,7 +23,7 @@ export function createNotifyBatch(query: Query, channel: string): (payload: stri
         const batch = waiting.length <= MAX_BATCH ? waiting : waiting.slice(0, MAX_BATCH);
         waiting = batch === waiting ? [] : waiting.slice(MAX_BATCH);
         try {
-          await query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [channel, batch.map((w) => w.payload)]);
+          await query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [channel, batch.map((w) => w.payload)], 'daj_notify_batch');
         } catch (err) {
           for (const w of batch) w.reject(err);
           continue;

@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../kernel/clock.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { createListeners, type ClusterBus, type BusSignal } from '../../kernel/cluster-bus.ts';
 import { createNotifyBatch } from './notify-batch.ts';
+import { createPgAccess } from './pg-pool.ts';
 
 /** The channel every instance LISTENs on (one per database: NOTIFY does not cross databases). */
 export const NOTIFY_CHANNEL = 'dial_a_joke';
@@ -20,7 +21,7 @@ export function createPgBus(deps: { connectionString: string; instanceId: string
   const sender = new pg.Pool({ connectionString: deps.connectionString, max: 2, connectionTimeoutMillis: 5000 });
   sender.on('error', () => undefined);
   // The signals of one turn in one NOTIFY statement (see notify-batch.ts): one per scheduled call would each take the notify lock.
-  const notify = createNotifyBatch((text, params) => sender.query(text, params as unknown[]), channel);
+  const notify = createNotifyBatch(createPgAccess(sender).query, channel);
   let client: pg.Client | undefined;
   let running = false;
   let retry: TimerHandle | undefined;

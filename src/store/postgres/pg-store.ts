@@ -127,6 +127,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
             JSON.stringify({ dueAt: call.dueAt }),
             ...newCallValues(call),
           ],
+          'daj_insert_call',
         ).then(
           ({ rows }) => callFromRow(rows[0] as CallRow),
           (err: unknown) => {
@@ -238,6 +239,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
       const { rows } = await query<{ number: string; added_at: number; call_id: string | null }>(
         'SELECT number, added_at, call_id FROM do_not_call WHERE number = $1',
         [number],
+        'daj_get_do_not_call',
       );
       const row = rows[0];
       return row ? { number: row.number, addedAt: row.added_at, callId: row.call_id } : undefined;
