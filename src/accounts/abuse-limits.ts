@@ -209,6 +209,13 @@ export function createAbuseLimits(deps: {
     },
 
     /**
+     * Whether any limit on calls is on (a day's calls, pending calls, calls to a number, probation). When none is,
+     * a call's guard would lock the account and the number and count for nothing: the scheduling path goes without.
+     */
+    countsCalls:
+      limits.callsPerAccountPerDay > 0 || limits.pendingCallsPerAccount > 0 || limits.callsPerNumberPerDay > 0 || limits.callsPerNumberPerAccountPerDay > 0 || probation.days > 0,
+
+    /**
      * The limits for a call of `accountId` to `to` due at `dueAt`, for the store to decide in the transaction that
      * inserts it (under locks on the account and the number): created per account per day, pending per account, due
      * to one number within a day of it (all accounts). Each count reads through an index: the account's rows of the

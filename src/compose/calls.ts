@@ -41,7 +41,8 @@ export function composeCalls(deps: {
   telephony: Telephony;
   jokes?: JokeSource;
   queue: QueueSignals;
-  callLimits: CallLimitsFor;
+  /** Undefined when no limit on calls is on: nothing to count, so no locks to take. */
+  callLimits: CallLimitsFor | undefined;
   /** The call's event chain (the inbox worker's, built later): a greeting wait that runs out speaks on it. */
   serialise?: <T>(callId: string, work: () => Promise<T>) => Promise<T>;
 }): CallsPart {

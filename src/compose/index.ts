@@ -141,7 +141,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   // The inbox worker is built after the call flow, which needs its event chains for greeting waits: bound late.
   const late: { chains?: InboxWorker } = {};
   const serialise = <T>(callId: string, work: () => Promise<T>): Promise<T> => (late.chains ? late.chains.serialise(callId, work) : work());
-  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, callLimits, telephony: dialing.telephony, serialise });
+  const { calls, callFlow, jokes } = composeCalls({ ...base, store, metrics, newId, random, rules, jokes: overrides.jokes, queue, callLimits: accountParts.limits.countsCalls ? callLimits : undefined, telephony: dialing.telephony, serialise });
   const { inboxWorker, receiveWebhook } = composeInbox({
     ...base,
     store,

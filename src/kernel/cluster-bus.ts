@@ -1,8 +1,8 @@
 /**
  * What one instance tells the others about the queue: a call scheduled (or put back) and due at `dueAt`, a call
  * canceled, a channel freed. `changed`: a call was stored or changed status (the live page's wake-up); on PostgreSQL
- * the database itself says it (triggers: an insert names its call; status changes are said once per statement and
- * account, migration 8), to every instance, whoever made the change; alone on SQLite
+ * the database says it to every instance, whoever made the change (the store after an insert commits, naming its
+ * call, batched, step 11; status changes by trigger, once per statement and account, step 8); alone on SQLite
  * nothing says it (the live page's in-process wake-up covers the one process). `resync` is said to this instance
  * alone when it may have missed signals (its listening connection was lost): reload, and re-read what you follow.
  */

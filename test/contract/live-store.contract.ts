@@ -1,5 +1,7 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import { DuplicateIdempotencyKey } from '../../src/calls/idempotency-keys.ts';
+import type { CallLimitGuard } from '../../src/calls/call-store.ts';
+import { LimitError } from '../../src/kernel/errors.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -48,6 +50,38 @@ export function liveStoreContract(test: TestFn, name: string, make: () => Promis
     t.is(found?.call.id, 'first');
     t.is(found?.requestHash, 'h1');
     t.is(await store.findByIdempotencyKey('acc-a', 'k', T0 + 1), undefined, 'older than the window');
+  });
+
+  test(`${name}: when calls are inserted together and some are refused, then each refusal is its own and the rest are stored exactly`, async (t) => {
+    const store = await withAccounts(t);
+    // At most two waiting calls for the account, counted in each insert's transaction.
+    const guard: CallLimitGuard = {
+      accountId: 'acc-a',
+      to: '+12025550123',
+      reads: { createdSince: 0, createdMax: 0, countPending: true, dueFrom: 0, dueUntil: 0, numberMax: 0, ownNumberMax: 0 },
+      decide: (tally) => {
+        if (tally.pending.count >= 2) throw new LimitError('two are waiting', 1000);
+      },
+    };
+    const outcomes = await Promise.allSettled([
+      store.insertCall(call('g1', 'acc-a'), guard),
+      store.insertCall(call('k1', 'acc-b', T0, { key: 'same', requestHash: 'h' })),
+      store.insertCall(call('g2', 'acc-a'), guard),
+      store.insertCall(call('k2', 'acc-b', T0, { key: 'same', requestHash: 'h' })),
+      store.insertCall(call('g3', 'acc-a'), guard),
+      store.insertCall(call('g4', 'acc-a'), guard),
+      store.insertCall(call('free', 'acc-b')),
+    ]);
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    t.is(refused.filter((e) => e instanceof LimitError).length, 2, 'the guard refused exactly the calls past its limit');
+    t.is(refused.filter((e) => e instanceof DuplicateIdempotencyKey).length, 1, 'one of the two keys lost');
+    t.is(refused.length, 3);
+    const stored = (await Promise.all(['g1', 'g2', 'g3', 'g4', 'k1', 'k2', 'free'].map((id) => store.getCall(id)))).filter((c) => c !== undefined);
+    t.is(stored.filter((c) => c.id.startsWith('g')).length, 2);
+    t.is(stored.filter((c) => c.id === 'k1' || c.id === 'k2').length, 1);
+    t.truthy(stored.find((c) => c.id === 'free'));
+    for (const c of stored) t.deepEqual((await store.listEvents(c.id)).map((e) => e.name), ['scheduled'], `${c.id} has its timeline`);
+    for (const id of ['g1', 'g2', 'g3', 'g4', 'k1', 'k2'].filter((id) => !stored.some((c) => c.id === id))) t.deepEqual(await store.listEvents(id), [], `${id} left nothing`);
   });
 
   test(`${name}: when keys expire, then they are forgotten (the calls stay) and may be used again`, async (t) => {

@@ -16,8 +16,8 @@ const NUMBER_LOCK = 2;
  * before. Released at COMMIT or ROLLBACK.
  */
 export async function lockAccount(q: Query, accountId: string, to?: string): Promise<void> {
-  if (to === undefined) await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ACCOUNT_LOCK, accountId]);
-  else await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2)), pg_advisory_xact_lock($3::int, hashtext($4))', [ACCOUNT_LOCK, accountId, NUMBER_LOCK, to]);
+  if (to === undefined) await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [ACCOUNT_LOCK, accountId], 'daj_lock_account');
+  else await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2)), pg_advisory_xact_lock($3::int, hashtext($4))', [ACCOUNT_LOCK, accountId, NUMBER_LOCK, to], 'daj_lock_account_number');
 }
 
 /** Counts what `guard` reads (one statement, each part through an index) and lets it decide; the locks are taken first. */
@@ -35,6 +35,7 @@ export async function decideLimits(q: Query, guard: CallLimitGuard, locked = fal
        $9 > 0 AND EXISTS (SELECT 1 FROM calls WHERE to_number = $5 AND account_id = $1 AND status = 'completed') AS answered,
        (SELECT COALESCE(activated_at, created_at) FROM accounts WHERE id = $1) AS since`,
     [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax, reads.ownNumberMax],
+    'daj_call_tally',
   );
   const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null };
   guard.decide({

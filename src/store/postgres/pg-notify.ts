@@ -2,6 +2,8 @@ import pg from 'pg';
 import type { Clock, TimerHandle } from '../../kernel/clock.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { createListeners, type ClusterBus, type BusSignal } from '../../kernel/cluster-bus.ts';
+import { createNotifyBatch } from './notify-batch.ts';
+import { createPgAccess } from './pg-pool.ts';
 
 /** The channel every instance LISTENs on (one per database: NOTIFY does not cross databases). */
 export const NOTIFY_CHANNEL = 'dial_a_joke';
@@ -9,7 +11,7 @@ const RECONNECT_MS = 1000;
 
 /**
  * The cluster bus over PostgreSQL's LISTEN/NOTIFY. `publish` tells this process's subscribers at once and sends a
- * NOTIFY (on the pool) tagged with this instance's id; the listening connection (its own client, not pooled) hands
+ * NOTIFY (on the pool, with the turn's other signals) tagged with this instance's id; the listening connection (its own client, not pooled) hands
  * the others' signals to the subscribers and skips its own. A lost listening connection is reopened after a second,
  * and the subscribers hear `resync`, since signals sent meanwhile are gone.
  */
@@ -18,6 +20,8 @@ export function createPgBus(deps: { connectionString: string; instanceId: string
   const listeners = createListeners((err) => deps.logger.error({ err }, 'a cluster bus listener failed'));
   const sender = new pg.Pool({ connectionString: deps.connectionString, max: 2, connectionTimeoutMillis: 5000 });
   sender.on('error', () => undefined);
+  // The signals of one turn in one NOTIFY statement (see notify-batch.ts): one per scheduled call would each take the notify lock.
+  const notify = createNotifyBatch(createPgAccess(sender).query, channel);
   let client: pg.Client | undefined;
   let running = false;
   let retry: TimerHandle | undefined;
@@ -71,7 +75,7 @@ export function createPgBus(deps: { connectionString: string; instanceId: string
     publish(signal) {
       listeners.emit(signal);
       const payload = JSON.stringify({ o: deps.instanceId, s: signal });
-      sender.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((err: unknown) => deps.logger.warn({ err }, 'NOTIFY failed'));
+      notify(payload).catch((err: unknown) => deps.logger.warn({ err }, 'NOTIFY failed'));
     },
     subscribe: (listener) => listeners.add(listener),
     async start() {

@@ -1,8 +1,11 @@
 import pg from 'pg';
 import type { QueryResult, QueryResultRow } from 'pg';
 
-/** One statement with `$n` parameters, on the pool or inside a transaction's connection. */
-export type Query = <R extends QueryResultRow = QueryResultRow>(text: string, params?: readonly unknown[]) => Promise<QueryResult<R>>;
+/**
+ * One statement with `$n` parameters, on the pool or inside a transaction's connection. With `name`, a statement on
+ * a hot path is parsed and planned once per connection and then only bound and run (one name, one text).
+ */
+export type Query = <R extends QueryResultRow = QueryResultRow>(text: string, params?: readonly unknown[], name?: string) => Promise<QueryResult<R>>;
 /** Runs `work` in one transaction on one pooled connection; commits when it resolves, rolls back when it throws. */
 export type PgTx = <T>(work: (query: Query) => Promise<T>) => Promise<T>;
 
@@ -34,13 +37,13 @@ export function createPool(options: { connectionString: string; max?: number; se
 
 /** The pool's one-statement query and its transaction helper. */
 export function createPgAccess(pool: pg.Pool): { query: Query; tx: PgTx } {
-  const query: Query = (text, params) => pool.query(text, params as unknown[]);
+  const query: Query = (text, params, name) => (name ? pool.query({ name, text, values: params as unknown[] }) : pool.query(text, params as unknown[]));
   const tx: PgTx = async (work) => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const result = await work((text, params) => client.query(text, params as unknown[]));
+      const result = await work((text, params, name) => (name ? client.query({ name, text, values: params as unknown[] }) : client.query(text, params as unknown[])));
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -7,6 +7,8 @@ import { insertValues, patchColumns, scheduleFromRow, type ScheduleRow } from '.
 import type { NewCall, NewEvent } from '../../calls/call-store.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 import { decideLimits, lockAccount, openSchedules } from './pg-limits.ts';
+import { callStoredNotice } from './notify-batch.ts';
+import { NOTIFY_CHANNEL } from './pg-notify.ts';
 
 const PENDING = "status = 'scheduled' AND retry_of IS NULL";
 
@@ -33,6 +35,8 @@ export function createPgScheduleStore(deps: { query: Query; tx: PgTx; insertEven
       [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null, ...values],
     );
     if (!rowCount) return false;
+    // Announced inside this transaction, as the insert trigger did before step 11: occurrences and retries are few.
+    await q('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, callStoredNotice(call.accountId ?? null, call.id)]);
     await insertEvent(q, {
       callId: call.id,
       at: call.createdAt,

@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, isFinal, sourcesOf, type CallStatus } from '../../calls/call.ts';
+import { FINAL_STATUSES, isFinal, sourcesOf, type Call, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
 import type { CallPatch, NewEvent } from '../../calls/call-store.ts';
@@ -15,6 +15,8 @@ import { createPgLiveStreams } from './pg-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 import { decideLimits } from './pg-limits.ts';
+import { NOTIFY_CHANNEL } from './pg-notify.ts';
+import { callStoredNotice, createNotifyBatch } from './notify-batch.ts';
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -50,6 +52,13 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
+  // Every instance hears of a stored call once it is committed: batched, outside the insert's transaction (step 11).
+  const notify = createNotifyBatch(query, NOTIFY_CHANNEL);
+  const announce = async (accountId: string | null, call: Call) => {
+    // The row is committed whatever happens here; a lost notice delays a live page until its next poll.
+    await notify(callStoredNotice(accountId, call.id)).catch(() => undefined);
+    return call;
+  };
   let closed = false;
 
   /** Ends every scheduled call matching `where` as `status`, with its timeline entry; ids in due order. */
@@ -93,24 +102,47 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
 
     async insertCall(call, guard) {
-      return tx(async (q) => {
-        if (guard) await decideLimits(q, guard);
-        const { rows } = await q<CallRow>(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, ${NEW_CALL_COLUMNS.split(',').map((_, i) => `$${i + 8}`).join(', ')}) RETURNING *`,
-          [call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.accountId ?? null, ...newCallValues(call)],
+      // The row (its idempotency key in it), read back by RETURNING, and its first timeline event: one statement,
+      // so one round trip, atomic on its own; a guard adds its locks and count before it, in one transaction.
+      const n = NEW_CALL_COLUMNS.split(',').length;
+      const insert = (q: Query) =>
+        q<CallRow>(
+          `WITH c AS (
+             INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, $8, $9, ${Array.from({ length: n }, (_, i) => `$${i + 11}`).join(', ')}) RETURNING *
+           ), e AS (
+             INSERT INTO call_events (call_id, at, kind, name, detail) SELECT id, $6, 'status', 'scheduled', $10 FROM c
+           )
+           SELECT * FROM c`,
+          [
+            call.id,
+            call.to,
+            call.dueAt,
+            call.timeZone,
+            call.message,
+            call.createdAt,
+            call.accountId ?? null,
+            call.idempotency?.key ?? null,
+            call.idempotency?.requestHash ?? null,
+            JSON.stringify({ dueAt: call.dueAt }),
+            ...newCallValues(call),
+          ],
+          'daj_insert_call',
+        ).then(
+          ({ rows }) => callFromRow(rows[0] as CallRow),
+          (err: unknown) => {
+            // A key the account already used fails the insert; any other unique index is not ours to explain.
+            throw call.idempotency && isPgUniqueViolation(err) && (err as { constraint?: unknown }).constraint === 'calls_idempotency' ? new DuplicateIdempotencyKey() : err;
+          },
         );
-        if (call.idempotency) {
-          // In the same transaction: a key the account already used rolls the insert back.
-          await q('UPDATE calls SET idempotency_key = $1, request_hash = $2 WHERE id = $3', [call.idempotency.key, call.idempotency.requestHash, call.id]).catch(
-            (err: unknown) => {
-              throw isPgUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
-            },
-          );
-        }
-        await insertEvent(q, { callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
-        return callFromRow(rows[0] as CallRow);
-      });
+      if (!guard) return announce(call.accountId ?? null, await insert(query));
+      return announce(
+        call.accountId ?? null,
+        await tx(async (q) => {
+          await decideLimits(q, guard);
+          return insert(q);
+        }),
+      );
     },
     async getCall(id, accountId) {
       const { rows } =
@@ -207,6 +239,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
       const { rows } = await query<{ number: string; added_at: number; call_id: string | null }>(
         'SELECT number, added_at, call_id FROM do_not_call WHERE number = $1',
         [number],
+        'daj_get_do_not_call',
       );
       const row = rows[0];
       return row ? { number: row.number, addedAt: row.added_at, callId: row.call_id } : undefined;

@@ -18,6 +18,7 @@ import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
 import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
+import { createSharedCommit } from './shared-commit.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -30,6 +31,8 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   const { sql, tx } = createConnection(db);
+  // The calls of one event-loop turn share one commit (see shared-commit.ts).
+  const shared = createSharedCommit({ sql, tx });
   const getCallRow = (id: string) => sql('SELECT * FROM calls WHERE id = ?').get(id) as CallRow | undefined;
   const insertEvent = (event: NewEvent) =>
     sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)').run(
@@ -67,22 +70,32 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     },
 
     async insertCall(call, guard) {
-      return tx(() => {
+      return shared(() => {
         if (guard) decideLimits(sql, guard);
-        sql(
-          `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, ${NEW_CALL_COLUMNS})
-           VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')})`,
-        ).run(call.id, call.to, call.dueAt, call.timeZone, call.message, call.createdAt, call.createdAt, call.accountId ?? null, ...newCallValues(call));
-        if (call.idempotency) {
-          // In the same transaction: a key the account already used rolls the insert back.
-          try {
-            sql('UPDATE calls SET idempotency_key = ?, request_hash = ? WHERE id = ?').run(call.idempotency.key, call.idempotency.requestHash, call.id);
-          } catch (err) {
-            throw isUniqueViolation(err) ? new DuplicateIdempotencyKey() : err;
-          }
+        let row: CallRow;
+        try {
+          // The idempotency key in the row itself: a key the account already used fails this insert, in this transaction.
+          row = sql(
+            `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
+          ).get(
+            call.id,
+            call.to,
+            call.dueAt,
+            call.timeZone,
+            call.message,
+            call.createdAt,
+            call.createdAt,
+            call.accountId ?? null,
+            call.idempotency?.key ?? null,
+            call.idempotency?.requestHash ?? null,
+            ...newCallValues(call),
+          ) as CallRow;
+        } catch (err) {
+          throw call.idempotency && isUniqueViolation(err) && /idempotency_key/.test(String((err as Error).message)) ? new DuplicateIdempotencyKey() : err;
         }
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
-        return callFromRow(getCallRow(call.id) as CallRow);
+        return callFromRow(row);
       });
     },
     async getCall(id, accountId) {

@@ -200,6 +200,40 @@ await withPostgres(test, (db) => {
     ]);
   });
 
+  test('instances: when many calls are stored and many signals sent in one turn, then every instance hears each of them', async (t) => {
+    const { schema, drop } = await db.freshSchema();
+    const store = createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 });
+    t.teardown(async () => {
+      await store.close();
+      await drop();
+    });
+    await store.migrate();
+    const clock = createManualClock(T0);
+    const [sender, listener] = ['sender', 'listener'].map((instanceId) => createPgBus({ connectionString: db.url, instanceId, clock, logger: createMemoryLogger().logger }));
+    for (const bus of [sender, listener]) {
+      await bus?.start();
+      t.teardown(() => bus?.stop());
+    }
+    const id = `batch-${randomBytes(4).toString('hex')}`;
+    const ids = Array.from({ length: 30 }, (_, i) => `${id}-${i}`);
+    const stored = new Set<string>();
+    const scheduled = new Set<string>();
+    const all = new Promise<void>((resolve) =>
+      listener?.subscribe((signal) => {
+        if (signal.kind === 'changed' && signal.accountId === id && signal.callId) stored.add(signal.callId);
+        if (signal.kind === 'scheduled' && signal.id.startsWith(id)) scheduled.add(signal.id);
+        if (stored.size === ids.length && scheduled.size === ids.length) resolve();
+      }),
+    );
+    await store.insertAccount({ id, email: `${id}@example.test`, passwordHash: 'x', createdAt: T0 });
+    // All in one turn: the inserts' notices and the bus's signals each go out in batches.
+    await Promise.all(ids.map((callId) => store.insertCall({ id: callId, to: '+12025551000', dueAt: T0 + 60_000, timeZone: 'UTC', message: null, createdAt: T0, accountId: id })));
+    for (const callId of ids) sender?.publish({ kind: 'scheduled', id: callId, dueAt: T0 + 60_000 });
+    await all;
+    t.deepEqual([...stored].sort(), [...ids].sort());
+    t.deepEqual([...scheduled].sort(), [...ids].sort());
+  });
+
   test('instances: when webhooks of one call reach two instances, then each is applied once, in order, whichever received it', async (t) => {
     const { schema, drop } = await db.freshSchema();
     const stores = [0, 1].map(() => createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 }));

@@ -1,0 +1,5 @@
+-- name: a stored call is announced after its commit, not inside it (PostgreSQL)
+-- Nothing changes in SQLite, whose one process rings its own bell. On PostgreSQL the per-row NOTIFY trigger on
+-- inserts goes (functions/call-stored-notices.sql): a transaction that notifies holds the database-wide notify lock
+-- through its commit, so every insert committed alone. The store sends the same notice itself, batched
+-- (postgres/notify-batch.ts); status changes keep their statement trigger (step 8).
