@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import parallelTest, { type ExecutionContext } from 'ava';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { Store } from '../../../src/store/store.ts';
@@ -37,10 +40,17 @@ async function boot(t: ExecutionContext, db: TestDatabase | undefined, n: number
     await schema?.drop();
   });
   for (let i = 0; i < n; i++) {
-    const { config, dir } = testConfig({
-      live: { streamsPerInstance: perInstance, leaseSeconds: LEASE_MS / 1000 },
-      auth: { accessTokenSeconds: 86_400, jwtSecret: 'one secret for every instance, 32+ bytes' },
-    });
+    // Without `db` the store is SQLite whichever store the suite runs on (`make test-postgres`): the SQLite tests
+    // below are about what one process owning its file may assume.
+    const folder = mkdtempSync(join(tmpdir(), 'daj-'));
+    const { config, dir } = testConfig(
+      {
+        live: { streamsPerInstance: perInstance, leaseSeconds: LEASE_MS / 1000 },
+        auth: { accessTokenSeconds: 86_400, jwtSecret: 'one secret for every instance, 32+ bytes' },
+        ...(db ? {} : { databaseUrl: `sqlite:${join(folder, 'test.db')}` }),
+      },
+      folder,
+    );
     const store = db && schema ? createPostgresStore({ connectionString: db.url, searchPath: schema.schema, max: 4 }) : undefined;
     if (store) await store.migrate();
     services.push(await startTestService({ config, dir, deps: { clock, telephony: createFakeTelephony(clock).telephony, ...(store ? { store } : {}) } }));
