@@ -3,7 +3,7 @@ import type { QueueSignals } from '../calls/call-service.ts';
 import type { CallLimitsFor } from '../calls/call-store.ts';
 import { OPTED_OUT_REASON } from '../calls/reasons.ts';
 import { retryColumns } from '../calls/retry-policy.ts';
-import { periodic, TaskSet, type Periodic } from '../kernel/background.ts';
+import { periodic, TaskSet, timeSlices, type Periodic } from '../kernel/background.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { LimitError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -28,10 +28,8 @@ const SWEEP_PAGE = 500;
 /**
  * The SQLite store does its work synchronously inside async methods, so a long sweep would resolve promise after
  * promise without ever letting the event loop serve a request (a first start over 10,000 schedules held /ready for
- * 22 s). Every this many schedules the sweep lets pending I/O run. Not a timer: setImmediate only queues behind I/O.
+ * 22 s). The sweep works in slices of a few milliseconds ({@link timeSlices}) and lets timers and I/O run between them.
  */
-const YIELD_EVERY = 25;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** How often the keeper looks for schedules without their next occurrence (and calls owed a retry). */
 export const SCHEDULE_SWEEP_MS = 30_000;
 
@@ -112,12 +110,13 @@ export function createScheduleKeeper(deps: KeeperDeps) {
     },
     /** Every active schedule without a pending occurrence gets one; returns how many were created. */
     async sweep(): Promise<number> {
+      const slices = timeSlices();
       let created = 0;
       let afterId = '';
       for (;;) {
         const page = await store.schedulesNeedingOccurrence(clock.now(), SWEEP_PAGE, afterId);
-        for (const [i, schedule] of page.entries()) {
-          if (i > 0 && i % YIELD_EVERY === 0) await yieldToLoop();
+        for (const schedule of page) {
+          await slices.pause();
           try {
             if (await ensure(schedule)) created += 1;
           } catch (err) {

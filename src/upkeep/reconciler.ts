@@ -1,4 +1,5 @@
 import { LIVE_STATUSES, type Call } from '../calls/call.ts';
+import { timeSlices } from '../kernel/background.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
@@ -38,9 +39,6 @@ export type ReconcileReport = {
  * first sighting: its own hangup webhook, usually a few milliseconds behind, gives the truer ending.
  */
 export const ENDED_SLACK_MS = 1500;
-
-/** Live calls looked at between two turns of the event loop. */
-const SLICE = 200;
 
 /** Live calls read from the store at a time. */
 const PAGE = 200;
@@ -244,8 +242,8 @@ export function createReconciler(deps: {
   }
 
   /**
-   * One round over the live calls that need the carrier's word (see `needsWord`), in slices of {@link SLICE} with a
-   * turn of the event loop between them, so a round over thousands of live calls never holds the loop for long.
+   * One round over the live calls that need the carrier's word (see `needsWord`), in slices of a few milliseconds
+   * ({@link timeSlices}) with a turn of the event loop between them, so a round over thousands of live calls never holds the loop for long.
    * Errors asking about one call leave it for the next round.
    */
   async function reconcile(): Promise<ReconcileReport> {
@@ -258,9 +256,9 @@ export function createReconciler(deps: {
     // Another instance's dial under way is left alone, like our own: its lease says so.
     const leased = live.some((call) => !call.callControlId) && deps.leasedDials ? await deps.leasedDials(now) : new Set<string>();
     const due: Call[] = [];
-    for (let i = 0; i < live.length; i++) {
-      if (i > 0 && i % SLICE === 0) await turn();
-      const call = live[i] as Call;
+    const slices = timeSlices();
+    for (const call of live) {
+      await slices.pause();
       if (needsWord(call, now, leased)) due.push(call);
     }
     const unsettled = due.filter((call) => !call.callControlId);
@@ -274,7 +272,7 @@ export function createReconciler(deps: {
       }
     }
     for (let i = 0; i < due.length; i++) {
-      if (i > 0 && i % SLICE === 0) await turn();
+      await slices.pause();
       const call = due[i] as Call;
       const controlId = call.callControlId;
       if (controlId) {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createAlarm, periodic, TaskSet } from '../../../src/kernel/background.ts';
+import { createAlarm, periodic, TaskSet, timeSlices } from '../../../src/kernel/background.ts';
 import { KeyedChains } from '../../../src/kernel/keyed-chains.ts';
 import { createManualClock } from '../../helpers/manual-clock.ts';
 import { createMemoryLogger } from '../../helpers/memory-logger.ts';
@@ -146,4 +146,26 @@ test('when work is queued on keys, then each key keeps its order, keys run side 
   t.true(log.indexOf('a1 ends') < log.indexOf('a2 begins'));
   t.is(most, 2);
   t.is(chains.size, 0);
+});
+
+test('when a round pauses between items, then it lets queued I/O and timers run once its slice is spent, and not before', async (t) => {
+  const order: string[] = [];
+  // A slice already spent (0 ms): the pause is a real turn of the event loop, so work queued before it runs first.
+  const spent = timeSlices(0);
+  t.true(spent.due());
+  setImmediate(() => order.push('queued before the pause'));
+  await spent.pause();
+  order.push('after the pause');
+  t.deepEqual(order, ['queued before the pause', 'after the pause']);
+
+  // A slice that cannot be spent within the test: the pause resolves without giving the loop away.
+  order.length = 0;
+  const fresh = timeSlices(1_000_000);
+  t.false(fresh.due());
+  setImmediate(() => order.push('queued before the pause'));
+  await fresh.pause();
+  order.push('after the pause');
+  t.deepEqual(order, ['after the pause']);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.deepEqual(order, ['after the pause', 'queued before the pause']);
 });
