@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -13,17 +13,25 @@ import { memoryOf } from './proc-stats.ts';
 import type { ScenarioIo } from './scenario-io.ts';
 import { startSimHost } from './sim-client.ts';
 import { newSigningSeed } from './telnyx-webhooks.ts';
-import { waitUntil } from './wait.ts';
+import { sleep, waitUntil } from './wait.ts';
 import { productionEnv, stopChild } from './main-process.ts';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.ts');
+const LOOP_PROBE = join(dirname(fileURLToPath(import.meta.url)), 'loop-probe.ts');
 const PER_ACCOUNT = 10;
+/** The steady window: longer than the keeper's 30 s between sweeps, so it holds one whole sweep (and six reconciler rounds). */
+const STEADY_MS = 32_000;
+
+/** What `loop-probe.ts` wrote: the entry point's event-loop gaps (1 ms ticks) over one window. */
+export type LoopWindow = { seq: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 
 export type SchedulesParams = {
   /** Active schedules in the file (daily, at minutes spread over the day, each to its own number). */
   schedules: number;
   /** True: each already has its pending occurrence (a restart); false: none has (the keeper makes them all at start). */
   withPending: boolean;
+  /** Also watch the event loop for {@link STEADY_MS} once every schedule has its occurrence. */
+  steady?: boolean;
 };
 
 export type SchedulesResult = {
@@ -38,6 +46,10 @@ export type SchedulesResult = {
   pending: number;
   /** One sweep's query with nothing to do (every schedule has its occurrence), read in this process over the file. */
   idleSweepMs: number;
+  /** The event loop from /ready until every schedule had its occurrence (the first start: the keeper making them all). */
+  loopToPending: LoopWindow | null;
+  /** The event loop over {@link STEADY_MS} after that, when asked: the keeper's idle sweep, upkeep, nothing else to do. */
+  loopSteady: LoopWindow | null;
 };
 
 /** Accounts, schedules (and, `withPending`, their occurrences) written as the service would, in one transaction. */
@@ -60,7 +72,8 @@ async function buildDatabase(path: string, params: SchedulesParams): Promise<voi
   db.exec('BEGIN');
   for (let i = 0; i < params.schedules; i++) {
     const accountId = `bench-${Math.floor(i / PER_ACCOUNT)}`;
-    if (i % PER_ACCOUNT === 0) account.run(accountId, `${accountId}@example.test`, now, now);
+    // Established accounts (a month old): a new account's probation would refuse half the occurrences by itself.
+    if (i % PER_ACCOUNT === 0) account.run(accountId, `${accountId}@example.test`, now - 30 * 86_400_000, now - 30 * 86_400_000);
     // Daily, the minutes of the day spread evenly, never within the first hour (nothing falls due during the run).
     const minuteOfDay = (60 + Math.floor((i * (22 * 60)) / params.schedules) + new Date(now).getUTCHours() * 60 + new Date(now).getUTCMinutes()) % 1440;
     const cron = `${minuteOfDay % 60} ${Math.floor(minuteOfDay / 60)} * * *`;
@@ -101,12 +114,13 @@ export const scenarios = {
     try {
       const port = await freePort();
       const dbMb = statSync(path).size / 2 ** 20;
+      const probeFile = join(dir, 'loop.json');
       const t0 = performance.now();
-      const proc = spawn(process.execPath, [MAIN], {
+      const proc = spawn(process.execPath, ['--import', LOOP_PROBE, MAIN], {
         // The default limits, stated: every occurrence the keeper makes goes through them.
         env: productionEnv(
           { port, databaseUrl: `sqlite:${path}`, sim },
-          { CALLS_PER_ACCOUNT_PER_DAY: '20', PENDING_CALLS_PER_ACCOUNT: '10', CALLS_PER_NUMBER_PER_DAY: '3' },
+          { CALLS_PER_ACCOUNT_PER_DAY: '20', PENDING_CALLS_PER_ACCOUNT: '10', CALLS_PER_NUMBER_PER_DAY: '3', LOOP_PROBE_FILE: probeFile },
         ),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -119,6 +133,26 @@ export const scenarios = {
       const pending = () =>
         (db.prepare("SELECT count(*) AS n FROM calls WHERE status = 'scheduled' AND schedule_id IS NOT NULL AND retry_of IS NULL").get() as { n: number }).n;
       let allPendingMs: number | null = null;
+      // Asks the probe for the window since its last signal (and opens the next one); waits for its answer.
+      let seq = 0;
+      const loopWindow = async (): Promise<LoopWindow | null> => {
+        seq += 1;
+        proc.kill('SIGUSR2');
+        let read: LoopWindow | null = null;
+        await waitUntil(
+          () => {
+            try {
+              const got = JSON.parse(readFileSync(probeFile, 'utf8')) as LoopWindow;
+              if (got.seq === seq) read = got;
+            } catch {
+              // not written yet
+            }
+            return read !== null || proc.exitCode !== null;
+          },
+          { timeoutMs: 10_000, everyMs: 5 },
+        );
+        return read;
+      };
       await waitUntil(
         async () => {
           if (readyMs === null) {
@@ -128,6 +162,8 @@ export const scenarios = {
               if (res.status === 200) {
                 readyMs = performance.now() - t0;
                 atReady = proc.pid ? memoryOf(proc.pid) : null;
+                // Start-up's own work is not a sweep's: the window opens at ready.
+                await loopWindow();
               }
             } catch {
               // not listening yet
@@ -138,6 +174,13 @@ export const scenarios = {
         },
         { timeoutMs: 120_000, everyMs: 5 },
       );
+      const loopToPending = readyMs === null ? null : await loopWindow();
+      let loopSteady: LoopWindow | null = null;
+      if (params.steady && proc.exitCode === null) {
+        io.progress(`watching the event loop for ${STEADY_MS / 1000} s`);
+        await sleep(STEADY_MS);
+        loopSteady = await loopWindow();
+      }
       const after = proc.pid ? memoryOf(proc.pid) : null;
       const count = pending();
       db.close();
@@ -163,6 +206,8 @@ export const scenarios = {
         peakRssMb: after?.hwm ?? null,
         pending: count,
         idleSweepMs,
+        loopToPending,
+        loopSteady,
       };
     } finally {
       if (child) await stopChild(child);

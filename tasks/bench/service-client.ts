@@ -9,7 +9,11 @@ export type ServiceRequest =
   | { op: 'start-bare'; kind: 'koa-200' | 'koa-json' | 'koa-verify'; publicKey?: string }
   | { op: 'start-service'; options: BenchServiceOptions; ringing?: [callId: string, callControlId: string][] }
   | { op: 'schedule'; calls: { to: string; dueAt: number; message?: string }[] }
+  | { op: 'loop-delay'; reset: boolean }
   | { op: 'stop' };
+
+/** The service process's event-loop delay since the last reset (node's `monitorEventLoopDelay`, 1 ms resolution). */
+export type LoopDelay = { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 
 export type ServiceHost = {
   pid: number;
@@ -19,6 +23,8 @@ export type ServiceHost = {
   /** A bearer token of the service's bench account (absent for bare Koa). */
   token: string | undefined;
   schedule(calls: { to: string; dueAt: number; message?: string }[]): Promise<string[]>;
+  /** The event loop's delay since the last reset; `reset` starts a new window. */
+  loopDelay(reset: boolean): Promise<LoopDelay>;
   /** Stops gracefully (bounded), then ends the process; with `profileDir`, the main thread's profile path. */
   stop(): Promise<string | undefined>;
 };
@@ -42,6 +48,7 @@ export async function startServiceHost(
       token,
       // Bounded, but long enough for 10,000 committed inserts on a busy machine.
       schedule: (calls) => child.call<string[]>({ op: 'schedule', calls }, 600_000),
+      loopDelay: (reset) => child.call<LoopDelay>({ op: 'loop-delay', reset }, 10_000),
       async stop() {
         // A service that stalled does not answer: it is killed after the grace period.
         await child.call({ op: 'stop' }, 10_000).catch(() => undefined);

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import { readRawBody } from '../../src/http/raw-body.ts';
@@ -17,6 +18,11 @@ import type { ServiceRequest } from './service-client.ts';
 let bench: BenchService | undefined;
 let bare: Server | undefined;
 let inline: Server | undefined;
+/**
+ * How late this process's event loop ran its timers (node's own sampler, 1 ms resolution): a sweep, keeper or upkeep
+ * round that holds the loop shows up here as one long delay, whatever job it was.
+ */
+let loop: ReturnType<typeof monitorEventLoopDelay> | undefined;
 
 /** Koa answering 200 without reading the body: what the HTTP stack alone costs. */
 function bareKoa(): Koa {
@@ -65,6 +71,8 @@ serveIpc<ServiceRequest>(async (request) => {
       return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
     }
     case 'start-service': {
+      loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       bench = await buildBenchService(request.options);
       const { store } = bench.deps;
       await store.migrate();
@@ -101,6 +109,14 @@ serveIpc<ServiceRequest>(async (request) => {
       };
       await Promise.all(Array.from({ length: 16 }, worker));
       return ids;
+    }
+    case 'loop-delay': {
+      if (!loop) throw new Error('service not started');
+      // The histogram's values are nanoseconds; an empty one reports its max as 0.
+      const ms = (ns: number) => ns / 1e6;
+      const delay = { samples: loop.count, p50Ms: ms(loop.percentile(50)), p99Ms: ms(loop.percentile(99)), maxMs: ms(loop.max) };
+      if (request.reset) loop.reset();
+      return delay;
     }
     case 'stop':
       if (inline) {

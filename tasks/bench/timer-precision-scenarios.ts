@@ -1,6 +1,6 @@
 import { createBenchDb, type StoreKind } from './bench-db.ts';
 import type { ScenarioIo } from './scenario-io.ts';
-import { startServiceHost } from './service-client.ts';
+import { startServiceHost, type LoopDelay } from './service-client.ts';
 import { startSimHost } from './sim-client.ts';
 import { maxInWindow, summarize, type Summary } from './stats.ts';
 import { newSigningSeed } from './telnyx-webhooks.ts';
@@ -40,6 +40,14 @@ export type TimerResult = {
   predictionError: Summary;
   /** The sliding window the prediction used (1 s plus the service's margin). */
   windowMs: number;
+  /**
+   * The service's event loop from the first due time to the last dial: the gaps between its 1 ms ticks. Every job
+   * of the process (claims, dials, webhooks, the reconciler's rounds over the live calls) shows up here if it holds
+   * the loop.
+   */
+  loopDelay: LoopDelay;
+  /** Calls live (dialing, ringing, in progress) in the database when the last call was dialed. */
+  liveAtEnd: number;
 };
 
 /**
@@ -95,6 +103,9 @@ export const scenarios = {
         io.progress(`scheduling ${params.calls} calls due over ${params.windowSeconds} s`);
         const ids = await host.schedule(dueTimes.map((dueAt) => ({ to: '+12025550123', dueAt, message: 'Timer bench.' })));
         const scheduledAt = Date.now();
+        // The loop's window opens at the first due time (scheduling's own load is not the timer's).
+        if (start > Date.now()) await sleep(start - Date.now());
+        await host.loopDelay(true);
         const dueById = new Map(ids.map((id, i) => [id, dueTimes[i] as number]));
 
         const count = async (sql: string) => (await db.all<{ n: number }>(sql))[0]?.n ?? 0;
@@ -107,6 +118,8 @@ export const scenarios = {
           },
           { timeoutMs: deadline * 1000, everyMs: 500 },
         );
+        const loopDelay = await host.loopDelay(false);
+        const liveAtEnd = await count("SELECT count(*) AS n FROM calls WHERE status IN ('dialing', 'ringing', 'in_progress')");
         await sleep(200);
         const rows = await db.all<{ id: string; claimed_at: number; lateness_ms: number }>('SELECT id, claimed_at, lateness_ms FROM calls WHERE claimed_at IS NOT NULL');
         const claimById = new Map(rows.map((r) => [r.id, r]));
@@ -148,6 +161,8 @@ export const scenarios = {
           carrierRefusals: dials.filter((d) => d.status === 429).length,
           predictionError: summarize(predictionError),
           windowMs,
+          loopDelay,
+          liveAtEnd,
         };
       } finally {
         await host.stop();

@@ -186,6 +186,19 @@ export const timerPrecision: Benchmark = {
       '',
       windowsTable,
       '',
+      'The service\'s event loop meanwhile (issue 20 item 7: no sweep, keeper or upkeep round may hold it for more than a few ' +
+        'milliseconds), from the first due time to the last dial: the gaps between the ticks of node\'s `monitorEventLoopDelay` ' +
+        '(1 ms resolution, so an idle loop reads about 1 ms). The calls still live at the end are the ones the reconciler pages ' +
+        'through every 5 s (ringing runs: nobody answers, so they pile up).',
+      '',
+      mdTable(
+        ['store', 'run', 'live calls at the end', 'loop gap p50', 'p99', 'max'],
+        runs.map((r) => {
+          const res = results[r.key] as TimerResult;
+          return [STORE_LABEL[r.store], r.label, res.liveAtEnd.toLocaleString('en-US'), ms(res.loopDelay.p50Ms), ms(res.loopDelay.p99Ms), ms(res.loopDelay.maxMs)];
+        }),
+      ),
+      '',
       `![lateness histogram, SQLite](${histogram})`,
       '',
       `![lateness histogram, PostgreSQL](${pgHistogram})`,
@@ -212,6 +225,13 @@ export const timerPrecision: Benchmark = {
             target: '≤ 20 ms',
             measured: `${msWhole(o.carrierLateness.p99)} (claim ${msWhole(o.claimLateness.p99)})`,
             met: v.offMet,
+          },
+          {
+            benchmark,
+            figure: `event loop: longest gap between 1 ms ticks, limits off, ${o.liveAtEnd.toLocaleString('en-US')} live calls at the end`,
+            target: '≤ 10 ms (our reading of "a few milliseconds")',
+            measured: `${ms(o.loopDelay.maxMs)} (p99 ${ms(o.loopDelay.p99Ms)})`,
+            met: o.loopDelay.maxMs <= 10,
           },
           {
             benchmark,
