@@ -6,6 +6,7 @@ import type { ChannelRefusalHandler } from '../dialing/requeue-call.ts';
 import type { WebhookVerifier } from '../inbox/inbox-codec.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
 import { createReceiveWebhook, type ReceiveWebhook } from '../inbox/receive-webhook.ts';
+import { createTimelineBatch } from '../inbox/timeline-batch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
@@ -32,8 +33,11 @@ export function composeInbox(deps: {
 }): InboxPart {
   const { config, store, clock, logger, metrics, channelFreed } = deps;
   const amd = config.telnyx.answeringMachineDetection;
+  // The handler's timeline rows, from every call applied side by side, in one insert per event-loop turn (each
+  // still resolves only once committed, so what the handler reads next includes it).
+  const handlerStore: Store = Object.assign(Object.create(store) as Store, { appendEvent: createTimelineBatch((events) => store.appendTimeline(events)) });
   const handle = createEventHandler({
-    store,
+    store: handlerStore,
     clock,
     logger,
     metrics,

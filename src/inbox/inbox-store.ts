@@ -1,3 +1,5 @@
+import type { NewEvent } from '../calls/call-store.ts';
+
 /** A verified webhook as stored in the inbox, before and after it is applied. */
 export type InboxEvent = {
   eventId: string;
@@ -27,6 +29,11 @@ export type WebhookInbox = {
   markApplied(eventId: string, at: number, outcome: string): Promise<void>;
   /** Marks the events applied at `at`, each with its outcome, in one commit. */
   markAppliedMany(entries: readonly { eventId: string; outcome: string }[], at: number): Promise<void>;
+  /**
+   * Writes timeline rows in one commit (one multi-row insert), in the order given; all or none. The worker's event
+   * handler writes its timeline through this, batched across the calls applied side by side (`inbox/timeline-batch.ts`).
+   */
+  appendTimeline(events: readonly NewEvent[]): Promise<void>;
 };
 
 /** The key one call's webhooks are applied under: our call id, else the carrier's leg id, else the event's own. */
@@ -39,4 +46,16 @@ export type InboxByCall = {
   pendingInboxFor(key: string, limit: number): Promise<InboxEvent[]>;
   /** Keys of calls with an event unapplied since before `receivedBefore` (left by a dead instance), oldest first. */
   staleInboxKeys(receivedBefore: number, limit: number): Promise<string[]>;
+};
+
+/**
+ * One instance at a time per call, without a write: on PostgreSQL a session-level advisory lock on a connection
+ * kept for them (nothing logged, nothing committed, and released by the server itself when the instance's session
+ * ends, so a killed instance leaves nothing to expire); on SQLite, one process per file, a set in memory.
+ */
+export type InboxLocks = {
+  /** Takes the call's lock when nobody (no other instance) holds it; true when taken. Never waits. */
+  tryLockInbox(key: string): Promise<boolean>;
+  /** Gives back a lock taken by {@link tryLockInbox}. */
+  unlockInbox(key: string): Promise<void>;
 };

@@ -64,4 +64,40 @@ export function inboxStoreContract(test: TestFn, name: string, make: () => Promi
     t.deepEqual((await store.pendingInbox(10)).map((e) => e.eventId), ['m2']);
     t.deepEqual((await store.pendingInboxFor('c1', 10)).map((e) => e.eventId), ['m2']);
   });
+
+  test(`${name}: when the worker's timeline rows are written together, then each call reads its rows back in the order given, and a batch with a bad row writes none`, async (t) => {
+    const store = await withStore(t);
+    await store.appendTimeline([]);
+    await store.appendTimeline([
+      { callId: 'c1', at: T0, kind: 'webhook', name: 'call.answered', detail: { eventId: 'e1', nested: { n: 1 } } },
+      { callId: 'c2', at: T0, kind: 'webhook', name: 'call.initiated', detail: null },
+      { callId: 'c1', at: T0 + 1, kind: 'note', name: 'ignored', detail: { reason: 'stale' } },
+    ]);
+    t.deepEqual(
+      (await store.listEvents('c1')).map((e) => [e.kind, e.name, e.at, e.detail]),
+      [
+        ['webhook', 'call.answered', T0, { eventId: 'e1', nested: { n: 1 } }],
+        ['note', 'ignored', T0 + 1, { reason: 'stale' }],
+      ],
+    );
+    t.deepEqual((await store.listEvents('c2')).map((e) => [e.name, e.detail]), [['call.initiated', null]]);
+    const broken = { callId: 'c3', at: T0, kind: null, name: 'x', detail: null } as unknown as Parameters<Store['appendEvent']>[0];
+    await t.throwsAsync(store.appendTimeline([{ callId: 'c3', at: T0, kind: 'note', name: 'ok', detail: null }, broken]));
+    t.deepEqual(await store.listEvents('c3'), []);
+  });
+
+  test(`${name}: when a call's inbox lock is held, then it cannot be taken again until it is given back, and other calls' locks are free`, async (t) => {
+    const store = await withStore(t);
+    t.true(await store.tryLockInbox('call-a'));
+    t.false(await store.tryLockInbox('call-a'));
+    t.true(await store.tryLockInbox('call-b'));
+    await store.unlockInbox('call-a');
+    t.true(await store.tryLockInbox('call-a'));
+    await store.unlockInbox('call-a');
+    await store.unlockInbox('call-b');
+    // Giving back a lock not held changes nothing.
+    await store.unlockInbox('call-a');
+    t.true(await store.tryLockInbox('call-a'));
+    t.false(await store.tryLockInbox('call-a'));
+  });
 }

@@ -1,13 +1,27 @@
-import type { InboxByCall, InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
+import type { InboxByCall, InboxEvent, InboxLocks, WebhookInbox } from '../../inbox/inbox-store.ts';
 import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
 import type { Query } from './pg-pool.ts';
 
 /**
+ * The class id of the inbox's advisory locks (two-key form: the call's key hashed is the other). pg-limits.ts takes
+ * classes 1 and 2 (transaction locks per account and per number); a hash collision between two calls only makes
+ * them wait for each other.
+ */
+const INBOX_LOCK = 3;
+
+/**
  * The webhook inbox on PostgreSQL: the intake's insert (a redelivery is a no-op), and the worker's reads by call.
  * The intake's inserts go through `intake`, a connection of their own, so an acknowledgement never queues behind the
- * worker's and the dialers' statements for the pool's connections.
+ * worker's and the dialers' statements for the pool's connections. The worker's per-call locks are session-level
+ * advisory locks on `locks`, one connection kept open for them (never closed when idle: closing it would drop them),
+ * so taking and giving back a call costs a round trip each and writes nothing (the lease rows they replace cost a
+ * committed write each way). Should that connection break, the server drops its locks with it; another instance
+ * may then apply a call this one is applying, as after an expired lease before: effects are idempotent.
  */
-export function createPgInboxStore(query: Query, intake: Query = query): WebhookInbox & InboxByCall {
+export function createPgInboxStore(query: Query, intake: Query = query, locks: Query = query): WebhookInbox & InboxByCall & InboxLocks {
+  // The keys this instance holds: a session's advisory locks are reentrant, so without this set a second take by
+  // this instance would succeed where SQLite's (and the contract's) says no.
+  const held = new Set<string>();
   /** One statement (so one commit) for the batch: the rows as arrays, unnested; the new ids come back. */
   const insertBatch = async (events: readonly InboxEvent[]): Promise<Set<string>> => {
     if (events.length === 0) return new Set();
@@ -53,6 +67,40 @@ export function createPgInboxStore(query: Query, intake: Query = query): Webhook
          FROM unnest($2::text[], $3::text[]) AS u(event_id, outcome) WHERE w.event_id = u.event_id`,
         [at, entries.map((e) => e.eventId), entries.map((e) => e.outcome)],
       );
+    },
+    async appendTimeline(events) {
+      if (events.length === 0) return;
+      // One statement (one commit) for the rows, unnested in the order given, so a call's rows keep their order.
+      await query(
+        `INSERT INTO call_events (call_id, at, kind, name, detail)
+         SELECT call_id, at, kind, name, detail
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(call_id, at, kind, name, detail, n)
+          ORDER BY n`,
+        [
+          events.map((e) => e.callId),
+          events.map((e) => e.at),
+          events.map((e) => e.kind),
+          events.map((e) => e.name),
+          events.map((e) => (e.detail === null ? null : JSON.stringify(e.detail))),
+        ],
+      );
+    },
+    async tryLockInbox(key) {
+      if (held.has(key)) return false;
+      held.add(key);
+      try {
+        const { rows } = await locks<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [INBOX_LOCK, key]);
+        if (rows[0]?.ok === true) return true;
+      } catch (err) {
+        held.delete(key);
+        throw err;
+      }
+      held.delete(key);
+      return false;
+    },
+    async unlockInbox(key) {
+      if (!held.delete(key)) return;
+      await locks('SELECT pg_advisory_unlock($1::int, hashtext($2))', [INBOX_LOCK, key]);
     },
     async staleInboxKeys(receivedBefore, limit) {
       const { rows } = await query<{ key: string }>(

@@ -1,9 +1,13 @@
-import type { InboxByCall, InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
+import type { InboxByCall, InboxEvent, InboxLocks, WebhookInbox } from '../../inbox/inbox-store.ts';
 import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
 import type { Sql, Tx } from './connection.ts';
 
-/** The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. */
-export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall {
+/**
+ * The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. One
+ * process per file, so the per-call locks are a set in memory.
+ */
+export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall & InboxLocks {
+  const locked = new Set<string>();
   const insertOne = (event: InboxEvent): boolean =>
     Number(
       sql(
@@ -41,6 +45,23 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
       tx(() => {
         for (const { eventId, outcome } of entries) mark.run(at, outcome, eventId);
       });
+    },
+    async appendTimeline(events) {
+      if (events.length === 0) return;
+      // One transaction (one commit) with one prepared statement run per row: a multi-row VALUES would be a new
+      // statement text per batch size, and the statements take microseconds; the commit is what costs.
+      const insert = sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)');
+      tx(() => {
+        for (const e of events) insert.run(e.callId, e.at, e.kind, e.name, e.detail === null ? null : JSON.stringify(e.detail));
+      });
+    },
+    async tryLockInbox(key) {
+      if (locked.has(key)) return false;
+      locked.add(key);
+      return true;
+    },
+    async unlockInbox(key) {
+      locked.delete(key);
     },
     async staleInboxKeys(receivedBefore, limit) {
       const rows = sql(

@@ -115,7 +115,7 @@ test('when the events of many calls are applied in one turn, then their marks ar
   t.deepEqual(await store.pendingInbox(10), []);
 });
 
-test('when instances share the store, then a pass writes its marks before it releases the call lease', async (t) => {
+test('when instances share the store, then a pass writes its marks before it gives the call lock back', async (t) => {
   const store = await sqliteStore(t);
   const steps: string[] = [];
   const watched = Object.assign(Object.create(store) as typeof store, {
@@ -124,9 +124,9 @@ test('when instances share the store, then a pass writes its marks before it rel
       await store.markAppliedMany(entries, at);
       steps.push(`marked ${entries.map((e) => e.eventId).join(',')}`);
     },
-    releaseLease: async (name: string, owner: string) => {
-      await store.releaseLease(name, owner);
-      steps.push(`released ${name}`);
+    unlockInbox: async (key: string) => {
+      await store.unlockInbox(key);
+      steps.push(`unlocked ${key}`);
     },
   });
   const worker = new InboxWorker({
@@ -142,6 +142,6 @@ test('when instances share the store, then a pass writes its marks before it rel
   await store.insertInboxBatch([inboxEvent('e1', 'c', T0), inboxEvent('e2', 'c', T0 + 1)]);
   worker.accept(inboxEvent('e1', 'c', T0));
   await worker.whenIdle();
-  t.deepEqual(steps.slice(0, 2), ['marked e1,e2', 'released inbox:c']);
+  t.deepEqual(steps.slice(0, 2), ['marked e1,e2', 'unlocked c']);
   t.deepEqual(await store.pendingInbox(10), []);
 });
