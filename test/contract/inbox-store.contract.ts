@@ -86,18 +86,46 @@ export function inboxStoreContract(test: TestFn, name: string, make: () => Promi
     t.deepEqual(await store.listEvents('c3'), []);
   });
 
-  test(`${name}: when a call's inbox lock is held, then it cannot be taken again until it is given back, and other calls' locks are free`, async (t) => {
+  test(`${name}: when calls' inbox locks are taken together, then a held one is not taken again until given back, and the others are taken`, async (t) => {
     const store = await withStore(t);
-    t.true(await store.tryLockInbox('call-a'));
-    t.false(await store.tryLockInbox('call-a'));
-    t.true(await store.tryLockInbox('call-b'));
-    await store.unlockInbox('call-a');
-    t.true(await store.tryLockInbox('call-a'));
-    await store.unlockInbox('call-a');
-    await store.unlockInbox('call-b');
+    t.deepEqual(await store.tryLockInbox([]), new Set());
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set(['call-a']));
+    t.deepEqual(await store.tryLockInbox(['call-a', 'call-b', 'call-c']), new Set(['call-b', 'call-c']), 'call-a is held');
+    await store.unlockInbox(['call-a', 'call-c']);
+    t.deepEqual(await store.tryLockInbox(['call-a', 'call-b', 'call-c']), new Set(['call-a', 'call-c']));
+    await store.unlockInbox(['call-a', 'call-b', 'call-c']);
     // Giving back a lock not held changes nothing.
-    await store.unlockInbox('call-a');
-    t.true(await store.tryLockInbox('call-a'));
-    t.false(await store.tryLockInbox('call-a'));
+    await store.unlockInbox(['call-a', 'never-taken']);
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set(['call-a']));
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set());
+  });
+
+  test(`${name}: when the pending events of several calls are read together, then each call's come in order, at most the limit each`, async (t) => {
+    const store = await withStore(t);
+    const of = (eventId: string, callId: string | null, occurredAt: number, leg = 'v3:leg-1'): InboxEvent => ({ ...event(eventId, occurredAt), callId, callControlId: leg });
+    await store.insertInboxBatch([of('a2', 'ca', T0 + 2), of('a1', 'ca', T0 + 1), of('a3', 'ca', T0 + 3), of('b1', 'cb', T0), of('l1', null, T0, 'leg-9'), of('x1', 'cx', T0)]);
+    await store.markAppliedMany([{ eventId: 'a1', outcome: 'applied' }], T0 + 5);
+    const read = await store.pendingInboxForKeys(['ca', 'cb', 'leg-9', 'nobody'], 10);
+    const byKey = (key: string) => read.filter((e) => (e.callId ?? e.callControlId) === key).map((e) => e.eventId);
+    t.deepEqual(byKey('ca'), ['a2', 'a3']);
+    t.deepEqual(byKey('cb'), ['b1']);
+    t.deepEqual(byKey('leg-9'), ['l1']);
+    t.is(read.length, 4, 'nothing of a key not asked for');
+    t.deepEqual((await store.pendingInboxForKeys(['ca'], 1)).map((e) => e.eventId), ['a2']);
+    t.deepEqual(await store.pendingInboxForKeys([], 10), []);
+  });
+
+  test(`${name}: when calls are read by id together, then those that exist come back whole`, async (t) => {
+    const store = await withStore(t);
+    t.deepEqual(await store.callsById([]), []);
+    for (const id of ['k1', 'k2']) {
+      await store.insertCall({ id, to: '+12025550123', dueAt: T0 + 60_000, timeZone: 'UTC', message: null, createdAt: T0 });
+    }
+    const read = await store.callsById(['k2', 'k1', 'missing', 'k1']);
+    t.deepEqual(read.map((c) => c.id).sort(), ['k1', 'k2']);
+    t.deepEqual(
+      read.find((c) => c.id === 'k1'),
+      await store.getCall('k1'),
+    );
   });
 }

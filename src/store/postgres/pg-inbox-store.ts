@@ -1,5 +1,5 @@
 import type { InboxByCall, InboxEvent, InboxLocks, WebhookInbox } from '../../inbox/inbox-store.ts';
-import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { Query } from './pg-pool.ts';
 
 /**
@@ -85,22 +85,36 @@ export function createPgInboxStore(query: Query, intake: Query = query, locks: Q
         ],
       );
     },
-    async tryLockInbox(key) {
-      if (held.has(key)) return false;
-      held.add(key);
+    async callsById(ids) {
+      if (ids.length === 0) return [];
+      const { rows } = await query<CallRow>('SELECT * FROM calls WHERE id = ANY($1::text[])', [ids], 'daj_inbox_calls');
+      return rows.map(callFromRow);
+    },
+    async tryLockInbox(keys) {
+      // A key this instance holds is not asked again (the server would say yes: a session's locks are reentrant).
+      const asked = [...new Set(keys)].filter((k) => !held.has(k));
+      if (asked.length === 0) return new Set();
+      for (const k of asked) held.add(k);
+      let taken: Set<string>;
       try {
-        const { rows } = await locks<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS ok', [INBOX_LOCK, key]);
-        if (rows[0]?.ok === true) return true;
+        const { rows } = await locks<{ key: string; ok: boolean }>(
+          'SELECT k AS key, pg_try_advisory_lock($1::int, hashtext(k)) AS ok FROM unnest($2::text[]) AS k',
+          [INBOX_LOCK, asked],
+        );
+        taken = new Set(rows.filter((r) => r.ok).map((r) => r.key));
       } catch (err) {
-        held.delete(key);
+        // Unknown whether the server took any: the session may still hold some, given back only when it ends. A lock
+        // the worker does not know it holds only makes another instance wait for this one's session.
+        for (const k of asked) held.delete(k);
         throw err;
       }
-      held.delete(key);
-      return false;
+      for (const k of asked) if (!taken.has(k)) held.delete(k);
+      return taken;
     },
-    async unlockInbox(key) {
-      if (!held.delete(key)) return;
-      await locks('SELECT pg_advisory_unlock($1::int, hashtext($2))', [INBOX_LOCK, key]);
+    async unlockInbox(keys) {
+      const mine = keys.filter((k) => held.delete(k));
+      if (mine.length === 0) return;
+      await locks('SELECT pg_advisory_unlock($1::int, hashtext(k)) FROM unnest($2::text[]) AS k', [INBOX_LOCK, mine]);
     },
     async staleInboxKeys(receivedBefore, limit) {
       const { rows } = await query<{ key: string }>(
@@ -109,6 +123,18 @@ export function createPgInboxStore(query: Query, intake: Query = query, locks: Q
         [receivedBefore, limit],
       );
       return rows.map((r) => r.key);
+    },
+    async pendingInboxForKeys(keys, limit) {
+      if (keys.length === 0) return [];
+      // Each key's first `limit` through the pending-key index (a LATERAL per key), in one round trip.
+      const { rows } = await query<InboxRow>(
+        `SELECT w.* FROM unnest($1::text[]) AS k(key) CROSS JOIN LATERAL (
+           SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = k.key
+           ORDER BY occurred_at, received_at, event_id LIMIT $2) w`,
+        [[...new Set(keys)], limit],
+        'daj_inbox_pending_keys',
+      );
+      return rows.map(inboxFromRow);
     },
     async pendingInboxFor(key, limit) {
       const { rows } = await query<InboxRow>(

@@ -1,5 +1,5 @@
 import type { InboxByCall, InboxEvent, InboxLocks, WebhookInbox } from '../../inbox/inbox-store.ts';
-import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { Sql, Tx } from './connection.ts';
 
 /**
@@ -8,6 +8,13 @@ import type { Sql, Tx } from './connection.ts';
  */
 export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall & InboxLocks {
   const locked = new Set<string>();
+  const pendingFor = (key: string, limit: number): InboxEvent[] => {
+    const rows = sql(
+      `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
+       ORDER BY occurred_at, received_at, event_id LIMIT ?`,
+    ).all(key, limit) as InboxRow[];
+    return rows.map(inboxFromRow);
+  };
   const insertOne = (event: InboxEvent): boolean =>
     Number(
       sql(
@@ -55,13 +62,25 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
         for (const e of events) insert.run(e.callId, e.at, e.kind, e.name, e.detail === null ? null : JSON.stringify(e.detail));
       });
     },
-    async tryLockInbox(key) {
-      if (locked.has(key)) return false;
-      locked.add(key);
-      return true;
+    async callsById(ids) {
+      // Looked up one by one by primary key: SQLite's reads take microseconds and commit nothing.
+      const get = sql('SELECT * FROM calls WHERE id = ?');
+      return [...new Set(ids)].flatMap((id) => {
+        const row = get.get(id) as CallRow | undefined;
+        return row ? [callFromRow(row)] : [];
+      });
     },
-    async unlockInbox(key) {
-      locked.delete(key);
+    async tryLockInbox(keys) {
+      const taken = new Set<string>();
+      for (const key of keys) {
+        if (locked.has(key)) continue;
+        locked.add(key);
+        taken.add(key);
+      }
+      return taken;
+    },
+    async unlockInbox(keys) {
+      for (const key of keys) locked.delete(key);
     },
     async staleInboxKeys(receivedBefore, limit) {
       const rows = sql(
@@ -70,12 +89,13 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
       ).all(receivedBefore, limit) as { key: string }[];
       return rows.map((r) => r.key);
     },
+    async pendingInboxForKeys(keys, limit) {
+      const events: InboxEvent[] = [];
+      for (const key of new Set(keys)) events.push(...pendingFor(key, limit));
+      return events;
+    },
     async pendingInboxFor(key, limit) {
-      const rows = sql(
-        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
-         ORDER BY occurred_at, received_at, event_id LIMIT ?`,
-      ).all(key, limit) as InboxRow[];
-      return rows.map(inboxFromRow);
+      return pendingFor(key, limit);
     },
   };
 }

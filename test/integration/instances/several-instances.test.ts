@@ -311,10 +311,9 @@ await withPostgres(test, (db) => {
     });
     const [storeA, storeB] = stores as [Store, Store];
     await storeA.migrate();
-    t.true(await storeA.tryLockInbox('call-1'));
-    t.false(await storeB.tryLockInbox('call-1'), 'held by A');
-    t.true(await storeB.tryLockInbox('call-2'), 'another call is free');
-    await storeB.unlockInbox('call-2');
+    t.deepEqual(await storeA.tryLockInbox(['call-1']), new Set(['call-1']));
+    t.deepEqual(await storeB.tryLockInbox(['call-1', 'call-2']), new Set(['call-2']), 'call-1 is held by A, call-2 is free');
+    await storeB.unlockInbox(['call-2']);
 
     // A dies: its lock session ends, and the server drops its locks (once its backend is gone: waited for in pg_locks).
     await storeA.close();
@@ -322,8 +321,8 @@ await withPostgres(test, (db) => {
     const advisoryLocks = async () =>
       Number((await probe.query<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 3")).rows[0]?.n);
     while ((await advisoryLocks()) > 0) await new Promise((resolve) => setImmediate(resolve));
-    t.true(await storeB.tryLockInbox('call-1'), 'taken at once after A ended');
-    await storeB.unlockInbox('call-1');
+    t.deepEqual(await storeB.tryLockInbox(['call-1']), new Set(['call-1']), 'taken at once after A ended');
+    await storeB.unlockInbox(['call-1']);
 
     // B applies a call's events under its lock: no lease row is written for it (the lock is taken and given back).
     const applied: string[] = [];
