@@ -43,7 +43,7 @@ export type WebhookInbox = {
 export const inboxKey = (event: Pick<InboxEvent, 'callId' | 'callControlId' | 'eventId'>): string =>
   event.callId ?? event.callControlId ?? event.eventId;
 
-/** The inbox read one call at a time, so whichever instance holds the call's lease applies all of its events. */
+/** The inbox read one call at a time, so whichever instance holds the call's lock applies all of its events. */
 export type InboxByCall = {
   /** Unapplied events whose {@link inboxKey} is `key`, in `occurred_at` order (arrival, then id, breaks ties). */
   pendingInboxFor(key: string, limit: number): Promise<InboxEvent[]>;
