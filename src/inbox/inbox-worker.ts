@@ -21,10 +21,11 @@ export type InboxWorkerOptions = {
   /** How often the inbox is swept for events nobody is applying (another instance died holding them). */
   sweepMs: number;
   /**
-   * Calls applied side by side at most. Their timeline rows and marks go in one write per event-loop turn, so this
-   * also bounds those batches (8 made the SQLite worker fall behind the load once each row waited for a turn's
-   * batch); hundreds at once would only queue for the pool's connections without applying anything sooner. The
-   * webhook route's inserts have a connection of their own, so they never queue behind these.
+   * Calls applied side by side at most (default: 32 alone on the store, 8 on a shared one). Their timeline rows, marks,
+   * locks and reads go in one statement per event-loop turn, so this also bounds those batches: with 8, the SQLite
+   * worker fell behind the webhook-ingest load once each row waited for a turn's batch. On PostgreSQL the handler's
+   * other statements (a call's transition, the flow's reads) still take a pool connection each, and more chains
+   * would only queue them for the pool ahead of the scheduling route's, without applying anything sooner.
    */
   parallel: number;
 };
@@ -116,7 +117,7 @@ export class InboxWorker extends EventEmitter {
         })
       : ({ key, limit }) => store.pendingInboxFor(key, limit);
     this.#owner = deps.owner ?? 'this-process';
-    this.#options = { sweepMs: 3_000, parallel: 32, ...deps.options };
+    this.#options = { sweepMs: 3_000, parallel: deps.store.sharedByInstances ? 8 : 32, ...deps.options };
     this.#chains = new KeyedChains({
       parallel: this.#options.parallel,
       pass: (key, chain) => this.#pass(key, chain),
