@@ -7,40 +7,46 @@ import { KeyedChains, type Chain } from '../kernel/keyed-chains.ts';
 import type { Leases } from '../kernel/leases.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
-import { inboxKey, type InboxByCall, type InboxEvent, type WebhookInbox } from './inbox-store.ts';
+import { inboxKey, type InboxByCall, type InboxEvent, type InboxLocks, type WebhookInbox } from './inbox-store.ts';
+import { createTurnBatch, createWriteBatch } from './turn-batch.ts';
 
 const PAGE = 100;
 const SWEEP_PAGE = 1000;
 /** Events applied between two yields to the event loop: SQLite's statements are synchronous, so a chain of them never lets a request in otherwise. */
 const EVENTS_PER_TURN = 16;
-/** Work waiting for a call's lease held by another instance asks again after this. */
-const LEASE_WAIT_MS = 200;
+/** Work waiting for a call's lock held by another instance asks again after this. */
+const LOCK_WAIT_MS = 200;
 
 export type InboxWorkerOptions = {
-  /** How long a call's lease holds without renewal (renewed every third of it while this instance applies). */
-  leaseMs: number;
   /** How often the inbox is swept for events nobody is applying (another instance died holding them). */
   sweepMs: number;
   /**
-   * Calls applied side by side at most: each holds database round trips, and hundreds at once only queue for the
-   * pool's connections (ahead of the webhook route's inserts) without applying anything sooner.
+   * Calls applied side by side at most (default: 32 alone on the store, 8 on a shared one). Their timeline rows, marks,
+   * locks and reads go in one statement per event-loop turn, so this also bounds those batches: with 8, the SQLite
+   * worker fell behind the webhook-ingest load once each row waited for a turn's batch. On PostgreSQL the handler's
+   * other statements (a call's transition, the flow's reads) still take a pool connection each, and more chains
+   * would only queue them for the pool ahead of the scheduling route's, without applying anything sooner.
    */
   parallel: number;
 };
 
-type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markAppliedMany'> & InboxByCall & Leases;
+type InboxWorkerStore = Pick<WebhookInbox, 'pendingInbox' | 'markAppliedMany'> & InboxByCall & InboxLocks & Pick<Leases, 'sharedByInstances'>;
 type Mark = { event: InboxEvent; outcome: string; name: string };
 
 /**
  * Applies stored webhook events in the background: one chain per call ({@link KeyedChains}), so a slow carrier
  * command on one call does not hold up another. On a database shared by instances a chain first takes the call's
- * lease (`inbox:<key>`), so whichever instance received a webhook, one instance at a time applies that call's events;
- * it then reads them from the inbox in `occurred_at` order, applies them, releases the lease, and looks once more (an
- * event another instance stored while the lease was held is this chain's to apply). {@link accept} is only a
+ * lock ({@link InboxLocks}: a session advisory lock on PostgreSQL, no write), so whichever instance received a
+ * webhook, one instance at a time applies that call's events; it then reads them from the inbox in `occurred_at`
+ * order, applies them, gives the lock back, and looks once more (an event another instance stored while the lock was
+ * held is this chain's to apply). A lock rather than a database transaction held over the call's events: applying
+ * one may send the carrier a command (speak, gather, hang up), which must not run inside an open transaction. {@link accept} is only a
  * wake-up; the inbox is swept at start and, on a shared database, every `sweepMs` for events a dead instance left.
  * An event is marked applied only after its effects, so a crash means it is applied again (effects are idempotent);
  * the marks of the events applied in one event-loop turn are written in one update ({@link #flushMarks}), and on a
- * shared database before the call's lease is released, so another instance never reads an applied event as pending.
+ * shared database before the call's lock is given back, so another instance never reads an applied event as pending.
+ * On a shared database the chains' locks and pending reads are coalesced per turn too ({@link createTurnBatch}),
+ * and so are the handler's call reads and timeline rows (in compose/inbox.ts).
  * A chain yields to the event loop every few events, so the webhook route's requests get in between.
  * `read` (the carrier adapter's codec) turns each stored event into our {@link CarrierNotice}. Emits `applied` with
  * `(event, outcome)` after each event, `failed` with `(event, err)`.
@@ -57,14 +63,20 @@ export class InboxWorker extends EventEmitter {
   readonly #chains: KeyedChains;
   readonly #sweeps: Periodic;
   #running = false;
-  /** Keys whose lease this instance holds now (renewed by the sweep). */
-  #held = new Set<string>();
   #firstSweep: Promise<void> | undefined;
   /** Applied events whose marks wait for the next batched update (read-backs skip them meanwhile). */
   #marks: Mark[] = [];
   #marking = new Set<string>();
   #flushing: Promise<void> | undefined;
   #appliedThisTurn = 0;
+  /**
+   * On a shared database the chains' locks, give-backs and reads of their pending events, each coalesced into one
+   * round trip per event-loop turn ({@link createTurnBatch}): 32 chains cost one statement each, not 32. Alone on
+   * its store (SQLite) the reads go straight to it: they take microseconds and a batch would only add a turn.
+   */
+  readonly #lock: (key: string) => Promise<boolean>;
+  readonly #unlock: (key: string) => Promise<void>;
+  readonly #readPending: (ask: { key: string; limit: number }) => Promise<InboxEvent[]>;
 
   constructor(deps: {
     store: InboxWorkerStore;
@@ -74,7 +86,7 @@ export class InboxWorker extends EventEmitter {
     handle: EventHandler;
     /** Reads a stored carrier event into the domain's terms (the carrier adapter's codec). */
     read: (event: InboxEvent) => CarrierNotice;
-    /** This instance's id: the owner of the leases it takes (one process alone on its store may leave it out). */
+    /** This instance's id, for its logs (one process alone on its store may leave it out). */
     owner?: string;
     options?: Partial<InboxWorkerOptions>;
   }) {
@@ -85,8 +97,27 @@ export class InboxWorker extends EventEmitter {
     this.#metrics = deps.metrics;
     this.#handle = deps.handle;
     this.#read = deps.read;
+    const store = deps.store;
+    this.#lock = createTurnBatch(async (keys: readonly string[]) => {
+      const taken = await store.tryLockInbox(keys);
+      return keys.map((k) => taken.has(k));
+    });
+    this.#unlock = createWriteBatch((keys: readonly string[]) => store.unlockInbox(keys));
+    this.#readPending = store.sharedByInstances
+      ? createTurnBatch(async (asks: readonly { key: string; limit: number }[]) => {
+          const byKey = new Map<string, InboxEvent[]>();
+          for (const event of await store.pendingInboxForKeys(
+            asks.map((a) => a.key),
+            Math.max(...asks.map((a) => a.limit)),
+          )) {
+            const key = inboxKey(event);
+            byKey.set(key, [...(byKey.get(key) ?? []), event]);
+          }
+          return asks.map((a) => (byKey.get(a.key) ?? []).slice(0, a.limit));
+        })
+      : ({ key, limit }) => store.pendingInboxFor(key, limit);
     this.#owner = deps.owner ?? 'this-process';
-    this.#options = { leaseMs: 10_000, sweepMs: 3_000, parallel: 8, ...deps.options };
+    this.#options = { sweepMs: 3_000, parallel: deps.store.sharedByInstances ? 8 : 32, ...deps.options };
     this.#chains = new KeyedChains({
       parallel: this.#options.parallel,
       pass: (key, chain) => this.#pass(key, chain),
@@ -96,7 +127,7 @@ export class InboxWorker extends EventEmitter {
       clock: deps.clock,
       logger: deps.logger,
       what: 'reading unapplied events',
-      everyMs: Math.min(this.#options.sweepMs, this.#options.leaseMs / 3),
+      everyMs: this.#options.sweepMs,
       round: () => this.#sweep(),
     });
   }
@@ -126,7 +157,7 @@ export class InboxWorker extends EventEmitter {
   }
 
   /**
-   * Runs `work` on the call's chain, under its lease, after the events stored before it, so it never overlaps their
+   * Runs `work` on the call's chain, under its lock, after the events stored before it, so it never overlaps their
    * effects on any instance (the reconciler's nudge and a greeting's end would both speak the first words).
    */
   serialise<T>(callId: string, work: () => Promise<T>): Promise<T> {
@@ -180,7 +211,7 @@ export class InboxWorker extends EventEmitter {
 
   /** The key's unapplied events, less those applied here whose marks are not written yet. */
   async #pendingFor(key: string, limit: number): Promise<{ events: InboxEvent[]; full: boolean }> {
-    const read = await this.#store.pendingInboxFor(key, limit);
+    const read = await this.#readPending({ key, limit });
     return { events: read.filter((e) => !this.#marking.has(e.eventId)), full: read.length === limit };
   }
 
@@ -195,38 +226,35 @@ export class InboxWorker extends EventEmitter {
     }
   }
 
-  /** Renews held leases and wakes the chains of calls whose events nobody applied since the last sweep. */
+  /** Wakes the chains of calls whose events nobody applied since the last sweep. */
   async #sweep(): Promise<void> {
-    if (this.#held.size > 0) await this.#store.renewLeases(this.#owner, [...this.#held], this.#clock.now() + this.#options.leaseMs);
     const stale = await this.#store.staleInboxKeys(this.#clock.now() - this.#options.sweepMs, SWEEP_PAGE);
     for (const key of stale) if (this.#running) this.#chains.wake(key);
   }
 
   async #pass(key: string, chain: Chain): Promise<void> {
-    const lease = `inbox:${key}`;
     // One process alone on its database (SQLite): the chain itself keeps a call's events in order, and every new
-    // event comes through accept(); the lease and the look after releasing it would be three writes per pass for nothing.
+    // event comes through accept(); the lock and the look after giving it back would be round trips for nothing.
     const shared = this.#store.sharedByInstances;
     while (chain.work.length > 0 || (chain.dirty && this.#running)) {
-      let leased = !shared;
+      let locked = !shared;
       if (shared) {
         try {
-          leased = await this.#store.tryLease(lease, this.#owner, this.#clock.now(), this.#clock.now() + this.#options.leaseMs);
+          locked = await this.#lock(key);
         } catch (err) {
-          this.#logger.error({ err, key }, 'taking a call lease failed; the sweep tries again');
+          this.#logger.error({ err, key, owner: this.#owner }, 'taking a call lock failed; the sweep tries again');
         }
       }
-      if (!leased) {
-        // Another instance applies this call's events; it looks at the inbox again after releasing. Work waits.
+      if (!locked) {
+        // Another instance applies this call's events; it looks at the inbox again after giving the lock back. Work waits.
         chain.dirty = false;
         if (chain.work.length === 0 || !this.#running) {
           for (const work of chain.work.splice(0)) await work();
           return;
         }
-        await this.#clock.sleep(LEASE_WAIT_MS);
+        await this.#clock.sleep(LOCK_WAIT_MS);
         continue;
       }
-      if (shared) this.#held.add(key);
       try {
         if (chain.dirty && this.#running) {
           chain.dirty = false;
@@ -236,14 +264,13 @@ export class InboxWorker extends EventEmitter {
         // Work runs even when stopping: its caller awaits it (stop waits for the chains).
         if (work) await work();
       } finally {
-        this.#held.delete(key);
         if (shared) {
-          // Marks first: the next holder of the lease must not read this pass's events as pending.
+          // Marks first: the next holder of the lock must not read this pass's events as pending.
           await this.#flushMarks();
-          await this.#store.releaseLease(lease, this.#owner).catch((err: unknown) => this.#logger.error({ err, key }, 'releasing a call lease failed'));
+          await this.#unlock(key).catch((err: unknown) => this.#logger.error({ err, key, owner: this.#owner }, 'giving back a call lock failed'));
         }
       }
-      // An event stored by an instance that found the lease taken is ours to apply now.
+      // An event stored by an instance that found the lock taken is ours to apply now.
       if (shared && this.#running && !chain.dirty) {
         chain.dirty = (await this.#pendingFor(key, PAGE).catch(() => ({ events: [] }))).events.length > 0;
       }

@@ -1,6 +1,6 @@
 /**
- * Named leases in the database, for work only one instance may do at a time: applying one call's webhooks
- * (`inbox:<key>`), a singleton job (`job:reconcile`). A lease is held until `until` unless renewed; an instance
+ * Named leases in the database, for work only one instance may do at a time: a singleton job (`job:reconcile`).
+ * (Applying one call's webhooks takes a lock without a write instead: `InboxLocks` in inbox/inbox-store.ts.) A lease is held until `until` unless renewed; an instance
  * killed with `kill -9` stops renewing, and its leases pass to whoever asks after they expire.
  */
 export type Leases = {

@@ -3,7 +3,7 @@ import type { CallClaims, CallStore } from '../calls/call-store.ts';
 import type { DoNotCallList } from '../calls/do-not-call-list.ts';
 import type { IdempotencyKeys } from '../calls/idempotency-keys.ts';
 import type { DialStore } from '../dialing/dial-store.ts';
-import type { InboxByCall, WebhookInbox } from '../inbox/inbox-store.ts';
+import type { InboxByCall, InboxLocks, WebhookInbox } from '../inbox/inbox-store.ts';
 import type { Leases } from '../kernel/leases.ts';
 import type { StoreLifecycle } from '../kernel/store-lifecycle.ts';
 import type { CallChanges } from '../live/call-changes.ts';
@@ -29,4 +29,5 @@ export type Store = StoreLifecycle &
   IdempotencyKeys &
   DialStore &
   Leases &
-  InboxByCall;
+  InboxByCall &
+  InboxLocks;

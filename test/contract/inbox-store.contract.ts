@@ -64,4 +64,68 @@ export function inboxStoreContract(test: TestFn, name: string, make: () => Promi
     t.deepEqual((await store.pendingInbox(10)).map((e) => e.eventId), ['m2']);
     t.deepEqual((await store.pendingInboxFor('c1', 10)).map((e) => e.eventId), ['m2']);
   });
+
+  test(`${name}: when the worker's timeline rows are written together, then each call reads its rows back in the order given, and a batch with a bad row writes none`, async (t) => {
+    const store = await withStore(t);
+    await store.appendTimeline([]);
+    await store.appendTimeline([
+      { callId: 'c1', at: T0, kind: 'webhook', name: 'call.answered', detail: { eventId: 'e1', nested: { n: 1 } } },
+      { callId: 'c2', at: T0, kind: 'webhook', name: 'call.initiated', detail: null },
+      { callId: 'c1', at: T0 + 1, kind: 'note', name: 'ignored', detail: { reason: 'stale' } },
+    ]);
+    t.deepEqual(
+      (await store.listEvents('c1')).map((e) => [e.kind, e.name, e.at, e.detail]),
+      [
+        ['webhook', 'call.answered', T0, { eventId: 'e1', nested: { n: 1 } }],
+        ['note', 'ignored', T0 + 1, { reason: 'stale' }],
+      ],
+    );
+    t.deepEqual((await store.listEvents('c2')).map((e) => [e.name, e.detail]), [['call.initiated', null]]);
+    const broken = { callId: 'c3', at: T0, kind: null, name: 'x', detail: null } as unknown as Parameters<Store['appendEvent']>[0];
+    await t.throwsAsync(store.appendTimeline([{ callId: 'c3', at: T0, kind: 'note', name: 'ok', detail: null }, broken]));
+    t.deepEqual(await store.listEvents('c3'), []);
+  });
+
+  test(`${name}: when calls' inbox locks are taken together, then a held one is not taken again until given back, and the others are taken`, async (t) => {
+    const store = await withStore(t);
+    t.deepEqual(await store.tryLockInbox([]), new Set());
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set(['call-a']));
+    t.deepEqual(await store.tryLockInbox(['call-a', 'call-b', 'call-c']), new Set(['call-b', 'call-c']), 'call-a is held');
+    await store.unlockInbox(['call-a', 'call-c']);
+    t.deepEqual(await store.tryLockInbox(['call-a', 'call-b', 'call-c']), new Set(['call-a', 'call-c']));
+    await store.unlockInbox(['call-a', 'call-b', 'call-c']);
+    // Giving back a lock not held changes nothing.
+    await store.unlockInbox(['call-a', 'never-taken']);
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set(['call-a']));
+    t.deepEqual(await store.tryLockInbox(['call-a']), new Set());
+  });
+
+  test(`${name}: when the pending events of several calls are read together, then each call's come in order, at most the limit each`, async (t) => {
+    const store = await withStore(t);
+    const of = (eventId: string, callId: string | null, occurredAt: number, leg = 'v3:leg-1'): InboxEvent => ({ ...event(eventId, occurredAt), callId, callControlId: leg });
+    await store.insertInboxBatch([of('a2', 'ca', T0 + 2), of('a1', 'ca', T0 + 1), of('a3', 'ca', T0 + 3), of('b1', 'cb', T0), of('l1', null, T0, 'leg-9'), of('x1', 'cx', T0)]);
+    await store.markAppliedMany([{ eventId: 'a1', outcome: 'applied' }], T0 + 5);
+    const read = await store.pendingInboxForKeys(['ca', 'cb', 'leg-9', 'nobody'], 10);
+    const byKey = (key: string) => read.filter((e) => (e.callId ?? e.callControlId) === key).map((e) => e.eventId);
+    t.deepEqual(byKey('ca'), ['a2', 'a3']);
+    t.deepEqual(byKey('cb'), ['b1']);
+    t.deepEqual(byKey('leg-9'), ['l1']);
+    t.is(read.length, 4, 'nothing of a key not asked for');
+    t.deepEqual((await store.pendingInboxForKeys(['ca'], 1)).map((e) => e.eventId), ['a2']);
+    t.deepEqual(await store.pendingInboxForKeys([], 10), []);
+  });
+
+  test(`${name}: when calls are read by id together, then those that exist come back whole`, async (t) => {
+    const store = await withStore(t);
+    t.deepEqual(await store.callsById([]), []);
+    for (const id of ['k1', 'k2']) {
+      await store.insertCall({ id, to: '+12025550123', dueAt: T0 + 60_000, timeZone: 'UTC', message: null, createdAt: T0 });
+    }
+    const read = await store.callsById(['k2', 'k1', 'missing', 'k1']);
+    t.deepEqual(read.map((c) => c.id).sort(), ['k1', 'k2']);
+    t.deepEqual(
+      read.find((c) => c.id === 'k1'),
+      await store.getCall('k1'),
+    );
+  });
 }

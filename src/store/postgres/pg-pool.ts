@@ -17,10 +17,12 @@ const defaultParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 
  * duration or a row count, far below 2^53, and the domain works in numbers. Set per pool, not on the global
  * `pg.types`, so nothing else in the process is changed.
  */
-export function createPool(options: { connectionString: string; max?: number; searchPath?: string }): pg.Pool {
+export function createPool(options: { connectionString: string; max?: number; searchPath?: string; idleTimeoutMillis?: number }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
+    // 0 keeps an idle connection open (a session holding advisory locks must not be closed for idling).
+    ...(options.idleTimeoutMillis === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMillis }),
     // An unreachable server fails a query (and /ready) within seconds instead of leaving it waiting forever.
     connectionTimeoutMillis: 5000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),

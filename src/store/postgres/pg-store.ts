@@ -49,6 +49,8 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   const { query, tx } = createPgAccess(pool);
   // The webhook intake's connection of its own (see pg-inbox-store.ts).
   const intake = createPool({ ...options, max: 1 });
+  // The event worker's per-call advisory locks: one session, never closed for idling (see pg-inbox-store.ts).
+  const locks = createPool({ ...options, max: 1, idleTimeoutMillis: 0 });
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
   const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
@@ -88,7 +90,11 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     ...createPgLive(query),
     ...createPgLiveStreams({ query, tx }),
     ...createPgDialStore({ query, tx }),
-    ...createPgInboxStore(query, (text, params) => intake.query(text, params as unknown[])),
+    ...createPgInboxStore(
+      query,
+      (text, params) => intake.query(text, params as unknown[]),
+      (text, params) => locks.query(text, params as unknown[]),
+    ),
     async migrate() {
       await migratePostgres(pool);
     },
@@ -98,7 +104,7 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([pool.end(), intake.end()]);
+      await Promise.all([pool.end(), intake.end(), locks.end()]);
     },
 
     async insertCall(call, guard) {

@@ -1,9 +1,20 @@
-import type { InboxByCall, InboxEvent, WebhookInbox } from '../../inbox/inbox-store.ts';
-import { inboxFromRow, type InboxRow } from '../shared/rows.ts';
+import type { InboxByCall, InboxEvent, InboxLocks, WebhookInbox } from '../../inbox/inbox-store.ts';
+import { callFromRow, inboxFromRow, type CallRow, type InboxRow } from '../shared/rows.ts';
 import type { Sql, Tx } from './connection.ts';
 
-/** The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. */
-export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall {
+/**
+ * The webhook inbox on SQLite: the intake's insert (a redelivery is a no-op), and the worker's reads by call. One
+ * process per file, so the per-call locks are a set in memory.
+ */
+export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxByCall & InboxLocks {
+  const locked = new Set<string>();
+  const pendingFor = (key: string, limit: number): InboxEvent[] => {
+    const rows = sql(
+      `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
+       ORDER BY occurred_at, received_at, event_id LIMIT ?`,
+    ).all(key, limit) as InboxRow[];
+    return rows.map(inboxFromRow);
+  };
   const insertOne = (event: InboxEvent): boolean =>
     Number(
       sql(
@@ -42,6 +53,35 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
         for (const { eventId, outcome } of entries) mark.run(at, outcome, eventId);
       });
     },
+    async appendTimeline(events) {
+      if (events.length === 0) return;
+      // One transaction (one commit) with one prepared statement run per row: a multi-row VALUES would be a new
+      // statement text per batch size, and the statements take microseconds; the commit is what costs.
+      const insert = sql('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES (?, ?, ?, ?, ?)');
+      tx(() => {
+        for (const e of events) insert.run(e.callId, e.at, e.kind, e.name, e.detail === null ? null : JSON.stringify(e.detail));
+      });
+    },
+    async callsById(ids) {
+      // Looked up one by one by primary key: SQLite's reads take microseconds and commit nothing.
+      const get = sql('SELECT * FROM calls WHERE id = ?');
+      return [...new Set(ids)].flatMap((id) => {
+        const row = get.get(id) as CallRow | undefined;
+        return row ? [callFromRow(row)] : [];
+      });
+    },
+    async tryLockInbox(keys) {
+      const taken = new Set<string>();
+      for (const key of keys) {
+        if (locked.has(key)) continue;
+        locked.add(key);
+        taken.add(key);
+      }
+      return taken;
+    },
+    async unlockInbox(keys) {
+      for (const key of keys) locked.delete(key);
+    },
     async staleInboxKeys(receivedBefore, limit) {
       const rows = sql(
         `SELECT key FROM (SELECT COALESCE(call_id, call_control_id, event_id) AS key, min(received_at) AS first FROM webhook_inbox
@@ -49,12 +89,13 @@ export function createSqliteInboxStore(sql: Sql, tx: Tx): WebhookInbox & InboxBy
       ).all(receivedBefore, limit) as { key: string }[];
       return rows.map((r) => r.key);
     },
+    async pendingInboxForKeys(keys, limit) {
+      const events: InboxEvent[] = [];
+      for (const key of new Set(keys)) events.push(...pendingFor(key, limit));
+      return events;
+    },
     async pendingInboxFor(key, limit) {
-      const rows = sql(
-        `SELECT * FROM webhook_inbox WHERE applied_at IS NULL AND COALESCE(call_id, call_control_id, event_id) = ?
-         ORDER BY occurred_at, received_at, event_id LIMIT ?`,
-      ).all(key, limit) as InboxRow[];
-      return rows.map(inboxFromRow);
+      return pendingFor(key, limit);
     },
   };
 }

@@ -6,6 +6,7 @@ import { LIVE_STATUSES } from '../../../src/calls/call.ts';
 import { buildDeps, type Deps } from '../../../src/compose/index.ts';
 import { createInProcessBus, type ClusterBus, type BusSignal } from '../../../src/kernel/cluster-bus.ts';
 import { createPgBus } from '../../../src/store/postgres/pg-notify.ts';
+import { createPool } from '../../../src/store/postgres/pg-pool.ts';
 import { createPostgresStore } from '../../../src/store/postgres/pg-store.ts';
 import type { InboxEvent } from '../../../src/inbox/inbox-store.ts';
 import type { Store } from '../../../src/store/store.ts';
@@ -296,5 +297,54 @@ await withPostgres(test, (db) => {
       ['e1', 'e2', 'e3'],
     );
     t.deepEqual(await storeA.pendingInboxFor('call-1', 10), []);
+  });
+  test('instances: when the instance holding a call lock ends, then another takes the call at once (no expiry to wait for), and applying events writes no lease row', async (t) => {
+    const { schema, drop } = await db.freshSchema();
+    const stores = [0, 1].map(() => createPostgresStore({ connectionString: db.url, searchPath: schema, max: 4 }));
+    const probe = createPool({ connectionString: db.url, searchPath: schema, max: 1 });
+    let aClosed = false;
+    t.teardown(async () => {
+      if (!aClosed) await stores[0]?.close();
+      await stores[1]?.close();
+      await probe.end();
+      await drop();
+    });
+    const [storeA, storeB] = stores as [Store, Store];
+    await storeA.migrate();
+    t.deepEqual(await storeA.tryLockInbox(['call-1']), new Set(['call-1']));
+    t.deepEqual(await storeB.tryLockInbox(['call-1', 'call-2']), new Set(['call-2']), 'call-1 is held by A, call-2 is free');
+    await storeB.unlockInbox(['call-2']);
+
+    // A dies: its lock session ends, and the server drops its locks (once its backend is gone: waited for in pg_locks).
+    await storeA.close();
+    aClosed = true;
+    const advisoryLocks = async () =>
+      Number((await probe.query<{ n: number }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 3")).rows[0]?.n);
+    while ((await advisoryLocks()) > 0) await new Promise((resolve) => setImmediate(resolve));
+    t.deepEqual(await storeB.tryLockInbox(['call-1']), new Set(['call-1']), 'taken at once after A ended');
+    await storeB.unlockInbox(['call-1']);
+
+    // B applies a call's events under its lock: no lease row is written for it (the lock is taken and given back).
+    const applied: string[] = [];
+    const worker = new InboxWorker({
+      store: storeB,
+      clock: createManualClock(T0),
+      logger: createMemoryLogger().logger,
+      read: (event: InboxEvent): CarrierNotice => ({ ...event, name: event.eventType, event: { kind: 'greetingEnded' }, detail: {} }),
+      handle: (notice) => {
+        applied.push(notice.eventId);
+        return Promise.resolve('applied');
+      },
+    });
+    worker.start();
+    t.teardown(() => worker.stop());
+    const events = ['e1', 'e2', 'e3'].map((eventId, i): InboxEvent => ({ eventId, callId: 'call-1', callControlId: 'leg-1', eventType: 'call.answered', occurredAt: T0 + i, payload: {}, receivedAt: T0 + i }));
+    await storeB.insertInboxBatch(events);
+    for (const event of events) worker.accept(event);
+    await worker.whenIdle();
+    t.deepEqual(applied, ['e1', 'e2', 'e3']);
+    t.deepEqual(await storeB.pendingInboxFor('call-1', 10), []);
+    t.is(Number((await probe.query<{ n: number }>('SELECT count(*) AS n FROM leases')).rows[0]?.n), 0);
+    t.is(await advisoryLocks(), 0, 'the lock was given back');
   });
 });

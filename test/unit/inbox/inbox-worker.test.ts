@@ -115,7 +115,7 @@ test('when the events of many calls are applied in one turn, then their marks ar
   t.deepEqual(await store.pendingInbox(10), []);
 });
 
-test('when instances share the store, then a pass writes its marks before it releases the call lease', async (t) => {
+test('when instances share the store, then a pass writes its marks before it gives the call lock back', async (t) => {
   const store = await sqliteStore(t);
   const steps: string[] = [];
   const watched = Object.assign(Object.create(store) as typeof store, {
@@ -124,9 +124,9 @@ test('when instances share the store, then a pass writes its marks before it rel
       await store.markAppliedMany(entries, at);
       steps.push(`marked ${entries.map((e) => e.eventId).join(',')}`);
     },
-    releaseLease: async (name: string, owner: string) => {
-      await store.releaseLease(name, owner);
-      steps.push(`released ${name}`);
+    unlockInbox: async (keys: readonly string[]) => {
+      await store.unlockInbox(keys);
+      steps.push(`unlocked ${keys.join(',')}`);
     },
   });
   const worker = new InboxWorker({
@@ -142,6 +142,55 @@ test('when instances share the store, then a pass writes its marks before it rel
   await store.insertInboxBatch([inboxEvent('e1', 'c', T0), inboxEvent('e2', 'c', T0 + 1)]);
   worker.accept(inboxEvent('e1', 'c', T0));
   await worker.whenIdle();
-  t.deepEqual(steps.slice(0, 2), ['marked e1,e2', 'released inbox:c']);
+  t.deepEqual(steps.slice(0, 2), ['marked e1,e2', 'unlocked c']);
   t.deepEqual(await store.pendingInbox(10), []);
+});
+
+test('when instances share the store and events of many calls arrive together, then their locks and reads are each one round trip, their give-backs coalesced, and each call is applied in order', async (t) => {
+  const store = await sqliteStore(t);
+  const lockCalls: string[][] = [];
+  const readCalls: string[][] = [];
+  const unlockCalls: string[][] = [];
+  const watched = Object.assign(Object.create(store) as typeof store, {
+    sharedByInstances: true,
+    tryLockInbox: (keys: readonly string[]) => {
+      lockCalls.push([...keys]);
+      return store.tryLockInbox(keys);
+    },
+    pendingInboxForKeys: (keys: readonly string[], limit: number) => {
+      readCalls.push([...keys]);
+      return store.pendingInboxForKeys(keys, limit);
+    },
+    unlockInbox: (keys: readonly string[]) => {
+      unlockCalls.push([...keys]);
+      return store.unlockInbox(keys);
+    },
+  });
+  const handled: string[] = [];
+  const worker = new InboxWorker({
+    store: watched,
+    clock: createManualClock(T0),
+    logger: createMemoryLogger().logger,
+    read: readNotice,
+    handle: (notice) => {
+      handled.push(notice.eventId);
+      return Promise.resolve('applied');
+    },
+  });
+  worker.start();
+  t.teardown(() => worker.stop());
+  const calls = Array.from({ length: 8 }, (_, i) => `call-${i}`);
+  const events = calls.flatMap((c, i) => [inboxEvent(`${c}-b`, c, T0 + 10 + i), inboxEvent(`${c}-a`, c, T0 + i)]);
+  await store.insertInboxBatch(events);
+  for (const event of events) worker.accept(event);
+  await worker.whenIdle();
+  t.deepEqual([...(lockCalls[0] ?? [])].sort(), calls, 'the eight calls locked in one round trip');
+  t.deepEqual([...(readCalls[0] ?? [])].sort(), calls, 'their pending events read in one');
+  // Given back as each pass's marks are written: coalesced too, though a pass that finishes a turn later goes alone.
+  t.true(unlockCalls.length <= 2, `given back in ${unlockCalls.length} round trips`);
+  t.deepEqual(unlockCalls.flat().sort(), calls);
+  for (const c of calls) t.deepEqual(handled.filter((id) => id.startsWith(`${c}-`)), [`${c}-a`, `${c}-b`]);
+  t.is(handled.length, events.length);
+  t.deepEqual(await store.pendingInbox(100), []);
+  t.deepEqual(await store.tryLockInbox(calls), new Set(calls), 'every lock given back');
 });
