@@ -15,6 +15,7 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { createSqliteLiveStreams } from './sqlite-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+import { optedOut } from '../../kernel/errors.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
 import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
@@ -71,13 +72,19 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
 
     async insertCall(call, guard) {
       return shared(() => {
-        if (guard) decideLimits(sql, guard);
-        let row: CallRow;
+        // An opted-out number is refused (422) before any limit (429) is told; without a guard the insert reads the list.
+        if (guard) {
+          if (sql('SELECT 1 FROM do_not_call WHERE number = ?').get(call.to)) throw optedOut();
+          decideLimits(sql, guard);
+        }
+        let row: CallRow | undefined;
         try {
           // The idempotency key in the row itself: a key the account already used fails this insert, in this transaction.
+          // The do-not-call list in the same statement (no row when the number is on it): one statement, not two.
           row = sql(
             `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
+             SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}
+             WHERE NOT EXISTS (SELECT 1 FROM do_not_call WHERE number = ?) RETURNING *`,
           ).get(
             call.id,
             call.to,
@@ -90,10 +97,12 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
             call.idempotency?.key ?? null,
             call.idempotency?.requestHash ?? null,
             ...newCallValues(call),
-          ) as CallRow;
+            call.to,
+          ) as CallRow | undefined;
         } catch (err) {
           throw call.idempotency && isUniqueViolation(err) && /idempotency_key/.test(String((err as Error).message)) ? new DuplicateIdempotencyKey() : err;
         }
+        if (!row) throw optedOut();
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(row);
       });
