@@ -1,5 +1,5 @@
 import type { Clock } from '../kernel/clock.ts';
-import { conflict, notFound, optedOut, ValidationError } from '../kernel/errors.ts';
+import { conflict, notFound, ValidationError } from '../kernel/errors.ts';
 import type { CallLimitsFor, CallStore } from './call-store.ts';
 import type { DoNotCallList } from './do-not-call-list.ts';
 import { CALL_STATUSES, type Call, type CallEvent, type CallStatus } from './call.ts';
@@ -39,8 +39,8 @@ export function createCallService(deps: {
      * concurrent requests, on however many instances, cannot pass a limit.
      */
     async schedule(request: ScheduleRequest, owner?: string, idempotency?: IdempotencyTag): Promise<Call> {
-      // Checked here for a clear answer; the claim checks again, for a number that opts out after this.
-      if (await store.getDoNotCall(request.to)) throw optedOut();
+      // The store refuses a number on the do-not-call list as it inserts (opted out, before any limit: waiting would
+      // not help); the claim checks again, for a number that opts out after this.
       const { retry, ...fields } = request;
       // Every caller (API, page, schedules) validates the policy; checked again here, as the one place that stores it.
       if (retry && !RetryPolicySchema.safeParse(retry).success) throw new ValidationError([{ path: 'retry', message: 'is not a valid retry policy: 0–3 attempts, 1–60 minutes apart' }]);

@@ -77,7 +77,10 @@ export type DueEntry = { id: string; dueAt: number };
  * together. Implemented by both stores (`src/store/sqlite`, `src/store/postgres`; `test/contract/store.contract.ts`).
  */
 export type CallStore = {
-  /** Inserts the call; with `guard`, only if the limits allow it, decided in the insert's own transaction. */
+  /**
+   * Inserts the call; with `guard`, only if the limits allow it, decided in the insert's own transaction. A number on
+   * the do-not-call list is refused (the opted-out ValidationError, nothing stored), before any limit is decided.
+   */
   insertCall(call: NewCall, guard?: CallLimitGuard): Promise<Call>;
   /** The call; with `accountId`, only when that account owns it. */
   getCall(id: string, accountId?: string): Promise<Call | undefined>;

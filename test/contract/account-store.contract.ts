@@ -1,6 +1,7 @@
 import type { ExecutionContext, TestFn } from 'ava';
 import type { Store } from '../../src/store/store.ts';
 import { recordingGuard } from '../helpers/no-limits.ts';
+import { ValidationError } from '../../src/kernel/errors.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -138,6 +139,21 @@ export function accountStoreContract(test: TestFn, name: string, make: () => Pro
     const refusing = { ...recordingGuard('a', '+12025550123'), decide: () => { throw new Error('over the limit'); } };
     await t.throwsAsync(store.insertCall({ ...call('a', T0 + 2000), id: 'refused' }, refusing), { message: 'over the limit' });
     t.is(await store.getCall('refused'), undefined, 'a refusal rolls the insert back');
+  });
+
+  test(`${name}: when a call's number is on the do-not-call list, then the insert refuses it as opted out, before any limit, and stores nothing`, async (t) => {
+    const store = await withStore(t);
+    await account(store, 'a');
+    await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+    const optedOut = { instanceOf: ValidationError, message: 'This number is on the do-not-call list.' };
+    await t.throwsAsync(store.insertCall(call('a', T0 + 10, { to: '+12025550909', id: 'plain' })), optedOut);
+    const refusing = { ...recordingGuard('a', '+12025550909'), decide: () => { throw new Error('over the limit'); } };
+    await t.throwsAsync(store.insertCall(call('a', T0 + 10, { to: '+12025550909', id: 'guarded' }), refusing), optedOut, 'waiting for a limit would not help: the refusal says why');
+    t.is(await store.getCall('plain'), undefined);
+    t.is(await store.getCall('guarded'), undefined);
+    t.deepEqual(await store.listEvents('plain'), [], 'no timeline entry either');
+    const other = await store.insertCall(call('a', T0 + 10, { to: '+12025550123', id: 'other' }), recordingGuard('a', '+12025550123'));
+    t.is(other.status, 'scheduled', 'another number is inserted as before');
   });
 
   test(`${name}: when one account's list mixes statuses and equal times, then pages follow one order with nothing lost or repeated`, async (t) => {

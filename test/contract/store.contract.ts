@@ -186,6 +186,28 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.deepEqual(await store.findStale(['dialing'], T0 + 10), []);
   });
 
+  test(`${name}: when many calls are inserted at once, then each is stored with its timeline, an opted-out number is refused alone, and a bad row fails alone`, async (t) => {
+    const { store } = await withStore(t);
+    await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+    const ids = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+    const results = await Promise.allSettled([
+      ...ids.map((id, i) => store.insertCall({ ...newCall(T0 + i, id), retryAfterMinutes: i === 3 ? 5 : null, triesTotal: i === 3 ? 2 : 1 })),
+      store.insertCall({ ...newCall(T0, 'opted'), to: '+12025550909' }),
+      store.insertCall(newCall(T0, 'many-07')),
+    ]);
+    t.deepEqual(
+      results.map((r) => r.status),
+      [...ids.map(() => 'fulfilled'), 'rejected', 'rejected'],
+      'the opted-out number and the second use of an id fail, and only they',
+    );
+    t.like(results[30], { reason: { message: 'This number is on the do-not-call list.' } });
+    const stored = await Promise.all(ids.map((id) => store.getCall(id)));
+    t.deepEqual(stored.map((c) => c?.dueAt), ids.map((_, i) => T0 + i));
+    t.like(stored[3], { triesTotal: 2, retryAfterMinutes: 5, status: 'scheduled' });
+    t.is(await store.getCall('opted'), undefined);
+    for (const id of ids) t.deepEqual((await store.listEvents(id)).map((e) => [e.name, e.detail]), [['scheduled', { dueAt: T0 + ids.indexOf(id) }]]);
+  });
+
   test(`${name}: when a number goes on the do-not-call list, then it reads back, and a second entry keeps the first`, async (t) => {
     const { store } = await withStore(t);
     t.is(await store.getDoNotCall('+12025550909'), undefined);

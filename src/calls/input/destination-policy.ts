@@ -70,8 +70,8 @@ export function defaultAllowedCountries(fromNumber: string | undefined, defaultC
   return defaultCountry ? [defaultCountry] : [];
 }
 
-/** Adds a field error on `to` when `phone` may not be called under `rules`; true when it may. */
-export function checkDestination(phone: PhoneNumber, rules: DestinationRules, errors: FieldError[]): boolean {
+/** Adds a field error on `to` when `phone` (of `type`, its `getType()`) may not be called under `rules`; true when it may. */
+export function checkDestination(phone: PhoneNumber, type: NumberType | undefined, rules: DestinationRules, errors: FieldError[]): boolean {
   const country = phone.country ?? NON_GEOGRAPHIC;
   if (!rules.allowedCountries.includes(country)) {
     const message =
@@ -81,7 +81,6 @@ export function checkDestination(phone: PhoneNumber, rules: DestinationRules, er
     errors.push({ path: 'to', message });
     return false;
   }
-  const type = phone.getType();
   if (type === undefined || !rules.allowedNumberTypes.includes(type)) {
     const words = (type && TYPE_WORDS[type]) ?? `numbers of this kind (${(type ?? 'unknown').toLowerCase().replaceAll('_', ' ')})`;
     errors.push({ path: 'to', message: `cannot be called: ${words} are not allowed on this service` });

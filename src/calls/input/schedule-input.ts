@@ -57,11 +57,14 @@ export function parseDestination(raw: string | undefined, defaultCountry: string
     return undefined;
   }
   const phone = parsePhoneNumberFromString(text, (defaultCountry ?? undefined) as Parameters<typeof parsePhoneNumberFromString>[1]);
-  if (!phone || !phone.isValid()) {
+  // With the full metadata, isValid() is getType() !== undefined (libphonenumber-js's isValid.js): the type, which
+  // the destination check needs anyway, is matched once instead of twice; isValid() only for a number of no type.
+  const type = phone?.getType();
+  if (!phone || (type === undefined && !phone.isValid())) {
     errors.push({ path: 'to', message: 'is not a valid phone number' });
     return undefined;
   }
-  return checkDestination(phone, rules, errors) ? phone.number : undefined;
+  return checkDestination(phone, type, rules, errors) ? phone.number : undefined;
 }
 
 function destination(input: Record<string, unknown>, rules: SchedulingRules, errors: FieldError[]): string | undefined {

@@ -1,6 +1,7 @@
 import type { CallLimitGuard, ScheduleTally } from '../../calls/call-store.ts';
 import { IS_WAITING } from '../shared/sql-status.ts';
 import type { Query } from './pg-pool.ts';
+import { optedOut } from '../../kernel/errors.ts';
 
 /**
  * Advisory lock classes (the two-integer form, a space of its own apart from the 64-bit keys of the migration and
@@ -20,12 +21,16 @@ export async function lockAccount(q: Query, accountId: string, to?: string): Pro
   else await q('SELECT pg_advisory_xact_lock($1::int, hashtext($2)), pg_advisory_xact_lock($3::int, hashtext($4))', [ACCOUNT_LOCK, accountId, NUMBER_LOCK, to], 'daj_lock_account_number');
 }
 
-/** Counts what `guard` reads (one statement, each part through an index) and lets it decide; the locks are taken first. */
-export async function decideLimits(q: Query, guard: CallLimitGuard, locked = false): Promise<void> {
+/**
+ * Counts what `guard` reads (one statement, each part through an index) and lets it decide; the locks are taken
+ * first. With `refuseOptedOut`, a number on the do-not-call list is refused (the opted-out error) before any limit.
+ */
+export async function decideLimits(q: Query, guard: CallLimitGuard, locked = false, refuseOptedOut = false): Promise<void> {
   const { reads, accountId, to } = guard;
   if (!locked) await lockAccount(q, accountId, to);
   const near = "FROM calls WHERE to_number = $5 AND due_at >= $6 AND due_at <= $7 AND status <> 'canceled'";
-  const { rows } = await q<{ created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null }>(
+  type Tally = { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null; opted_out: boolean };
+  const { rows } = await q<Tally>(
     `SELECT
        ARRAY(SELECT created_at FROM calls WHERE account_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT $3) AS created,
        CASE WHEN $4 THEN (SELECT count(*) FROM calls WHERE account_id = $1 AND ${IS_WAITING}) ELSE 0 END AS pending,
@@ -33,11 +38,13 @@ export async function decideLimits(q: Query, guard: CallLimitGuard, locked = fal
        ARRAY(SELECT due_at ${near} ORDER BY due_at DESC LIMIT $8) AS due,
        ARRAY(SELECT due_at ${near} AND account_id = $1 ORDER BY due_at DESC LIMIT $9) AS own,
        $9 > 0 AND EXISTS (SELECT 1 FROM calls WHERE to_number = $5 AND account_id = $1 AND status = 'completed') AS answered,
-       (SELECT COALESCE(activated_at, created_at) FROM accounts WHERE id = $1) AS since`,
-    [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax, reads.ownNumberMax],
+       (SELECT COALESCE(activated_at, created_at) FROM accounts WHERE id = $1) AS since,
+       $10 AND EXISTS (SELECT 1 FROM do_not_call WHERE number = $5) AS opted_out`,
+    [accountId, reads.createdSince, reads.createdMax, reads.countPending, to, reads.dueFrom, reads.dueUntil, reads.numberMax, reads.ownNumberMax, refuseOptedOut],
     'daj_call_tally',
   );
-  const row = rows[0] as { created: string[]; pending: number; soonest: number | null; due: string[]; own: string[]; answered: boolean; since: string | null };
+  const row = rows[0] as Tally;
+  if (row.opted_out) throw optedOut();
   guard.decide({
     createdByAccount: row.created.map(Number),
     pending: { count: Number(row.pending), soonestDueAt: row.soonest === null ? null : Number(row.soonest) },

@@ -1,7 +1,7 @@
 import { FINAL_STATUSES, isFinal, sourcesOf, type Call, type CallStatus } from '../../calls/call.ts';
 import { callFromRow, eventFromRow, type CallRow, type EventRow } from '../shared/rows.ts';
 import { IS_LIVE, IS_WAITING, sqlStatusIn } from '../shared/sql-status.ts';
-import type { CallPatch, NewEvent } from '../../calls/call-store.ts';
+import type { CallPatch, NewCall, NewEvent } from '../../calls/call-store.ts';
 import type { Store } from '../store.ts';
 import { migratePostgres } from './migrate.ts';
 import { createPgAccountStore } from './pg-account-store.ts';
@@ -13,10 +13,12 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createPgLive, isPgUniqueViolation } from './pg-live.ts';
 import { createPgLiveStreams } from './pg-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+import { optedOut } from '../../kernel/errors.ts';
 import { createPgAccess, createPool, type Query } from './pg-pool.ts';
 import { decideLimits } from './pg-limits.ts';
 import { NOTIFY_CHANNEL } from './pg-notify.ts';
 import { callStoredNotice, createNotifyBatch } from './notify-batch.ts';
+import { createCallInsertBatch } from './pg-call-batch.ts';
 
 const insertEvent = (query: Query, event: NewEvent) =>
   query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
@@ -61,6 +63,47 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     await notify(callStoredNotice(accountId, call.id)).catch(() => undefined);
     return call;
   };
+  /**
+   * One call: the row (its idempotency key in it), read back by RETURNING, and its first timeline event in one
+   * statement, atomic on its own. The do-not-call list is read by the same statement (no row when the number is on
+   * it): one round trip where a separate read made two.
+   */
+  const insertOne = (q: Query, call: NewCall) => {
+    const n = NEW_CALL_COLUMNS.split(',').length;
+    return q<CallRow>(
+      `WITH c AS (
+         INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
+         SELECT $1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, $8, $9, ${Array.from({ length: n }, (_, i) => `$${i + 11}`).join(', ')}
+         WHERE NOT EXISTS (SELECT 1 FROM do_not_call WHERE number = $2)
+         RETURNING *
+       ), e AS (
+         INSERT INTO call_events (call_id, at, kind, name, detail) SELECT id, $6, 'status', 'scheduled', $10 FROM c
+       )
+       SELECT * FROM c`,
+      [
+        call.id,
+        call.to,
+        call.dueAt,
+        call.timeZone,
+        call.message,
+        call.createdAt,
+        call.accountId ?? null,
+        call.idempotency?.key ?? null,
+        call.idempotency?.requestHash ?? null,
+        JSON.stringify({ dueAt: call.dueAt }),
+        ...newCallValues(call),
+      ],
+      'daj_insert_call',
+    ).then(
+      ({ rows }) => rows[0],
+      (err: unknown) => {
+        // A key the account already used fails the insert; any other unique index is not ours to explain.
+        throw call.idempotency && isPgUniqueViolation(err) && (err as { constraint?: unknown }).constraint === 'calls_idempotency' ? new DuplicateIdempotencyKey() : err;
+      },
+    );
+  };
+  // The calls no limit guards and without a key: the calls of one turn in one statement (see pg-call-batch.ts).
+  const insertBatched = createCallInsertBatch(query, (call) => insertOne(query, call));
   let closed = false;
 
   /** Ends every scheduled call matching `where` as `status`, with its timeline entry; ids in due order. */
@@ -108,47 +151,18 @@ export function createPostgresStore(options: { connectionString: string; max?: n
     },
 
     async insertCall(call, guard) {
-      // The row (its idempotency key in it), read back by RETURNING, and its first timeline event: one statement,
-      // so one round trip, atomic on its own; a guard adds its locks and count before it, in one transaction.
-      const n = NEW_CALL_COLUMNS.split(',').length;
-      const insert = (q: Query) =>
-        q<CallRow>(
-          `WITH c AS (
-             INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, 'scheduled', $6, $6, $7, $8, $9, ${Array.from({ length: n }, (_, i) => `$${i + 11}`).join(', ')}) RETURNING *
-           ), e AS (
-             INSERT INTO call_events (call_id, at, kind, name, detail) SELECT id, $6, 'status', 'scheduled', $10 FROM c
-           )
-           SELECT * FROM c`,
-          [
-            call.id,
-            call.to,
-            call.dueAt,
-            call.timeZone,
-            call.message,
-            call.createdAt,
-            call.accountId ?? null,
-            call.idempotency?.key ?? null,
-            call.idempotency?.requestHash ?? null,
-            JSON.stringify({ dueAt: call.dueAt }),
-            ...newCallValues(call),
-          ],
-          'daj_insert_call',
-        ).then(
-          ({ rows }) => callFromRow(rows[0] as CallRow),
-          (err: unknown) => {
-            // A key the account already used fails the insert; any other unique index is not ours to explain.
-            throw call.idempotency && isPgUniqueViolation(err) && (err as { constraint?: unknown }).constraint === 'calls_idempotency' ? new DuplicateIdempotencyKey() : err;
-          },
-        );
-      if (!guard) return announce(call.accountId ?? null, await insert(query));
-      return announce(
-        call.accountId ?? null,
-        await tx(async (q) => {
-          await decideLimits(q, guard);
-          return insert(q);
-        }),
-      );
+      let row: CallRow | undefined;
+      if (guard) {
+        row = await tx(async (q) => {
+          // The tally reads the list too, so an opted-out number is refused (422) before any limit (429) is told.
+          await decideLimits(q, guard, false, true);
+          return insertOne(q, call);
+        });
+      } else {
+        row = call.idempotency ? await insertOne(query, call) : await insertBatched(call);
+      }
+      if (!row) throw optedOut();
+      return announce(call.accountId ?? null, callFromRow(row));
     },
     async getCall(id, accountId) {
       const { rows } =

@@ -15,10 +15,12 @@ import { NEW_CALL_COLUMNS, newCallValues } from '../shared/call-links.ts';
 import { createSqliteLive, isUniqueViolation } from './sqlite-live.ts';
 import { createSqliteLiveStreams } from './sqlite-live-streams.ts';
 import { DuplicateIdempotencyKey } from '../../calls/idempotency-keys.ts';
+import { optedOut } from '../../kernel/errors.ts';
 import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
 import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
 import { createSharedCommit } from './shared-commit.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -30,6 +32,7 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  const checkpointer = options.path === ':memory:' ? undefined : startWalCheckpointer(db, options.path, options.busyTimeoutMs ?? 5000);
   const { sql, tx } = createConnection(db);
   // The calls of one event-loop turn share one commit (see shared-commit.ts).
   const shared = createSharedCommit({ sql, tx });
@@ -66,18 +69,26 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       sql('SELECT 1').get();
     },
     async close() {
+      if (!db.isOpen) return;
+      await checkpointer?.stop();
       if (db.isOpen) db.close();
     },
 
     async insertCall(call, guard) {
       return shared(() => {
-        if (guard) decideLimits(sql, guard);
-        let row: CallRow;
+        // An opted-out number is refused (422) before any limit (429) is told; without a guard the insert reads the list.
+        if (guard) {
+          if (sql('SELECT 1 FROM do_not_call WHERE number = ?').get(call.to)) throw optedOut();
+          decideLimits(sql, guard);
+        }
+        let row: CallRow | undefined;
         try {
           // The idempotency key in the row itself: a key the account already used fails this insert, in this transaction.
+          // The do-not-call list in the same statement (no row when the number is on it): one statement, not two.
           row = sql(
             `INSERT INTO calls (id, to_number, due_at, time_zone, message, status, created_at, updated_at, account_id, idempotency_key, request_hash, ${NEW_CALL_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}) RETURNING *`,
+             SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ${NEW_CALL_COLUMNS.split(',').map(() => '?').join(', ')}
+             WHERE NOT EXISTS (SELECT 1 FROM do_not_call WHERE number = ?) RETURNING *`,
           ).get(
             call.id,
             call.to,
@@ -90,10 +101,12 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
             call.idempotency?.key ?? null,
             call.idempotency?.requestHash ?? null,
             ...newCallValues(call),
-          ) as CallRow;
+            call.to,
+          ) as CallRow | undefined;
         } catch (err) {
           throw call.idempotency && isUniqueViolation(err) && /idempotency_key/.test(String((err as Error).message)) ? new DuplicateIdempotencyKey() : err;
         }
+        if (!row) throw optedOut();
         insertEvent({ callId: call.id, at: call.createdAt, kind: 'status', name: 'scheduled', detail: { dueAt: call.dueAt } });
         return callFromRow(row);
       });

@@ -71,6 +71,26 @@ test('when one number has been scheduled as often as allowed by all accounts tog
   t.is((await schedule(b, '+12025550100', 50)).status, 201, 'other numbers are fine');
 });
 
+test('when a number on the do-not-call list is scheduled over a limit too, then 422 opted out (waiting would not help), with limits off as well, and nothing is stored', async (t) => {
+  const { svc, schedule } = await boot(t, { pendingCallsPerAccount: 1 });
+  const me = await createTestAccount(svc.deps);
+  await svc.deps.store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+  t.is((await schedule(me, '+12025550101')).status, 201);
+  await expectLimited(t, await schedule(me, '+12025550102', 40), /1 calls waiting/);
+  const res = await schedule(me, '+12025550909', 50);
+  t.is(res.status, 422);
+  t.is(res.headers.get('content-type'), 'application/problem+json');
+  const problem = (await res.json()) as { type: string; errors: { path: string; message: string }[] };
+  t.is(problem.type, '/problems/opted-out');
+  t.deepEqual(problem.errors.map((e) => e.path), ['to']);
+  const off = await boot(t, { pendingCallsPerAccount: 0, callsPerAccountPerDay: 0, callsPerNumberPerDay: 0, callsPerNumberPerAccountPerDay: 0 });
+  const other = await createTestAccount(off.svc.deps);
+  await off.svc.deps.store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+  t.is((await off.schedule(other, '+12025550909')).status, 422);
+  t.deepEqual((await svc.deps.store.listCalls({ limit: 10 })).map((c) => c.to), ['+12025550101']);
+  t.deepEqual(await off.svc.deps.store.listCalls({ limit: 10 }), []);
+});
+
 test('when calls to one number were scheduled on different days but fall due within 24 h of each other, then the next one near them is refused', async (t) => {
   const { svc, clock } = await boot(t, { callsPerNumberPerDay: 2 });
   const [a, b, c] = [await createTestAccount(svc.deps), await createTestAccount(svc.deps), await createTestAccount(svc.deps)];
