@@ -18,13 +18,6 @@ export type QueueOptions = { windowSize: number; leaseMs: number; maxCallsPerAcc
 /** Places a claimed call; `recovered` is a call found mid-dial after its instance died, retried with the same command id. */
 export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<void>;
 
-/**
- * Due calls one claim takes at most (one transaction, one statement on PostgreSQL). A claim's fixed cost (the fair
- * pick ranks FAIR_SCAN due calls, the commit) is shared by more calls in a larger batch: 10,000 due at once on
- * PostgreSQL, interleaved runs on a loaded machine, 0.92× pg-boss at 100, 1.16× at 250, 1.34× at 500. The dial
- * rate and the free channels bound a batch before this does whenever limits are on. At most FAIR_SCAN.
- */
-export const CLAIM_BATCH = 500;
 /** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
 const NO_CHANNEL_RETRY_MS = 1000;
 /**
@@ -255,7 +248,7 @@ export class Dialer {
         () => this.#deps.clock.now(),
         { maxLive: max, perAccount: this.#deps.options.maxCallsPerAccount || Math.ceil(max / 2), ...this.#deps.limiter.limits },
         { owner: this.#deps.owner, until: now + this.#deps.options.leaseMs },
-        CLAIM_BATCH,
+        this.#deps.store.claimBatch,
       );
       if (result.claimed.length > 0) {
         const ids = result.claimed.map((call) => call.id);
