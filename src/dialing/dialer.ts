@@ -18,8 +18,6 @@ export type QueueOptions = { windowSize: number; leaseMs: number; maxCallsPerAcc
 /** Places a claimed call; `recovered` is a call found mid-dial after its instance died, retried with the same command id. */
 export type Dispatch = (call: Call, how: 'claimed' | 'recovered') => Promise<void>;
 
-/** Due calls one claim takes at most (one transaction, one statement on PostgreSQL). */
-export const CLAIM_BATCH = 100;
 /** When a claim found every channel taken, the next try, unless a freed channel (ours or a signal) comes first. */
 const NO_CHANNEL_RETRY_MS = 1000;
 /**
@@ -250,12 +248,13 @@ export class Dialer {
         () => this.#deps.clock.now(),
         { maxLive: max, perAccount: this.#deps.options.maxCallsPerAccount || Math.ceil(max / 2), ...this.#deps.limiter.limits },
         { owner: this.#deps.owner, until: now + this.#deps.options.leaseMs },
-        CLAIM_BATCH,
+        this.#deps.store.claimBatch,
       );
       if (result.claimed.length > 0) {
+        const ids = result.claimed.map((call) => call.id);
+        this.#ready.removeAll(ids);
+        this.#window.removeAll(ids);
         for (const call of result.claimed) {
-          this.#ready.remove(call.id);
-          this.#window.remove(call.id);
           this.#live += 1;
           this.#deps.metrics?.dialLateness.observe(Math.max(0, (call.latenessMs ?? 0) / 1000));
           void this.#track(this.#deps.dispatch(call, 'claimed'));

@@ -76,8 +76,13 @@ export function createDueWindow(capacity: number) {
       return entries[0] === entry;
     },
     remove(id: string): void {
-      if (!ids.delete(id)) return;
-      entries = entries.filter((e) => e.id !== id);
+      window.removeAll([id]);
+    },
+    /** Takes several out in one pass (a claimed batch: usually none is still here, so no pass at all). */
+    removeAll(gone: Iterable<string>): void {
+      let removed = false;
+      for (const id of gone) removed = ids.delete(id) || removed;
+      if (removed) entries = entries.filter((e) => ids.has(e.id));
     },
     /** Removes and returns the entries due at or before `now`. */
     takeDue(now: number): DueEntry[] {

@@ -3,7 +3,6 @@ import { Logger, makeWorkerUtils, run, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { DialLimits, DialStore } from '../../src/dialing/dial-store.ts';
-import { CLAIM_BATCH } from '../../src/dialing/dialer.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { createBenchDb, type StoreKind } from './bench-db.ts';
 import type { ScenarioIo } from './scenario-io.ts';
@@ -210,7 +209,7 @@ export const scenarios = {
       const t0 = performance.now();
       const deadline = t0 + params.maxSeconds * 1000;
       while (done < params.count && performance.now() < deadline) {
-        const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, CLAIM_BATCH);
+        const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, store.claimBatch);
         if (result.claimed.length === 0) {
           if (result.reason === 'none_due') break;
           continue;
@@ -219,7 +218,7 @@ export const scenarios = {
         done += result.claimed.length;
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { jobs: done, seconds, jobsPerSec: done / seconds, setup: `one claimer, claimDue (DialStore port) in batches of ${CLAIM_BATCH} as the dialer asks, until none is due` };
+      return { jobs: done, seconds, jobsPerSec: done / seconds, setup: `one claimer, claimDue (DialStore port) in batches of ${store.claimBatch} (the store's, as the dialer asks), until none is due` };
     });
   },
 
@@ -240,7 +239,7 @@ export const scenarios = {
         const wait = dueAt(next) - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         for (;;) {
-          const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, CLAIM_BATCH);
+          const result = await store.claimDue(Date.now, NO_LIMITS, { owner: 'bench', until: Date.now() + 600_000 }, store.claimBatch);
           if (result.claimed.length === 0) {
             if (result.reason === 'none_due') break;
             continue;
@@ -250,7 +249,7 @@ export const scenarios = {
           next += result.claimed.length;
         }
       }
-      return { jobs: lateness.length, spanMs: params.spanMs, lateness: summarize(lateness), setup: `one timer for the next due time, claimDue in batches of ${CLAIM_BATCH} until none is due`, storedLateMs };
+      return { jobs: lateness.length, spanMs: params.spanMs, lateness: summarize(lateness), setup: `one timer for the next due time, claimDue in batches of ${store.claimBatch} (the store's) until none is due`, storedLateMs };
     });
   },
 };

@@ -58,6 +58,23 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     t.true((await store.takeDialSlot(() => T0, 3, 1000)) > 0);
   });
 
+  test(`${name}: when more calls are due than the store's batch, then one claim takes its batch in due order, canceling a picked call whose number opted out, and the next claim the rest`, async (t) => {
+    const store = await withStore(t);
+    const batch = store.claimBatch;
+    const ids = Array.from({ length: batch + 2 }, (_, i) => `c${String(i).padStart(4, '0')}`);
+    const opted = ids[7] as string;
+    for (const id of ids) await insert(store, id, id === opted ? '+12025550909' : '+12025550123');
+    await store.addDoNotCall({ number: '+12025550909', addedAt: T0, callId: null });
+    const open = { maxLive: 100_000, perAccount: 100_000, perWindow: 100_000, windowMs: 1000 };
+    const lease = { owner: 'i1', until: T0 + 10_000 };
+    const first = await store.claimDue(() => T0, open, lease, batch);
+    t.deepEqual(first.claimed.map((c) => c.id), ids.slice(0, batch).filter((id) => id !== opted));
+    t.like(await store.getCall(opted), { status: 'canceled' });
+    const rest = await store.claimDue(() => T0, open, lease, batch);
+    t.deepEqual(rest.claimed.map((c) => c.id), ids.slice(batch));
+    t.like(await store.claimDue(() => T0, open, lease, batch), { claimed: [], reason: 'none_due' });
+  });
+
   test(`${name}: when a dial's lease is alive or renewed, then nobody takes it over; once expired, one instance does, once`, async (t) => {
     const store = await withStore(t);
     await insert(store, 'a');

@@ -6,6 +6,13 @@ import type { Leases } from '../../kernel/leases.ts';
 import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { PgTx, Query } from './pg-pool.ts';
 
+/**
+ * Due calls one claim takes at most. 10,000 due at once, interleaved runs on a loaded machine, against pg-boss of
+ * the same run: 0.92× at 100, 1.16× at 250, 1.34× at 500. The dial rate and the free channels bound a batch before
+ * this does whenever limits are on. At most FAIR_SCAN: the pick takes from that many.
+ */
+const CLAIM_BATCH = 500;
+
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 
@@ -47,6 +54,7 @@ async function claimDue(query: Query, at: number, limits: DialLimits, lease: Dia
 export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): DialStore & Leases {
   return {
     sharedByInstances: true,
+    claimBatch: CLAIM_BATCH,
     claimDue(now, limits, lease, max) {
       return claimDue(query, now(), limits, lease, max);
     },

@@ -8,6 +8,9 @@ import { callFromRow, type CallRow } from '../shared/rows.ts';
 import type { ClaimResult } from '../../calls/call-store.ts';
 import type { Sql, Tx } from './connection.ts';
 
+/** Due calls one claim takes at most: the claim runs on the event loop, about 10 ms for 100 (500: 54-77 ms). */
+const CLAIM_BATCH = 100;
+
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 
@@ -68,6 +71,7 @@ const PICK = fairPick((name) => `$${name}`);
 export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialStore & Leases {
   return {
     sharedByInstances: false,
+    claimBatch: CLAIM_BATCH,
     async claimDue(now, limits, lease, max) {
       return tx((): DueClaim => {
         const at = now();
