@@ -93,25 +93,3 @@ test('sqlite: when the call list is read, then every statement seeks an index an
     }
   }
 });
-
-test('sqlite: when calls are committed, then a thread of the store copies them into the database file, and close leaves no WAL and no thread', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'daj-wal-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'calls.db');
-  const own = createSqliteStore({ path });
-  await own.migrate();
-  const before = statSync(path).size;
-  const T = Date.UTC(2026, 10, 21, 12);
-  await Promise.all(Array.from({ length: 2000 }, (_, i) => own.insertCall({ id: `w-${i}`, to: '+12025550123', dueAt: T + i, timeZone: 'UTC', message: 'x'.repeat(200), createdAt: T })));
-  // The main connection checkpoints only past 10,000 pages: a database file that grows was written by the thread.
-  const deadline = Date.now() + 10_000;
-  // Polls what the thread does on its own clock (no event of it reaches the test), until a deadline.
-  while (statSync(path).size === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  t.true(statSync(path).size > before, 'the checkpoint thread wrote the committed pages back');
-  await own.close();
-  t.throws(() => statSync(`${path}-wal`), { code: 'ENOENT' }, 'the last connection closed cleanly: no WAL left');
-  const again = createSqliteStore({ path });
-  t.teardown(() => again.close());
-  t.is((await again.listCalls({ limit: 100 })).length, 100);
-  t.truthy(await again.getCall('w-1999'));
-});

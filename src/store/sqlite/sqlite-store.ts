@@ -20,7 +20,6 @@ import { createSqliteDialStore } from './sqlite-dial-store.ts';
 import { decideLimits } from './sqlite-limits.ts';
 import { createSqliteInboxStore } from './sqlite-inbox-store.ts';
 import { createSharedCommit } from './shared-commit.ts';
-import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 /**
  * The embedded store on `node:sqlite`: WAL journal, `synchronous=NORMAL` (durable across a process crash; a power
@@ -32,7 +31,6 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-  const checkpointer = options.path === ':memory:' ? undefined : startWalCheckpointer(db, options.path, options.busyTimeoutMs ?? 5000);
   const { sql, tx } = createConnection(db);
   // The calls of one event-loop turn share one commit (see shared-commit.ts).
   const shared = createSharedCommit({ sql, tx });
@@ -69,8 +67,6 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
       sql('SELECT 1').get();
     },
     async close() {
-      if (!db.isOpen) return;
-      await checkpointer?.stop();
       if (db.isOpen) db.close();
     },
 
