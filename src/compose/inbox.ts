@@ -7,7 +7,7 @@ import type { ChannelRefusalHandler } from '../dialing/requeue-call.ts';
 import type { WebhookVerifier } from '../inbox/inbox-codec.ts';
 import { InboxWorker } from '../inbox/inbox-worker.ts';
 import { createReceiveWebhook, type ReceiveWebhook } from '../inbox/receive-webhook.ts';
-import { createTurnBatch, createWriteBatch } from '../inbox/turn-batch.ts';
+import { createTurnBatch, createWriteBatch } from '../kernel/turn-batch.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';

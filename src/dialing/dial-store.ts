@@ -49,8 +49,11 @@ export type DialStore = {
   claimDue(now: () => number, limits: DialLimits, lease: DialLease, max: number): Promise<DueClaim>;
   /** Counts the live calls again, for the carrier account and per account, and corrects the gate; returns the drift corrected. */
   recountLive(): Promise<number>;
-  /** Takes a dial slot when fewer than `perWindow` were taken in the last `windowMs`: 0; else the wait in ms (`now` as above). */
-  takeDialSlot(now: () => number, perWindow: number, windowMs: number): Promise<number>;
+  /**
+   * Takes up to `count` dial slots, as many as the last `windowMs` has free of its `perWindow`, in one transaction
+   * under the dial gate (`now` as above). `waitMs`: when fewer than `count` were taken, the ms until the next frees; else 0.
+   */
+  takeDialSlots(now: () => number, count: number, perWindow: number, windowMs: number): Promise<{ taken: number; waitMs: number }>;
   /** Extends the owner's leases on these calls (only those still dialing without a carrier id). */
   renewDialLeases(owner: string, ids: readonly string[], until: number): Promise<void>;
   /**

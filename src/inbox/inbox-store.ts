@@ -32,7 +32,7 @@ export type WebhookInbox = {
   markAppliedMany(entries: readonly { eventId: string; outcome: string }[], at: number): Promise<void>;
   /**
    * Writes timeline rows in one commit (one multi-row insert), in the order given; all or none. The worker's event
-   * handler writes its timeline through this, batched across the calls applied side by side (`inbox/turn-batch.ts`).
+   * handler writes its timeline through this, batched across the calls applied side by side (`kernel/turn-batch.ts`).
    */
   appendTimeline(events: readonly NewEvent[]): Promise<void>;
   /** The calls with these ids (those that exist, in no set order), in one read: the calls of a turn's events. */

@@ -8,7 +8,7 @@ import type { Leases } from '../kernel/leases.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import { inboxKey, type InboxByCall, type InboxEvent, type InboxLocks, type WebhookInbox } from './inbox-store.ts';
-import { createTurnBatch, createWriteBatch } from './turn-batch.ts';
+import { createTurnBatch, createWriteBatch } from '../kernel/turn-batch.ts';
 
 const PAGE = 100;
 const SWEEP_PAGE = 1000;

@@ -34,8 +34,10 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     t.true(near(await wait(T0 + 300), 700));
     t.like(await store.getCall('d'), { status: 'scheduled', attempt: 0 });
     // A retry's slot comes from the same window.
-    t.true(near(await store.takeDialSlot(() => T0 + 999, 3, 1000), 1));
-    t.is(await store.takeDialSlot(() => T0 + 1060, 3, 1000), 0);
+    const none = await store.takeDialSlots(() => T0 + 999, 1, 3, 1000);
+    t.is(none.taken, 0);
+    t.true(near(none.waitMs, 1));
+    t.deepEqual(await store.takeDialSlots(() => T0 + 1060, 1, 3, 1000), { taken: 1, waitMs: 0 });
     t.true(near(await wait(T0 + 1061), 39));
     t.is((await store.claimDue(() => T0 + 1260, LIMITS, lease, 1)).claimed[0]?.id, 'd');
   });
@@ -53,9 +55,25 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     t.like(await store.getCall('b'), { status: 'canceled' });
     t.like(await store.claimDue(() => T0, { ...LIMITS, maxLive: 1 }, lease, 1), { claimed: [], reason: 'no_channel' });
     t.like(await store.getCall('c'), { status: 'scheduled' });
-    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
-    t.is(await store.takeDialSlot(() => T0, 3, 1000), 0);
-    t.true((await store.takeDialSlot(() => T0, 3, 1000)) > 0);
+    t.deepEqual(await store.takeDialSlots(() => T0, 2, 3, 1000), { taken: 2, waitMs: 0 });
+    t.like(await store.takeDialSlots(() => T0, 1, 3, 1000), { taken: 0 });
+  });
+
+  test(`${name}: when several dial slots are asked for at once, then the window's free ones are taken and the rest told when the next frees`, async (t) => {
+    const store = await withStore(t);
+    await insert(store, 'a');
+    const lease = { owner: 'i1', until: T0 + 10_000 };
+    const [claimed] = (await store.claimDue(() => T0, LIMITS, lease, 1)).claimed;
+    // The claim's time is its slot's: the lateness it records is measured to it.
+    t.is(claimed?.latenessMs, (claimed?.claimedAt ?? NaN) - T0);
+    const some = await store.takeDialSlots(() => T0 + 400, 5, 3, 1000);
+    t.is(some.taken, 2);
+    // The window is full until the claim's slot leaves it, 1000 ms after the claim.
+    t.true(Math.abs(some.waitMs - (1000 - 400 + ((claimed?.claimedAt ?? T0) - T0))) < 50);
+    // A window later all three are free; the two left over wait for the window these three fill.
+    const later = await store.takeDialSlots(() => T0 + 1600, 5, 3, 1000);
+    t.is(later.taken, 3);
+    t.true(Math.abs(later.waitMs - 1000) < 50);
   });
 
   test(`${name}: when more calls are due than the store's batch, then one claim takes its batch in due order, canceling a picked call whose number opted out, and the next claim the rest`, async (t) => {
@@ -86,7 +104,8 @@ export function dialStoreContract(test: TestFn, name: string, make: () => Promis
     await store.renewDialLeases('alive', ['b', 'a'], T0 + 20_000);
     const taken = await store.takeOverDials(T0 + 10_001, { owner: 'other', until: T0 + 20_001 }, 10);
     t.deepEqual(taken.map((c) => c.id), ['a']);
-    t.like(taken[0], { status: 'dialing', attempt: 1, claimedAt: T0 });
+    t.like(taken[0], { status: 'dialing', attempt: 1 });
+    t.true((taken[0]?.claimedAt ?? NaN) - T0 < 50);
     t.deepEqual(await store.takeOverDials(T0 + 10_002, { owner: 'third', until: T0 + 20_002 }, 10), []);
     // A dial whose outcome is already unknown is the reconciler's, and one with a carrier id is settled.
     await store.update('a', { reason: OUTCOME_UNKNOWN_REASON }, T0 + 10_003);

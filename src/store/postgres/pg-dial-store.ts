@@ -16,18 +16,6 @@ const CLAIM_BATCH = 500;
 /** Dial slots older than this are deleted as new ones are taken: the table holds seconds of history, bounded. */
 const SLOT_HISTORY_MS = 10_000;
 
-/** Milliseconds until a dial slot frees (0: one is free now), under the gate. */
-async function slotWait(q: Query, at: number, perWindow: number, windowMs: number): Promise<number> {
-  const { rows } = await q<{ at: number }>('SELECT at FROM dial_slots WHERE at > $1 ORDER BY at DESC OFFSET $2 LIMIT 1', [at - windowMs, perWindow - 1]);
-  const oldest = rows[0]?.at;
-  return oldest === undefined ? 0 : Math.max(1, oldest + windowMs - at);
-}
-
-/** One statement: prunes what no window can count any more and records the slot. */
-async function takeSlot(q: Query, at: number): Promise<void> {
-  await q('WITH pruned AS (DELETE FROM dial_slots WHERE at < $2) INSERT INTO dial_slots (at) VALUES ($1)', [at, at - SLOT_HISTORY_MS]);
-}
-
 type ClaimRow = { r: (CallRow & { outcome?: undefined }) | { outcome: 'none_due' | 'no_channel' | 'not_scheduled' | 'rate'; wait_ms?: number } };
 
 /** The batch claim, one statement (`daj_claim_due`, migration 8): the claimed rows, or one row saying why none. */
@@ -74,14 +62,13 @@ export function createPgDialStore({ query, tx }: { query: Query; tx: PgTx }): Di
         return Math.abs(live - before) + (accounts.rowCount ?? 0);
       });
     },
-    takeDialSlot(now, perWindow, windowMs) {
-      return tx(async (q) => {
-        await q('SELECT 1 FROM dial_gate WHERE id = 1 FOR UPDATE');
-        const at = now();
-        const wait = await slotWait(q, at, perWindow, windowMs);
-        if (wait === 0) await takeSlot(q, at);
-        return wait;
-      });
+    async takeDialSlots(now, count, perWindow, windowMs) {
+      const { rows } = await query<{ taken: number; wait_ms: number }>(
+        'SELECT taken, wait_ms FROM daj_take_slots($1, $2, $3, $4, $5)',
+        [now(), count, perWindow, windowMs, SLOT_HISTORY_MS],
+        'daj_take_slots',
+      );
+      return { taken: Number(rows[0]?.taken ?? 0), waitMs: Number(rows[0]?.wait_ms ?? 0) };
     },
     async renewDialLeases(owner, ids, until) {
       if (ids.length === 0) return;

@@ -114,12 +114,13 @@ export function createSqliteDialStore({ sql, tx }: { sql: Sql; tx: Tx }): DialSt
         return Math.abs(live - before) + Number(accounts.changes);
       });
     },
-    async takeDialSlot(now, perWindow, windowMs) {
+    async takeDialSlots(now, count, perWindow, windowMs) {
       return tx(() => {
         const at = now();
-        const wait = slotWait(sql, at, perWindow, windowMs);
-        if (wait === 0) takeSlot(sql, at);
-        return wait;
+        const used = (sql('SELECT count(*) AS n FROM (SELECT 1 FROM dial_slots WHERE at > ? ORDER BY at DESC LIMIT ?)').get(at - windowMs, perWindow) as { n: number }).n;
+        const taken = Math.max(0, Math.min(count, perWindow - used));
+        for (let i = 0; i < taken; i++) takeSlot(sql, at);
+        return { taken, waitMs: taken < count ? Math.max(1, slotWait(sql, at, perWindow, windowMs)) : 0 };
       });
     },
     async renewDialLeases(owner, ids, until) {

@@ -13,6 +13,12 @@
 -- `IS NOT DISTINCT FROM` so that no partial index on status matches them and looks cheaper than the key. With the
 -- plans thus fixed, each statement is planned once per connection (generic plans): a custom plan per call re-planned
 -- the pick's windows and sorts every claim (measured 6-8 → 6 ms a claim of 100, rolled-back claims in one session).
+--
+-- Migration 13: a claimed call's time (`claimed_at`, its lateness, its timeline row) is its dial slot's, read once
+-- the gate is held, as DialStore.claimDue says; it was the caller's time before the statement. A dial sent more than
+-- half the rate's margin after its slot takes a fresh one, so a claim that waited for the gate made every call of
+-- its batch take a second slot under the gate, each a transaction of its own, and the gate's queue grew from there:
+-- 10,000 calls due over 60 s dialed 715 ms late (p50) through the first 5 s and took 15 s to recover.
 CREATE OR REPLACE FUNCTION daj_claim_due(p_at BIGINT, p_max_live INTEGER, p_share INTEGER, p_per_window INTEGER, p_window_ms BIGINT,
                               p_owner TEXT, p_until BIGINT, p_max INTEGER, p_scan INTEGER, p_opted_out TEXT)
 RETURNS SETOF json LANGUAGE plpgsql SET search_path FROM CURRENT SET enable_seqscan = off SET enable_bitmapscan = off
@@ -73,13 +79,13 @@ BEGIN
   END IF;
   RETURN QUERY
     WITH claimed AS (
-      UPDATE calls c SET status = 'dialing', attempt = attempt + 1, claimed_at = p_at, lateness_ms = p_at - due_at, updated_at = p_at,
+      UPDATE calls c SET status = 'dialing', attempt = attempt + 1, claimed_at = v_at, lateness_ms = v_at - due_at, updated_at = v_at,
         call_control_id = NULL, lease_owner = p_owner, lease_until = p_until
       WHERE c.id = ANY (v_ids) AND c.status IS NOT DISTINCT FROM 'scheduled'
       RETURNING c.*
     ), events AS (
       INSERT INTO call_events (call_id, at, kind, name, detail)
-        SELECT id, p_at, 'status', 'dialing', json_build_object('from', 'scheduled', 'latenessMs', p_at - due_at)::TEXT FROM claimed
+        SELECT id, v_at, 'status', 'dialing', json_build_object('from', 'scheduled', 'latenessMs', v_at - due_at)::TEXT FROM claimed
     )
     SELECT row_to_json(claimed) FROM claimed ORDER BY array_position(v_ids, claimed.id);
   GET DIAGNOSTICS v_claimed = ROW_COUNT;

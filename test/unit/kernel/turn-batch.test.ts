@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { NewEvent } from '../../../src/calls/call-store.ts';
-import { createWriteBatch as createTimelineBatch } from '../../../src/inbox/turn-batch.ts';
+import { createWriteBatch as createTimelineBatch } from '../../../src/kernel/turn-batch.ts';
 
 const row = (callId: string, name: string): NewEvent => ({ callId, at: 1, kind: 'webhook', name, detail: null });
 

@@ -4,17 +4,17 @@ type Waiter<I, O> = { item: I; resolve: (value: O) => void; reject: (err: unknow
 const MAX_BATCH = 500;
 
 /**
- * Coalesces the event worker's statements across the calls it applies side by side: every item asked for in one
+ * Coalesces one kind of statement across the callers that ask for it side by side: every item asked for in one
  * event-loop turn goes to `run` together at the end of that turn (`setImmediate`), and each caller gets its own
  * result (`run` answers in the items' order) once `run` has resolved — for a write, once it has committed, so what
- * the caller reads next includes it, and one call's items keep their order because its chain awaits each. Items
- * asked for while `run` is in flight go in the next batch. The worker's chains each hold one call; 32 of them asking
- * for their call's row, timeline insert, lock or pending events cost one round trip and one commit instead of 32.
- * The commit, not the statement, is what costs (an fsync on PostgreSQL; on SQLite the WAL pages, on the request
- * path's thread).
+ * the caller reads next includes it, and a caller that awaits each of its items keeps them in order. Items asked for
+ * while `run` is in flight go in the next batch. The commit, not the statement, is what costs (an fsync on
+ * PostgreSQL; on SQLite the WAL pages, on the request path's thread): the event worker's 32 chains asking for their
+ * call's row, timeline insert, lock or pending events cost one round trip and one commit instead of 32, and so do a
+ * burst of dials each asking for a dial slot.
  *
- * A batch that fails is run again one item at a time, so an item the database refuses fails only its own caller
- * (its event is left unapplied for the next sweep), not the calls beside it.
+ * A batch that fails is run again one item at a time, so an item the database refuses fails only its own caller,
+ * not the items beside it.
  */
 export function createTurnBatch<I, O>(run: (items: readonly I[]) => Promise<readonly O[]>, maxBatch = MAX_BATCH): (item: I) => Promise<O> {
   let waiting: Waiter<I, O>[] = [];
