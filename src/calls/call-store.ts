@@ -100,9 +100,10 @@ export type CallStore = {
   /**
    * Compare-and-set for a dial's answer: records the carrier's id of the leg only while the call is live
    * (`dialing`, `ringing`, `in_progress`) and still on `attempt`. False when a webhook ended or requeued the call
-   * (or a later claim started a new attempt) while the dial was under way: that leg is dead to us.
+   * (or a later claim started a new attempt) while the dial was under way: that leg is dead to us. With `timeline`,
+   * the event it makes of the answer (given whether the leg was kept) is written in the same step.
    */
-  recordDialedLeg(id: string, attempt: number, callControlId: string, at: number): Promise<boolean>;
+  recordDialedLeg(id: string, attempt: number, callControlId: string, at: number, timeline?: (kept: boolean) => NewEvent): Promise<boolean>;
   /** Ends as `canceled` (with `reason`) every scheduled call to `number`; returns their ids. */
   cancelScheduledTo(number: string, at: number, reason: string): Promise<string[]>;
 

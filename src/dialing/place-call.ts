@@ -87,14 +87,14 @@ export function createCallPlacer(deps: {
     // The carrier is ringing the call now: a store error from here on must not mark it failed. Its id is kept only
     // while the call is live on this attempt: a webhook may have requeued or ended it while the dial was under way,
     // and a dead leg's id on a later attempt would let the reconciler end the live one.
-    const kept = await store.recordDialedLeg(call.id, call.attempt, result.callControlId, clock.now());
-    await store.appendEvent({
+    const at = clock.now();
+    await store.recordDialedLeg(call.id, call.attempt, result.callControlId, at, (kept) => ({
       callId: call.id,
-      at: clock.now(),
+      at,
       kind: 'command',
       name: 'dial.accepted',
       detail: { callControlId: result.callControlId, ...(kept ? {} : { kept: false, reason: 'the call was requeued or ended while the dial was under way' }) },
-    });
+    }));
   }
 
   return Object.assign(placeCall, {

@@ -94,6 +94,26 @@ export function storeContract(test: TestFn, name: string, make: () => Promise<{ 
     t.is((await store.getCall('d'))?.callControlId, 'v3:live');
   });
 
+  test(`${name}: when a dial's leg is recorded with its timeline event, then the event says whether the leg was kept, in the same step`, async (t) => {
+    const { store } = await withStore(t);
+    await store.insertCall(newCall(T0, 'e'));
+    await claimed(store, 'e', T0, 5);
+    const event = (leg: string, at: number) => (kept: boolean) => ({ callId: 'e', at, kind: 'command' as const, name: 'dial.accepted', detail: { leg, kept } });
+    t.true(await store.recordDialedLeg('e', 1, 'v3:one', T0 + 1, event('v3:one', T0 + 1)));
+    await store.transition('e', ['dialing'], 'failed', T0 + 2, { reason: 'dial failed: busy' });
+    t.false(await store.recordDialedLeg('e', 1, 'v3:two', T0 + 3, event('v3:two', T0 + 3)));
+    const events = (await store.listEvents('e')).filter((e) => e.name === 'dial.accepted' || e.name === 'failed');
+    t.deepEqual(
+      events.map((e) => [e.name, e.at, e.detail]),
+      [
+        ['dial.accepted', T0 + 1, { leg: 'v3:one', kept: true }],
+        ['failed', T0 + 2, { from: 'dialing', reason: 'dial failed: busy' }],
+        ['dial.accepted', T0 + 3, { leg: 'v3:two', kept: false }],
+      ],
+    );
+    t.like(await store.getCall('e'), { status: 'failed', reason: 'dial failed: busy', callControlId: 'v3:one' });
+  });
+
   test(`${name}: when every channel is held, then a claim is refused for want of a channel`, async (t) => {
     const { store } = await withStore(t);
     await store.insertCall(newCall(T0, 'l1'));

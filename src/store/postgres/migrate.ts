@@ -25,7 +25,7 @@ const FUNCTIONS_BY_STEP: Readonly<Record<number, readonly string[]>> = {
   8: ['dial-gate.sql', 'claim-due.sql', 'call-changed-once.sql'],
   11: ['call-stored-notices.sql'],
   12: ['claim-due.sql'],
-  13: ['claim-due.sql', 'take-slots.sql'],
+  13: ['claim-due.sql', 'take-slots.sql', 'transition.sql'],
 };
 const PICK_PARAMETERS: Readonly<Record<string, string>> = { at: 'p_at', scan: 'p_scan', share: 'p_share', n: 'v_n' };
 

@@ -20,14 +20,10 @@ import { NOTIFY_CHANNEL } from './pg-notify.ts';
 import { callStoredNotice, createNotifyBatch } from './notify-batch.ts';
 import { createCallInsertBatch } from './pg-call-batch.ts';
 
-const insertEvent = (query: Query, event: NewEvent) =>
-  query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', [
-    event.callId,
-    event.at,
-    event.kind,
-    event.name,
-    event.detail === null ? null : JSON.stringify(event.detail),
-  ]);
+/** A timeline event's columns, in the order call_events names them. */
+const eventValues = (event: NewEvent) => [event.callId, event.at, event.kind, event.name, event.detail === null ? null : JSON.stringify(event.detail)];
+
+const insertEvent = (query: Query, event: NewEvent) => query('INSERT INTO call_events (call_id, at, kind, name, detail) VALUES ($1, $2, $3, $4, $5)', eventValues(event));
 
 /** Sets the patch's fields (those present, null included) in one statement. */
 async function applyPatch(query: Query, id: string, patch: CallPatch, at: number) {
@@ -54,7 +50,6 @@ export function createPostgresStore(options: { connectionString: string; max?: n
   // The event worker's per-call advisory locks: one session, never closed for idling (see pg-inbox-store.ts).
   const locks = createPool({ ...options, max: 1, idleTimeoutMillis: 0 });
   const lockedRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1 FOR UPDATE', [id])).rows[0];
-  const callRow = async (q: Query, id: string) => (await q<CallRow>('SELECT * FROM calls WHERE id = $1', [id])).rows[0] as CallRow;
   const listCalls = createPgCallList(query);
   // Every instance hears of a stored call once it is committed: batched, outside the insert's transaction (step 11).
   const notify = createNotifyBatch(query, NOTIFY_CHANNEL);
@@ -181,34 +176,54 @@ export function createPostgresStore(options: { connectionString: string; max?: n
 
     async transition(id, from, to, at, patch = {}) {
       if (from.length === 0) return undefined;
-      return tx(async (q) => {
-        const before = await lockedRow(q, id);
-        if (!before || !from.includes(before.status as CallStatus)) return undefined;
-        await q('UPDATE calls SET status = $2, updated_at = $3, ended_at = $4 WHERE id = $1', [id, to, at, isFinal(to) ? at : null]);
-        await applyPatch(q, id, patch, at);
-        await insertEvent(q, {
-          callId: id,
+      // One statement (functions/transition.sql): the lock, the move, the patch and the timeline row in one round trip.
+      const { rows } = await query<{ r: CallRow }>(
+        'SELECT r FROM daj_transition($1, $2::text[], $3, $4, $5, $6, $7, $8, $9, $10, $11) AS r',
+        [
+          id,
+          [...from],
+          to,
           at,
-          kind: 'status',
-          name: to,
-          detail: { from: before.status, ...(patch.reason ? { reason: patch.reason } : {}) },
-        });
-        return callFromRow(await callRow(q, id));
-      });
+          isFinal(to),
+          patch.reason !== undefined,
+          patch.reason ?? null,
+          patch.callControlId !== undefined,
+          patch.callControlId ?? null,
+          patch.answeredBy !== undefined,
+          patch.answeredBy ?? null,
+        ],
+        'daj_transition',
+      );
+      return rows[0] ? callFromRow(rows[0].r) : undefined;
     },
     async update(id, patch, at) {
       await applyPatch(query, id, patch, at);
     },
 
-    async recordDialedLeg(id, attempt, callControlId, at) {
+    async recordDialedLeg(id, attempt, callControlId, at, timeline) {
       // Compare-and-set: a webhook that requeued or ended the call while the dial was under way wins.
-      const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND ${IS_LIVE}`, [
-        callControlId,
-        at,
-        id,
-        attempt,
-      ]);
-      return (result.rowCount ?? 0) > 0;
+      if (!timeline) {
+        const result = await query(`UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND ${IS_LIVE}`, [
+          callControlId,
+          at,
+          id,
+          attempt,
+        ]);
+        return (result.rowCount ?? 0) > 0;
+      }
+      // With its timeline row, one statement (one commit, where two autocommits made two): both versions of the
+      // event go with it, and the update's outcome picks one.
+      const [yes, no] = [timeline(true), timeline(false)];
+      const col = (a: number, b: number) => `CASE WHEN EXISTS (SELECT 1 FROM u) THEN $${a} ELSE $${b} END`;
+      const { rows } = await query<{ kept: boolean }>(
+        `WITH u AS (UPDATE calls SET call_control_id = $1, updated_at = $2 WHERE id = $3 AND attempt = $4 AND ${IS_LIVE} RETURNING 1),
+           e AS (INSERT INTO call_events (call_id, at, kind, name, detail)
+                 SELECT ${col(5, 10)}, ${col(6, 11)}::bigint, ${col(7, 12)}, ${col(8, 13)}, ${col(9, 14)})
+         SELECT EXISTS (SELECT 1 FROM u) AS kept`,
+        [callControlId, at, id, attempt, ...eventValues(yes), ...eventValues(no)],
+        'daj_record_dialed_leg',
+      );
+      return rows[0]?.kept === true;
     },
     async requeue(id, from, dueAt, at, reason) {
       if (from.length === 0) return undefined;

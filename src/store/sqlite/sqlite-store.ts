@@ -144,14 +144,18 @@ export function createSqliteStore(options: { path: string; busyTimeoutMs?: numbe
     async update(id, patch, at) {
       applyPatch(id, patch, at);
     },
-    async recordDialedLeg(id, attempt, callControlId, at) {
-      const result = sql(`UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ? AND attempt = ? AND ${IS_LIVE}`).run(
-        callControlId,
-        at,
-        id,
-        attempt,
-      );
-      return Number(result.changes) > 0;
+    async recordDialedLeg(id, attempt, callControlId, at, timeline) {
+      return tx(() => {
+        const result = sql(`UPDATE calls SET call_control_id = ?, updated_at = ? WHERE id = ? AND attempt = ? AND ${IS_LIVE}`).run(
+          callControlId,
+          at,
+          id,
+          attempt,
+        );
+        const kept = Number(result.changes) > 0;
+        if (timeline) insertEvent(timeline(kept));
+        return kept;
+      });
     },
 
     async requeue(id, from, dueAt, at, reason) {

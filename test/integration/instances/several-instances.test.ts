@@ -167,7 +167,9 @@ await withPostgres(test, (db) => {
     t.like(await heard, { kind: 'scheduled', id: call.id, dueAt: T0 + 5000 });
     await run(clock, [worker], 5000, 1000);
     t.deepEqual(sim.dials.map((d) => [d.instance, d.callId, d.at]), [['worker', call.id, T0 + 5000]]);
-    t.like(await worker.store.getCall(call.id), { latenessMs: 0 });
+    // The claim's time is its dial slot's: the test clock's now plus the real milliseconds the statement took to hold the gate.
+    const lateness = (await worker.store.getCall(call.id))?.latenessMs ?? NaN;
+    t.true(lateness >= 0 && lateness < 50, `lateness ${lateness} ms`);
   });
 
   test('instances: when a call is stored or changes status on any instance, then every instance hears "changed" with its account', async (t) => {
