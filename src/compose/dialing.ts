@@ -14,6 +14,8 @@ import type { Clock } from '../kernel/clock.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { Metrics } from '../kernel/metrics.ts';
 import type { Store } from '../store/store.ts';
+import type { NewEvent } from '../calls/call-store.ts';
+import { createWriteBatch } from '../kernel/turn-batch.ts';
 
 export type DialingPart = { dialer: Dialer; placeCall: CallPlacer; telephony: Telephony; channelRefusal: ChannelRefusalHandler };
 
@@ -63,8 +65,10 @@ export function composeDialing(deps: {
     channelFreed: deps.channelFreed,
     options: { backoffMs: queue.channelLimitBackoffSeconds * 1000, maxRequeues: queue.channelLimitMaxRequeues },
   });
+  // The timeline rows the dials of one event-loop turn write as they go out (a claimed batch's) in one insert.
+  const dialTimeline = createWriteBatch<NewEvent>((events) => store.appendTimeline(events));
   const placeCall = createCallPlacer({
-    store,
+    store: { ...store, appendEvent: dialTimeline },
     clock,
     logger,
     metrics,
